@@ -1,0 +1,113 @@
+// Package answer turns retrieved passages into an answer with numbered,
+// verified citations: extractively from the passages' own sentences when no
+// chat model is configured, or with an OpenAI-compatible chat model.
+package answer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"missionbot/retrieval"
+)
+
+// MaxQuestionLength is the longest question accepted, in characters.
+const MaxQuestionLength = 2000
+
+// ErrInvalidQuestion is returned (wrapped, with the reason) for a question
+// that is empty, whitespace only, not valid text or too long.
+var ErrInvalidQuestion = errors.New("invalid question")
+
+// Mode says how an answer was produced.
+type Mode string
+
+// The answer modes, as reported in JSON output.
+const (
+	ModeExtractive Mode = "extractive"
+	ModeLLM        Mode = "llm"
+)
+
+// Searcher finds passages relevant to a query. *retrieval.Index implements
+// it; tests hand the answerers a fake.
+type Searcher interface {
+	Search(ctx context.Context, query string, k int) (retrieval.Results, error)
+}
+
+// Turn is one earlier question and its answer in a conversation.
+type Turn struct {
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+}
+
+// Request is one question to answer.
+type Request struct {
+	Question string
+	// History holds earlier turns of the same conversation, oldest first,
+	// so that follow-up questions can be understood. It may be empty.
+	History []Turn
+	// K is the number of passages to retrieve; 0 means the default, 5.
+	K int
+	// OnDelta, when set, receives the answer text as it is produced, in
+	// order; the concatenation of all deltas is the unverified raw text.
+	// It is called from the answering goroutine and must not block long.
+	OnDelta func(delta string)
+}
+
+// Citation is a numbered source of an answer.
+type Citation struct {
+	// N is the marker number used in the answer text: [N].
+	N         int    `json:"n"`
+	DocID     string `json:"doc_id"`
+	Title     string `json:"title"`
+	Publisher string `json:"publisher"`
+	Published string `json:"published"`
+	URL       string `json:"url"`
+	// Quote is the cited passage's text, or the sentence taken from it.
+	Quote string `json:"quote"`
+	// ChunkID is the cited passage's chunk.
+	ChunkID string `json:"-"`
+	// Corroborating lists other documents carrying the same passage.
+	Corroborating []retrieval.Meta `json:"-"`
+}
+
+// Answer is the result of answering one Request.
+type Answer struct {
+	Question string
+	// Query is the search query actually used, after any rewriting of a
+	// follow-up or non-English question.
+	Query string
+	// Text is the answer with [n] markers; every marker has a Citation.
+	Text string
+	// Refused is true when the corpus does not cover the question.
+	Refused bool
+	Mode    Mode
+	// Notice is a one-line remark for the user, e.g. why a model answer
+	// fell back to the extractive one; empty when there is nothing to say.
+	Notice    string
+	Citations []Citation
+	// Passages are the top-k retrieved passages in rank order.
+	Passages []retrieval.Passage
+	Retrieve time.Duration
+	Generate time.Duration
+	// PromptTokens and CompletionTokens count model usage; 0 without one.
+	PromptTokens     int
+	CompletionTokens int
+}
+
+// ValidateQuestion reports why a question cannot be answered as typed, or
+// nil. The error wraps ErrInvalidQuestion and its text is safe to show.
+func ValidateQuestion(q string) error {
+	switch {
+	case !utf8.ValidString(q):
+		return fmt.Errorf("%w: the question is not valid UTF-8 text", ErrInvalidQuestion)
+	case strings.TrimSpace(q) == "":
+		return fmt.Errorf("%w: the question is empty", ErrInvalidQuestion)
+	case utf8.RuneCountInString(q) > MaxQuestionLength:
+		return fmt.Errorf("%w: the question is %d characters long; the limit is %d",
+			ErrInvalidQuestion, utf8.RuneCountInString(q), MaxQuestionLength)
+	}
+	return nil
+}

@@ -1,0 +1,22 @@
+package retrieval
+
+import "context"
+
+// EmbedderInfo identifies the vector space an embedder produces. The index
+// records it; vectors from different spaces are never mixed.
+type EmbedderInfo struct {
+	// Name is the implementation: "local" or "openai".
+	Name string `json:"name"`
+	// Model is the model name (for "local", a version of the hashing scheme).
+	Model string `json:"model"`
+	// Dim is the vector length; 0 means not known until the first call.
+	Dim int `json:"dim"`
+}
+
+// Embedder turns texts into vectors. Implementations must return exactly
+// one L2-normalised vector per input, in input order, all of the same
+// length, and must be safe for concurrent use.
+type Embedder interface {
+	Info() EmbedderInfo
+	Embed(ctx context.Context, texts []string) ([][]float32, error)
+}
