@@ -1,6 +1,9 @@
 package retrieval
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // EmbedderInfo identifies the vector space an embedder produces. The index
 // records it; vectors from different spaces are never mixed.
@@ -20,3 +23,8 @@ type Embedder interface {
 	Info() EmbedderInfo
 	Embed(ctx context.Context, texts []string) ([][]float32, error)
 }
+
+// ErrDimensionMismatch is returned (wrapped, naming both lengths) when an
+// embedder's vectors do not match the dimension of the index or of each
+// other: mixing vector spaces would silently break every later query.
+var ErrDimensionMismatch = errors.New("embedding dimension mismatch")

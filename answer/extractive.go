@@ -1,0 +1,298 @@
+package answer
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"missionbot/retrieval"
+)
+
+// Extractive answers from the retrieved passages' own sentences, with no
+// model: each sentence it uses is quoted as found and followed by its [n].
+type Extractive struct {
+	searcher Searcher
+	now      func() time.Time
+}
+
+// NewExtractive returns an extractive answerer over s.
+func NewExtractive(s Searcher) *Extractive {
+	return &Extractive{searcher: s, now: time.Now}
+}
+
+// Answer retrieves passages for the question (merging the previous
+// question's terms into a follow-up) and composes an answer from them.
+func (e *Extractive) Answer(ctx context.Context, req Request) (Answer, error) {
+	if err := ValidateQuestion(req.Question); err != nil {
+		return Answer{}, err
+	}
+	query := mergeHistory(req.Question, req.History)
+	start := e.now()
+	res, err := e.searcher.Search(ctx, query, req.K)
+	if err != nil {
+		return Answer{}, fmt.Errorf("answer: %w", err)
+	}
+	retrieved := e.now()
+	a := Compose(req.Question, res)
+	a.Retrieve = retrieved.Sub(start)
+	a.Generate = e.now().Sub(retrieved)
+	if req.OnDelta != nil && a.Text != "" {
+		req.OnDelta(a.Text)
+	}
+	return a, nil
+}
+
+// RefusalText is what an answer says when the corpus does not cover the
+// question.
+const RefusalText = "The mission corpus doesn't cover this question, so I can't answer it from my sources."
+
+// Limits on an extractive answer's size: enough for the facts, short
+// enough for a chat message.
+const (
+	maxSentences = 4
+	maxWords     = 120
+	// keepRatio is the share of the best sentence's score another sentence
+	// needs to be included.
+	keepRatio = 0.55
+)
+
+// Compose builds the extractive answer to question from search results,
+// without any I/O. It refuses when the results hold nothing relevant. When
+// the chosen sentences give different figures from different documents
+// (a pledge that grew over time, say), each is shown with its source's date
+// instead of one being picked.
+func Compose(question string, res retrieval.Results) Answer {
+	a := Answer{Question: question, Query: res.Query, Mode: ModeExtractive, Passages: res.Passages}
+	relevant := res.Relevant()
+	if res.NothingRelevant || len(relevant) == 0 {
+		a.Text = RefusalText
+		a.Refused = true
+		return a
+	}
+	picked := pickSentences(question, relevant)
+	if len(picked) == 0 {
+		a.Text = RefusalText
+		a.Refused = true
+		return a
+	}
+	var b strings.Builder
+	numbers := map[string]int{} // chunk ID -> citation number
+	cite := func(s sentence) int {
+		n, ok := numbers[s.passage.ID]
+		if !ok {
+			n = len(numbers) + 1
+			numbers[s.passage.ID] = n
+			a.Citations = append(a.Citations, citationOf(n, s.passage, s.text))
+		} else {
+			c := &a.Citations[n-1]
+			c.Quote += " " + s.text
+		}
+		return n
+	}
+	if conflicting(picked) {
+		sort.SliceStable(picked, func(i, j int) bool { return dateKey(picked[i]) < dateKey(picked[j]) })
+		b.WriteString("The sources give different figures at different dates:\n")
+		for _, s := range picked {
+			fmt.Fprintf(&b, "- %s: %s [%d]\n", displayDate(s.passage.Meta.Published), s.text, cite(s))
+		}
+	} else {
+		for i, s := range picked {
+			if i > 0 {
+				b.WriteString(" ")
+			}
+			fmt.Fprintf(&b, "%s [%d]", s.text, cite(s))
+		}
+	}
+	a.Text = strings.TrimSpace(b.String())
+	return a
+}
+
+// sentence is a candidate sentence of a relevant passage.
+type sentence struct {
+	text    string
+	passage retrieval.Passage
+	score   float64
+	order   int // position in reading order: passage rank, then sentence
+	figures []string
+}
+
+// pickSentences scores every sentence of the passages against the question
+// and keeps the best few, in reading order.
+func pickSentences(question string, passages []retrieval.Passage) []sentence {
+	terms := retrieval.Terms(question)
+	if len(terms) == 0 {
+		return nil
+	}
+	wants := questionWants(question)
+	var all []sentence
+	for pi, p := range passages {
+		for si, text := range retrieval.SplitSentences(p.Text) {
+			s := sentence{text: strings.TrimSpace(text), passage: p, order: pi*1000 + si}
+			s.figures = figures(s.text)
+			s.score = scoreSentence(s, terms, wants, pi)
+			if s.score > 0 {
+				all = append(all, s)
+			}
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].score > all[j].score })
+	best := all[0].score
+	var picked []sentence
+	words := 0
+	for _, s := range all {
+		if len(picked) == maxSentences || s.score < keepRatio*best {
+			break
+		}
+		if repeats(s, picked) {
+			continue
+		}
+		n := len(strings.Fields(s.text))
+		if len(picked) > 0 && words+n > maxWords {
+			continue
+		}
+		picked = append(picked, s)
+		words += n
+	}
+	sort.SliceStable(picked, func(i, j int) bool { return picked[i].order < picked[j].order })
+	return picked
+}
+
+// want is what kind of fact a question asks for.
+type want int
+
+const (
+	wantAny want = iota
+	wantAmount
+	wantDate
+	wantPerson
+)
+
+var (
+	moneyOrCount = regexp.MustCompile(`(?i)(\$\s?\d[\d,.]*(\s?(million|billion|m|bn))?|\d[\d,.]*\s?(million|billion|percent|%)|\b\d{1,3}(,\d{3})+\b|\b\d+\b)`)
+	money        = regexp.MustCompile(`(?i)\$\s?\d[\d,.]*(\s?(million|billion|m|bn))?|\d[\d,.]*\s?(million|billion)\s+(dollars|usd)`)
+	dateLike     = regexp.MustCompile(`(?i)\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(tember)?|oct(ober)?|nov(ember)?|dec(ember)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b(19|20)\d\d\b`)
+	nameLike     = regexp.MustCompile(`\b[A-Z][a-z]+(\s+[A-Z][a-z]+)+\b`)
+)
+
+func questionWants(q string) want {
+	lq := strings.ToLower(q)
+	switch {
+	case strings.Contains(lq, "how much") || strings.Contains(lq, "how many") || strings.Contains(lq, "combien") || strings.Contains(lq, "konbyen"):
+		return wantAmount
+	case strings.HasPrefix(lq, "when") || strings.Contains(lq, "what date") || strings.Contains(lq, "what day") || strings.Contains(lq, "quand") || strings.Contains(lq, "ki lè"):
+		return wantDate
+	case strings.HasPrefix(lq, "who") || strings.Contains(lq, " who ") || strings.HasPrefix(lq, "qui "):
+		return wantPerson
+	}
+	return wantAny
+}
+
+// scoreSentence is the share of the question's terms the sentence holds
+// (longer, rarer-looking terms weigh more), plus a bonus when it holds the
+// kind of fact asked for, and a small prior for higher-ranked passages.
+func scoreSentence(s sentence, terms []string, w want, passageRank int) float64 {
+	if len(strings.Fields(s.text)) < 4 {
+		return 0
+	}
+	has := map[string]bool{}
+	for _, t := range retrieval.Terms(s.text) {
+		has[t] = true
+	}
+	var got, total float64
+	for _, t := range terms {
+		weight := 1.0 + float64(min(len(t), 10))/10
+		total += weight
+		if has[t] {
+			got += weight
+		}
+	}
+	if got == 0 {
+		return 0
+	}
+	score := got / total
+	switch {
+	case w == wantAmount && moneyOrCount.MatchString(s.text):
+		score += 0.35
+	case w == wantDate && dateLike.MatchString(s.text):
+		score += 0.35
+	case w == wantPerson && nameLike.MatchString(s.text):
+		score += 0.2
+	}
+	return score * (1 - 0.04*float64(min(passageRank, 5)))
+}
+
+// figures are the amounts of money a sentence states, normalised.
+func figures(text string) []string {
+	var out []string
+	for _, m := range money.FindAllString(text, -1) {
+		out = append(out, strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(m, " ", ""), ",", "")))
+	}
+	return out
+}
+
+// conflicting reports whether the sentences state different amounts and
+// come from more than one document.
+func conflicting(picked []sentence) bool {
+	figs := map[string]bool{}
+	docs := map[string]bool{}
+	for _, s := range picked {
+		for _, f := range s.figures {
+			figs[f] = true
+			docs[s.passage.Meta.DocID] = true
+		}
+	}
+	return len(figs) > 1 && len(docs) > 1
+}
+
+// repeats reports whether s says much the same as a sentence already picked
+// (the same story from two outlets).
+func repeats(s sentence, picked []sentence) bool {
+	a := retrieval.Terms(s.text)
+	for _, p := range picked {
+		b := retrieval.Terms(p.text)
+		if jaccard(a, b) > 0.6 {
+			return true
+		}
+	}
+	return false
+}
+
+func jaccard(a, b []string) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	set := map[string]bool{}
+	for _, t := range a {
+		set[t] = true
+	}
+	inter := 0
+	for _, t := range b {
+		if set[t] {
+			inter++
+		}
+	}
+	return float64(inter) / float64(len(a)+len(b)-inter)
+}
+
+// dateKey sorts dated sources first, oldest first.
+func dateKey(s sentence) string {
+	if d := s.passage.Meta.Published; d != "" {
+		return d
+	}
+	return "9999"
+}
+
+// displayDate renders YYYY-MM-DD as "26 Sep 2023"; unknown dates say so.
+func displayDate(iso string) string {
+	t, err := time.Parse("2006-01-02", iso)
+	if err != nil {
+		return "Undated source"
+	}
+	return t.Format("2 Jan 2006")
+}

@@ -1,0 +1,237 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+)
+
+// DefaultK is the number of passages a search returns when k ≤ 0.
+const DefaultK = 5
+
+// Search tuning. The floors are fractions of the query's information (its
+// IDF-weighted content terms) that a passage must contain.
+const (
+	// rrfK is reciprocal rank fusion's damping constant (Cormack et al.).
+	rrfK = 60
+	// minCandidates is the least number of candidates drawn from each of the
+	// vector and lexical rankings before fusion.
+	minCandidates = 40
+	// relevanceFloor is the coverage the best passage needs for the corpus
+	// to count as covering the query at all.
+	relevanceFloor = 0.5
+	// passageFloor is the coverage any other passage needs to be offered
+	// to an answerer as relevant.
+	passageFloor = 0.3
+	// mmrLambda trades relevance against novelty when picking passages.
+	mmrLambda = 0.75
+	// nearDuplicate is the cosine above which a passage repeats one already
+	// picked and is skipped.
+	nearDuplicate = 0.95
+	// maxPerDocument caps passages from one document in a result, so one
+	// long article cannot crowd out the others.
+	maxPerDocument = 3
+)
+
+// candidate is a chunk considered by one search.
+type candidate struct {
+	idx      int32
+	fused    float64
+	coverage float64
+	vec      []float32
+}
+
+// Search finds the k passages most relevant to query (DefaultK when k ≤ 0):
+// vector similarity and BM25 fused by reciprocal rank, weighted by how much
+// of the query each passage covers, diversified by maximal marginal
+// relevance with a per-document cap. Passages that cover too little of the
+// query are marked not relevant; when none is, Results.NothingRelevant is
+// set so an answerer refuses instead of inventing.
+func (ix *Index) Search(ctx context.Context, query string, k int) (Results, error) {
+	if k <= 0 {
+		k = DefaultK
+	}
+	g := ix.current()
+	res := Results{Query: query, NothingRelevant: true}
+	if len(g.chunks) == 0 || len(contentTerms(query)) == 0 {
+		return res, nil
+	}
+	vecs, err := ix.embedder.Embed(ctx, []string{query})
+	if err != nil {
+		return res, fmt.Errorf("search: embed query: %w", err)
+	}
+	if len(vecs) != 1 || (g.info.Dim > 0 && len(vecs[0]) != g.info.Dim) {
+		return res, fmt.Errorf("search: query vector has %d dimensions, the index %d: %w", vecLen(vecs), g.info.Dim, ErrDimensionMismatch)
+	}
+	cands, err := g.candidates(ctx, query, vecs[0], max(k*8, minCandidates))
+	if err != nil {
+		return res, err
+	}
+	picked := diversify(cands, k, g.chunks)
+	for i, c := range picked {
+		p := Passage{Chunk: g.chunks[c.idx], Rank: i + 1, Score: round4(c.fused)}
+		res.Passages = append(res.Passages, p)
+	}
+	if len(picked) > 0 && bestCoverage(cands) >= relevanceFloor {
+		for i, c := range picked {
+			if c.coverage >= passageFloor {
+				res.Passages[i].Relevant = true
+				res.NothingRelevant = false
+			}
+		}
+	}
+	return res, nil
+}
+
+func vecLen(v [][]float32) int {
+	if len(v) == 0 {
+		return 0
+	}
+	return len(v[0])
+}
+
+// candidates fuses the vector and lexical rankings of up to n chunks each.
+func (g *generation) candidates(ctx context.Context, query string, qvec []float32, n int) ([]candidate, error) {
+	n = min(n, g.coll.Count(), len(g.chunks))
+	byIdx := map[int32]*candidate{}
+	get := func(idx int32) *candidate {
+		c, ok := byIdx[idx]
+		if !ok {
+			c = &candidate{idx: idx}
+			byIdx[idx] = c
+		}
+		return c
+	}
+	if n > 0 {
+		// chromem-go errors when n exceeds the collection size, hence the clamp above.
+		hits, err := g.coll.QueryEmbedding(ctx, qvec, n, nil, nil)
+		if err != nil {
+			return nil, fmt.Errorf("search: vector query: %w", err)
+		}
+		for rank, h := range hits {
+			idx, ok := g.byID[h.ID]
+			if !ok {
+				continue
+			}
+			c := get(idx)
+			c.fused += 1.0 / float64(rrfK+rank+1)
+			c.vec = h.Embedding
+		}
+	}
+	for rank, h := range g.lex.search(query, max(n, minCandidates)) {
+		c := get(h.idx)
+		c.fused += 1.0 / float64(rrfK+rank+1)
+		if c.vec == nil {
+			// A lexical-only hit: fetch its vector so diversification can
+			// compare it with the others.
+			if doc, err := g.coll.GetByID(ctx, g.chunks[h.idx].ID); err == nil {
+				c.vec = doc.Embedding
+			}
+		}
+	}
+	terms := contentTerms(query)
+	weights := make([]float64, len(terms))
+	var total float64
+	for i, t := range terms {
+		weights[i] = g.lex.idf(t)
+		total += weights[i]
+	}
+	out := make([]candidate, 0, len(byIdx))
+	for _, c := range byIdx {
+		c.coverage = coverage(g.chunks[c.idx].Text, terms, weights, total)
+		// Fusion ranks passages that share vocabulary with the query; the
+		// coverage weight prefers those holding its rarest terms.
+		c.fused *= 0.5 + c.coverage
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].fused != out[j].fused {
+			return out[i].fused > out[j].fused
+		}
+		return out[i].idx < out[j].idx
+	})
+	return out, nil
+}
+
+// coverage is the IDF-weighted share of the query's content terms that text
+// contains: 1 when it holds them all, near 0 when it holds only the
+// commonest ones.
+func coverage(text string, terms []string, weights []float64, total float64) float64 {
+	if total == 0 {
+		return 0
+	}
+	has := map[string]bool{}
+	for _, t := range tokenize(text) {
+		has[t] = true
+	}
+	var got float64
+	for i, t := range terms {
+		if has[t] {
+			got += weights[i]
+		}
+	}
+	return got / total
+}
+
+func bestCoverage(cands []candidate) float64 {
+	best := 0.0
+	for _, c := range cands {
+		best = math.Max(best, c.coverage)
+	}
+	return best
+}
+
+// diversify picks k candidates by maximal marginal relevance, skipping near
+// duplicates and capping passages per document.
+func diversify(cands []candidate, k int, chunks []Chunk) []candidate {
+	if len(cands) == 0 {
+		return nil
+	}
+	top := cands[0].fused
+	perDoc := map[string]int{}
+	var picked []candidate
+	used := make([]bool, len(cands))
+	for len(picked) < k {
+		best, bestScore := -1, math.Inf(-1)
+		for i, c := range cands {
+			if used[i] || perDoc[chunks[c.idx].Meta.DocID] >= maxPerDocument {
+				continue
+			}
+			sim := 0.0
+			for _, p := range picked {
+				sim = math.Max(sim, cosine(c.vec, p.vec))
+			}
+			if sim >= nearDuplicate {
+				used[i] = true
+				continue
+			}
+			score := mmrLambda*c.fused/top - (1-mmrLambda)*sim
+			if score > bestScore {
+				best, bestScore = i, score
+			}
+		}
+		if best < 0 {
+			break
+		}
+		used[best] = true
+		picked = append(picked, cands[best])
+		perDoc[chunks[cands[best].idx].Meta.DocID]++
+	}
+	return picked
+}
+
+// cosine of two normalised vectors; 0 when either is missing (a lexical-only
+// candidate whose vector was not fetched).
+func cosine(a, b []float32) float64 {
+	if len(a) == 0 || len(a) != len(b) {
+		return 0
+	}
+	var s float32
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return float64(s)
+}
+
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }

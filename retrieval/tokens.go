@@ -1,0 +1,158 @@
+package retrieval
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// tokenize splits text into lower-case, accent-folded word tokens. Digits
+// grouped with separators ("2,000", "3.5") become one token without them,
+// so "2,000" and "2000" match. Tokens are stemmed lightly (plural and verb
+// endings) so "pledged" finds "pledge".
+func tokenize(text string) []string {
+	out := make([]string, 0, len(text)/6)
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			out = append(out, stem(b.String()))
+			b.Reset()
+		}
+	}
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteString(fold(r))
+		case (r == ',' || r == '.') && b.Len() > 0 && isDigitByte(b.String()[b.Len()-1]) && i+size < len(text) && isDigitByte(text[i+size]):
+			// A separator inside a number: keep the number whole.
+		case r == '\'' || r == '’':
+			// Possessive or contraction: drop what follows ("Kenya's" → "kenya").
+			flush()
+			for i+size < len(text) && isASCIILetter(text[i+size]) {
+				size++
+			}
+		default:
+			flush()
+		}
+		i += size
+	}
+	flush()
+	return out
+}
+
+func isDigitByte(c byte) bool   { return c >= '0' && c <= '9' }
+func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// fold lower-cases r and removes common Latin diacritics, so "Moïse" and
+// "Moise" are one token.
+func fold(r rune) string {
+	r = unicode.ToLower(r)
+	if r < 0x80 {
+		return string(r)
+	}
+	switch r {
+	case 'à', 'á', 'â', 'ã', 'ä', 'å':
+		return "a"
+	case 'ç':
+		return "c"
+	case 'è', 'é', 'ê', 'ë':
+		return "e"
+	case 'ì', 'í', 'î', 'ï':
+		return "i"
+	case 'ñ':
+		return "n"
+	case 'ò', 'ó', 'ô', 'õ', 'ö':
+		return "o"
+	case 'ù', 'ú', 'û', 'ü':
+		return "u"
+	case 'ý', 'ÿ':
+		return "y"
+	}
+	return string(r)
+}
+
+// stem strips the commonest English inflections, then a final "e", so that
+// "provide", "provides", "provided" and "providing" all become "provid". It
+// is deliberately light: it must join inflections without merging unrelated
+// words, and it only has to be consistent, not pretty.
+func stem(w string) string {
+	if len(w) <= 3 {
+		return w
+	}
+	switch {
+	case strings.HasSuffix(w, "ies") && len(w) > 4:
+		w = w[:len(w)-3] + "y"
+	case strings.HasSuffix(w, "sses"):
+		w = w[:len(w)-2]
+	case strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
+		w = w[:len(w)-1]
+	}
+	for _, suf := range []string{"ing", "ed"} {
+		if base, ok := strings.CutSuffix(w, suf); ok && len(base) >= 3 && strings.ContainsAny(base, "aeiouy") {
+			if strings.HasSuffix(base, "i") {
+				base = base[:len(base)-1] + "y"
+			}
+			w = undouble(base)
+			break
+		}
+	}
+	for len(w) > 3 && w[len(w)-1] == 'e' {
+		w = w[:len(w)-1]
+	}
+	return w
+}
+
+// undouble maps "stopp" to "stop" (but keeps "kill" and "pass").
+func undouble(w string) string {
+	n := len(w)
+	if n >= 2 && w[n-1] == w[n-2] && !strings.ContainsAny(w[n-1:], "lsz") {
+		return w[:n-1]
+	}
+	return w
+}
+
+// stopwords are function words and question words (English, French and
+// Haitian Creole) that say nothing about a passage's topic; queries ignore
+// them when judging relevance. It is built once and only read.
+var stopwords = func() map[string]struct{} {
+	m := map[string]struct{}{}
+	for _, w := range strings.Fields(`a an the and or but if of to in on at by for with from into onto about as
+		is are was were be been being am do doe did done have ha had having will would shall should can could may might must
+		what who whom whose which when where why how whi many much more most some any all each every
+		this that these those there here it its it's they them their theirs he him his she her hers we us our you your i me my
+		not no nor so than then too very just also only far yet still ever
+		say said tell told know give gave given get got make made
+		s t don does tho upon over under between during before after since until while
+		le la les de des du un une et est pour par sur dans que qui quoi quel quelle quels quelles combien pourquoi comment
+		ki kisa konbyen poukisa kile kote nan yo li ak pou se te`) {
+		m[stem(w)] = struct{}{}
+		m[w] = struct{}{}
+	}
+	return m
+}()
+
+func isStopword(tok string) bool {
+	_, ok := stopwords[tok]
+	return ok
+}
+
+// contentTerms returns the distinct non-stopword tokens of a query, in order.
+func contentTerms(query string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range tokenize(query) {
+		if isStopword(t) || seen[t] {
+			continue
+		}
+		seen[t] = true
+		out = append(out, t)
+	}
+	return out
+}
+
+// Terms returns the distinct content terms of text (lower-cased, accent
+// folded, lightly stemmed, stopwords removed) in order of appearance: the
+// units search matches on, exposed so answerers can score sentences the
+// same way.
+func Terms(text string) []string { return contentTerms(text) }

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"missionbot/bot"
+	"missionbot/config"
+)
+
+func (e *environment) serve(ctx context.Context, args []string) error {
+	fset := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fset.SetOutput(e.stderr)
+	httpAddr := fset.String("http", "", "serve Discord's interactions endpoint, /metrics and health checks on ADDR (or MISSIONBOT_HTTP_ADDR)")
+	if err := fset.Parse(args); err != nil {
+		return usagef("serve: %v", err)
+	}
+	cfg, err := e.config()
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if *httpAddr != "" {
+		cfg.Discord.HTTPAddr = *httpAddr
+	}
+	if err := cfg.ValidateServe(); err != nil {
+		return usagef("%v", err)
+	}
+	logger := e.logger(cfg)
+	logger.Info("starting", "config", cfg)
+	lib, err := openLibrary(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	if err := lib.ensureBuilt(ctx, e.stderr); err != nil {
+		return err
+	}
+	store, err := bot.OpenStore(ctx, filepath.Join(cfg.DataDir, "missionbot.db"))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	salt, err := userSalt(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	ans, err := newAnswerer(cfg, lib.index, logger)
+	if err != nil {
+		return err
+	}
+	opts := bot.Options{
+		Token:          cfg.Discord.Token,
+		APIURL:         cfg.Discord.APIURL,
+		GuildID:        cfg.Discord.GuildID,
+		ModeratorRoles: cfg.Discord.ModeratorRoles,
+		Answerer:       ans,
+		Library:        lib,
+		Store:          store,
+		Fetcher:        bot.NewFetcher(bot.FetchOptions{Timeout: 20 * time.Second, MaxBytes: cfg.Discord.MaxUploadBytes, AllowPrivate: cfg.Discord.AllowPrivateURLs}),
+		Limiter:        bot.NewUserLimiter(cfg.Discord.QuestionsPerMinute, cfg.Discord.QuestionsPerMinute, time.Now),
+		Gate:           bot.NewGate(cfg.Discord.MaxConcurrent, cfg.Discord.MaxQueue),
+		UserSalt:       salt,
+		AnswerTimeout:  cfg.Discord.AnswerTimeout,
+		MaxUploadBytes: cfg.Discord.MaxUploadBytes,
+		Models:         models(cfg),
+		Logger:         logger,
+	}
+	if lib.folder != nil {
+		opts.Corpus = lib.folder
+	}
+	b, err := bot.New(opts)
+	if err != nil {
+		return err
+	}
+	return b.Run(ctx)
+}
+
+// models describes the models in use, for /about.
+func models(cfg config.Config) string {
+	chat := "none (extractive answers)"
+	if cfg.ChatModel != "" {
+		chat = cfg.ChatModel
+	}
+	emb := "local hashed n-grams"
+	if cfg.EmbeddingModel != "" {
+		emb = cfg.EmbeddingModel
+	}
+	return fmt.Sprintf("chat: %s; embeddings: %s", chat, emb)
+}
+
+// userSalt returns the salt for hashing user IDs, created at random on the
+// first start and kept in the data directory so hashes stay stable.
+func userSalt(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "user-salt")
+	data, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(data))) >= 32 {
+		return strings.TrimSpace(string(data)), nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("read user salt: %w", err)
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return "", fmt.Errorf("make user salt: %w", err)
+	}
+	salt := hex.EncodeToString(buf)
+	if err := os.WriteFile(path, []byte(salt+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write user salt: %w", err)
+	}
+	return salt, nil
+}

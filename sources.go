@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"text/tabwriter"
+)
+
+func (e *environment) sources(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("sources", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return usagef("sources: %v", err)
+	}
+	cfg, err := e.config()
+	if err != nil {
+		return usagef("%v", err)
+	}
+	lib, err := openLibrary(ctx, cfg, e.logger(cfg))
+	if err != nil {
+		return err
+	}
+	if err := lib.ensureBuilt(ctx, e.stderr); err != nil {
+		return err
+	}
+	srcs := lib.Sources()
+	if *asJSON {
+		return writeJSON(e.stdout, srcs)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "DOCUMENT\tTITLE\tPUBLISHER\tPUBLISHED\tCHUNKS")
+	for _, s := range srcs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", s.DocID, truncate(s.Title, 60), dash(s.Publisher), dash(s.Published), s.Chunks)
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("sources: %w", err)
+	}
+	st := lib.Stats()
+	fmt.Fprintf(e.stdout, "\n%d documents, %d chunks, embedder %s/%s (%d dims).\n", st.Documents, st.Chunks, st.Embedder.Name, st.Embedder.Model, st.Embedder.Dim)
+	return nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

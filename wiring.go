@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/term"
+
+	"missionbot/answer"
+	"missionbot/config"
+	"missionbot/corpus"
+	"missionbot/retrieval"
+)
+
+// environment is what every command gets: the process's inputs and outputs.
+type environment struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// config loads and validates the configuration.
+func (e *environment) config() (config.Config, error) {
+	return config.Load(e.getenv)
+}
+
+// logger writes to stderr: text on a terminal, JSON otherwise.
+func (e *environment) logger(cfg config.Config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	format := cfg.LogFormat
+	if format == "auto" {
+		format = "json"
+		if isTerminal(e.stderr) {
+			format = "text"
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(e.stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(e.stderr, opts))
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// library is the corpus and the index built from it: what `ingest`, `ask`
+// and the bot's /refresh share.
+type library struct {
+	index  *retrieval.Index
+	corpus fs.FS
+	folder *corpus.Dir // nil when the corpus is the built-in one
+	logger *slog.Logger
+}
+
+// openLibrary opens the index under the data directory with the configured
+// embedder, over the configured corpus.
+func openLibrary(ctx context.Context, cfg config.Config, logger *slog.Logger) (*library, error) {
+	emb, err := newEmbedder(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	lib := &library{logger: logger}
+	if cfg.CorpusDir != "" {
+		dir, err := corpus.OpenDir(cfg.CorpusDir)
+		if err != nil {
+			return nil, fmt.Errorf("open corpus folder: %w", err)
+		}
+		lib.folder, lib.corpus = dir, dir.FS()
+	} else {
+		lib.corpus = corpus.Embedded()
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	ix, err := retrieval.OpenIndex(ctx, filepath.Join(cfg.DataDir, "index"), emb, retrieval.IndexOptions{Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	lib.index = ix
+	return lib, nil
+}
+
+func newEmbedder(cfg config.Config, logger *slog.Logger) (retrieval.Embedder, error) {
+	if cfg.EmbeddingModel == "" {
+		return retrieval.NewLocalEmbedder(cfg.LocalDim), nil
+	}
+	emb, err := retrieval.NewOpenAIEmbedder(retrieval.OpenAIEmbedderOptions{
+		BaseURL:     cfg.OpenAIBaseURL,
+		APIKey:      cfg.OpenAIAPIKey,
+		Model:       cfg.EmbeddingModel,
+		BatchSize:   cfg.EmbeddingBatch,
+		Concurrency: cfg.EmbeddingConcurrency,
+		Logger:      logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedder: %w", err)
+	}
+	return emb, nil
+}
+
+// Refresh loads the corpus and refreshes the index incrementally.
+func (l *library) Refresh(ctx context.Context, progress func(retrieval.Progress)) (retrieval.RefreshStats, error) {
+	return l.refresh(ctx, false, progress)
+}
+
+func (l *library) refresh(ctx context.Context, rebuild bool, progress func(retrieval.Progress)) (retrieval.RefreshStats, error) {
+	docs, warnings, err := retrieval.Load(l.corpus, l.logger)
+	if err != nil {
+		return retrieval.RefreshStats{}, fmt.Errorf("load corpus: %w", err)
+	}
+	stats, err := l.index.Refresh(ctx, docs, retrieval.RefreshOptions{Rebuild: rebuild, Progress: progress})
+	stats.Warnings = append(warnings, stats.Warnings...)
+	return stats, err
+}
+
+// Sources lists the indexed documents.
+func (l *library) Sources() []retrieval.SourceInfo { return l.index.Sources() }
+
+// Stats describes the serving index.
+func (l *library) Stats() retrieval.Stats { return l.index.Stats() }
+
+// ensureBuilt builds the index when there is none usable (first run, an
+// embedder change, an unreadable snapshot), telling the user why.
+func (l *library) ensureBuilt(ctx context.Context, stderr io.Writer) error {
+	need, reason := l.index.NeedsBuild()
+	if !need {
+		return nil
+	}
+	fmt.Fprintf(stderr, "Building the index (%s)…\n", reason)
+	stats, err := l.refresh(ctx, true, nil)
+	if err != nil {
+		return fmt.Errorf("build index: %w", err)
+	}
+	printWarnings(stderr, stats.Warnings)
+	fmt.Fprintln(stderr, summary(stats))
+	return nil
+}
+
+func printWarnings(w io.Writer, warnings []string) {
+	for _, msg := range warnings {
+		fmt.Fprintln(w, "warning:", msg)
+	}
+}
+
+// summary is the one-line account of a refresh.
+func summary(s retrieval.RefreshStats) string {
+	line := fmt.Sprintf("Indexed: %d documents added, %d updated, %d removed; %d chunks embedded, %d in the index; %s.",
+		s.DocsAdded, s.DocsUpdated, s.DocsRemoved, s.ChunksEmbedded, s.ChunksTotal, s.Duration.Round(time.Millisecond))
+	if s.Rebuilt && s.RebuildReason != "" {
+		line += " Full rebuild: " + s.RebuildReason + "."
+	}
+	return line
+}
+
+// newAnswerer returns the LLM answerer when a chat model is configured and
+// the extractive one otherwise.
+func newAnswerer(cfg config.Config, s answer.Searcher, logger *slog.Logger) (answerer, error) {
+	if cfg.ChatModel == "" {
+		return answer.NewExtractive(s), nil
+	}
+	llm, err := answer.NewLLM(s, answer.LLMOptions{
+		BaseURL:       cfg.OpenAIBaseURL,
+		APIKey:        cfg.OpenAIAPIKey,
+		Model:         cfg.ChatModel,
+		Temperature:   cfg.Temperature,
+		MaxTokens:     cfg.MaxTokens,
+		ContextTokens: cfg.ContextTokens,
+		Timeout:       cfg.ModelTimeout,
+		MaxRetries:    cfg.ModelRetries,
+		Logger:        logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("chat model: %w", err)
+	}
+	return llm, nil
+}
+
+// answerer is what the CLI commands need of an answerer.
+type answerer interface {
+	Answer(ctx context.Context, req answer.Request) (answer.Answer, error)
+}
