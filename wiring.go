@@ -136,7 +136,7 @@ func (l *library) ensureBuilt(ctx context.Context, stderr io.Writer) error {
 		return nil
 	}
 	fmt.Fprintf(stderr, "Building the index (%s)…\n", reason)
-	stats, err := l.refresh(ctx, true, nil)
+	stats, err := l.refresh(ctx, false, nil)
 	if err != nil {
 		return fmt.Errorf("build index: %w", err)
 	}

@@ -30,13 +30,19 @@ func (e *Extractive) Answer(ctx context.Context, req Request) (Answer, error) {
 		return Answer{}, err
 	}
 	query := mergeHistory(req.Question, req.History)
+	k := req.K
+	if k <= 0 {
+		k = retrieval.DefaultK
+	}
 	start := e.now()
-	res, err := e.searcher.Search(ctx, query, req.K)
+	// Search a little wider than k: the extra passages may hold other
+	// figures for the same fact, which the answer must show side by side.
+	res, err := e.searcher.Search(ctx, query, max(k, surveyK))
 	if err != nil {
 		return Answer{}, fmt.Errorf("answer: %w", err)
 	}
 	retrieved := e.now()
-	a := Compose(req.Question, res)
+	a := compose(req.Question, res, k)
 	a.Retrieve = retrieved.Sub(start)
 	a.Generate = e.now().Sub(retrieved)
 	if req.OnDelta != nil && a.Text != "" {
@@ -52,11 +58,17 @@ const RefusalText = "The mission corpus doesn't cover this question, so I can't 
 // Limits on an extractive answer's size: enough for the facts, short
 // enough for a chat message.
 const (
+	// surveyK is how many passages are searched for other figures.
+	surveyK      = 10
 	maxSentences = 4
 	maxWords     = 120
 	// keepRatio is the share of the best sentence's score another sentence
 	// needs to be included.
 	keepRatio = 0.55
+	// surveyRatio is the lower bar for a sentence giving another figure
+	// for the amount asked about; maxOtherFigures caps how many are added.
+	surveyRatio     = 0.4
+	maxOtherFigures = 3
 )
 
 // Compose builds the extractive answer to question from search results,
@@ -65,36 +77,52 @@ const (
 // (a pledge that grew over time, say), each is shown with its source's date
 // instead of one being picked.
 func Compose(question string, res retrieval.Results) Answer {
-	a := Answer{Question: question, Query: res.Query, Mode: ModeExtractive, Passages: res.Passages}
-	relevant := res.Relevant()
+	return compose(question, res, len(res.Passages))
+}
+
+// compose answers from the first k passages of res, consulting the rest
+// only for other figures of an amount asked about.
+func compose(question string, res retrieval.Results, k int) Answer {
+	top := res.Passages[:min(k, len(res.Passages))]
+	a := Answer{Question: question, Query: res.Query, Mode: ModeExtractive, Passages: top}
+	var relevant, extra []retrieval.Passage
+	for i, p := range res.Passages {
+		switch {
+		case !p.Relevant:
+		case i < k:
+			relevant = append(relevant, p)
+		default:
+			extra = append(extra, p)
+		}
+	}
 	if res.NothingRelevant || len(relevant) == 0 {
 		a.Text = RefusalText
 		a.Refused = true
 		return a
 	}
-	picked := pickSentences(question, relevant)
+	picked := pickSentences(question, relevant, extra)
 	if len(picked) == 0 {
 		a.Text = RefusalText
 		a.Refused = true
 		return a
 	}
 	var b strings.Builder
-	numbers := map[string]int{} // chunk ID -> citation number
+	// Sources are documents: two sentences from one article cite one [n].
+	numbers := map[string]int{} // document ID -> citation number
 	cite := func(s sentence) int {
-		n, ok := numbers[s.passage.ID]
+		n, ok := numbers[s.passage.Meta.DocID]
 		if !ok {
 			n = len(numbers) + 1
-			numbers[s.passage.ID] = n
+			numbers[s.passage.Meta.DocID] = n
 			a.Citations = append(a.Citations, citationOf(n, s.passage, s.text))
-		} else {
-			c := &a.Citations[n-1]
+		} else if c := &a.Citations[n-1]; !strings.Contains(c.Quote, s.text) {
 			c.Quote += " " + s.text
 		}
 		return n
 	}
 	if conflicting(picked) {
 		sort.SliceStable(picked, func(i, j int) bool { return dateKey(picked[i]) < dateKey(picked[j]) })
-		b.WriteString("The sources give different figures at different dates:\n")
+		b.WriteString("The sources give different figures; each is shown with its source's date:\n")
 		for _, s := range picked {
 			fmt.Fprintf(&b, "- %s: %s [%d]\n", displayDate(s.passage.Meta.Published), s.text, cite(s))
 		}
@@ -120,22 +148,34 @@ type sentence struct {
 }
 
 // pickSentences scores every sentence of the passages against the question
-// and keeps the best few, in reading order.
-func pickSentences(question string, passages []retrieval.Passage) []sentence {
+// and keeps the best few, in reading order. For a question about an amount,
+// sentences of the extra passages that state other figures compete too.
+func pickSentences(question string, passages, extra []retrieval.Passage) []sentence {
 	terms := retrieval.Terms(question)
 	if len(terms) == 0 {
 		return nil
 	}
 	wants := questionWants(question)
 	var all []sentence
-	for pi, p := range passages {
+	consider := func(pi int, p retrieval.Passage, onlyFigures bool) {
 		for si, text := range retrieval.SplitSentences(p.Text) {
 			s := sentence{text: strings.TrimSpace(text), passage: p, order: pi*1000 + si}
 			s.figures = figures(s.text)
+			if onlyFigures && len(s.figures) == 0 {
+				continue
+			}
 			s.score = scoreSentence(s, terms, wants, pi)
 			if s.score > 0 {
 				all = append(all, s)
 			}
+		}
+	}
+	for pi, p := range passages {
+		consider(pi, p, false)
+	}
+	if wants == wantAmount {
+		for i, p := range extra {
+			consider(len(passages)+i, p, true)
 		}
 	}
 	if len(all) == 0 {
@@ -159,7 +199,44 @@ func pickSentences(question string, passages []retrieval.Passage) []sentence {
 		picked = append(picked, s)
 		words += n
 	}
+	if wants == wantAmount {
+		picked = addOtherFigures(picked, all, best)
+	}
 	sort.SliceStable(picked, func(i, j int) bool { return picked[i].order < picked[j].order })
+	return picked
+}
+
+// addOtherFigures adds, to an answer about an amount, the best sentence
+// for each other figure the sources give (a pledge announced at $100M, later
+// $200M, then $360M), so the answer shows them all rather than one.
+func addOtherFigures(picked, all []sentence, best float64) []sentence {
+	seen := map[string]bool{}
+	for _, s := range picked {
+		for _, f := range s.figures {
+			seen[f] = true
+		}
+	}
+	if len(seen) == 0 {
+		return picked
+	}
+	for _, s := range all { // all is sorted best first
+		if len(picked) >= maxSentences+maxOtherFigures || s.score < surveyRatio*best || len(s.figures) == 0 {
+			continue
+		}
+		fresh := false
+		for _, f := range s.figures {
+			if !seen[f] {
+				fresh = true
+			}
+		}
+		if !fresh || repeats(s, picked) {
+			continue
+		}
+		for _, f := range s.figures {
+			seen[f] = true
+		}
+		picked = append(picked, s)
+	}
 	return picked
 }
 
@@ -250,34 +327,52 @@ func conflicting(picked []sentence) bool {
 	return len(figs) > 1 && len(docs) > 1
 }
 
-// repeats reports whether s says much the same as a sentence already picked
-// (the same story from two outlets).
+// repeats reports whether s says much the same as a sentence already picked:
+// the same story from two outlets, or one article restating a figure.
 func repeats(s sentence, picked []sentence) bool {
 	a := retrieval.Terms(s.text)
 	for _, p := range picked {
-		b := retrieval.Terms(p.text)
-		if jaccard(a, b) > 0.6 {
+		if overlap(a, retrieval.Terms(p.text)) > 0.6 {
+			return true
+		}
+		if p.passage.Meta.DocID == s.passage.Meta.DocID && len(s.figures) > 0 && sameFigures(s.figures, p.figures) {
 			return true
 		}
 	}
 	return false
 }
 
-func jaccard(a, b []string) float64 {
+// overlap is the share of the shorter term list found in the other.
+func overlap(a, b []string) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
 	set := map[string]bool{}
-	for _, t := range a {
+	for _, t := range b {
 		set[t] = true
 	}
 	inter := 0
-	for _, t := range b {
+	for _, t := range a {
 		if set[t] {
 			inter++
 		}
 	}
-	return float64(inter) / float64(len(a)+len(b)-inter)
+	return float64(inter) / float64(len(a))
+}
+
+func sameFigures(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // dateKey sorts dated sources first, oldest first.
@@ -292,7 +387,7 @@ func dateKey(s sentence) string {
 func displayDate(iso string) string {
 	t, err := time.Parse("2006-01-02", iso)
 	if err != nil {
-		return "Undated source"
+		return "Undated"
 	}
 	return t.Format("2 Jan 2006")
 }

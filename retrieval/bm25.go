@@ -107,3 +107,42 @@ func (ix *bm25) search(query string, n int) []scored {
 	}
 	return hits
 }
+
+// correct maps a token the corpus never uses to the closest one it does
+// (one edit away, same first three letters, at least five letters long):
+// "defence" finds "defense", "Jovenal" finds "Jovenel". It returns tok
+// unchanged when the corpus has it or nothing is close.
+func (ix *bm25) correct(tok string) string {
+	if _, ok := ix.terms[tok]; ok || len(tok) < 5 || isDigitByte(tok[0]) {
+		return tok
+	}
+	best, bestDF := tok, 0
+	for t, id := range ix.terms {
+		if len(t) < 4 || t[:3] != tok[:3] || !oneEdit(t, tok) {
+			continue
+		}
+		if df := len(ix.postings[id]); df > bestDF || (df == bestDF && t < best) {
+			best, bestDF = t, df
+		}
+	}
+	return best
+}
+
+// oneEdit reports whether a and b differ by exactly one insertion, deletion
+// or substitution.
+func oneEdit(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 || a == b {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if len(a) == len(b) {
+		return a[i+1:] == b[i+1:]
+	}
+	return a[i:] == b[i+1:]
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 )
 
 // DefaultK is the number of passages a search returns when k ≤ 0.
@@ -20,7 +21,7 @@ const (
 	minCandidates = 40
 	// relevanceFloor is the coverage the best passage needs for the corpus
 	// to count as covering the query at all.
-	relevanceFloor = 0.5
+	relevanceFloor = 0.4
 	// passageFloor is the coverage any other passage needs to be offered
 	// to an answerer as relevant.
 	passageFloor = 0.3
@@ -64,7 +65,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (Results, erro
 	if len(vecs) != 1 || (g.info.Dim > 0 && len(vecs[0]) != g.info.Dim) {
 		return res, fmt.Errorf("search: query vector has %d dimensions, the index %d: %w", vecLen(vecs), g.info.Dim, ErrDimensionMismatch)
 	}
-	cands, err := g.candidates(ctx, query, vecs[0], max(k*8, minCandidates))
+	cands, err := g.candidates(ctx, g.lexicalQuery(query), vecs[0], max(k*8, minCandidates))
 	if err != nil {
 		return res, err
 	}
@@ -89,6 +90,16 @@ func vecLen(v [][]float32) int {
 		return 0
 	}
 	return len(v[0])
+}
+
+// lexicalQuery is the query's content terms with those the corpus never
+// uses corrected to a close spelling it does use, for BM25 and coverage.
+func (g *generation) lexicalQuery(query string) string {
+	terms := contentTerms(query)
+	for i, t := range terms {
+		terms[i] = g.lex.correct(t)
+	}
+	return strings.Join(terms, " ")
 }
 
 // candidates fuses the vector and lexical rankings of up to n chunks each.
@@ -156,22 +167,41 @@ func (g *generation) candidates(ctx context.Context, query string, qvec []float3
 
 // coverage is the IDF-weighted share of the query's content terms that text
 // contains: 1 when it holds them all, near 0 when it holds only the
-// commonest ones.
+// commonest ones. A term also counts when text has a close variant of it
+// (see variantOf): "Kenya" is covered by "Kenyan".
 func coverage(text string, terms []string, weights []float64, total float64) float64 {
 	if total == 0 {
 		return 0
 	}
-	has := map[string]bool{}
-	for _, t := range tokenize(text) {
+	toks := tokenize(text)
+	has := make(map[string]bool, len(toks))
+	for _, t := range toks {
 		has[t] = true
 	}
 	var got float64
 	for i, t := range terms {
 		if has[t] {
 			got += weights[i]
+			continue
+		}
+		for u := range has {
+			if variantOf(t, u) {
+				got += weights[i]
+				break
+			}
 		}
 	}
 	return got / total
+}
+
+// variantOf reports whether a and b are forms of one word that stemming
+// does not join: one is a prefix of the other, at least five letters long,
+// and the other adds at most three ("kenya"/"kenyan", "haiti"/"haitian").
+func variantOf(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	return len(a) >= 5 && len(b)-len(a) <= 3 && strings.HasPrefix(b, a)
 }
 
 func bestCoverage(cands []candidate) float64 {

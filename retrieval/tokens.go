@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -11,21 +12,34 @@ import (
 // so "2,000" and "2000" match. Tokens are stemmed lightly (plural and verb
 // endings) so "pledged" finds "pledge".
 func tokenize(text string) []string {
+	if strings.Contains(text, "-") {
+		text = hyphenatedName.ReplaceAllStringFunc(text, func(m string) string { return strings.ReplaceAll(m, "-", "") })
+	}
 	out := make([]string, 0, len(text)/6)
 	var b strings.Builder
+	upper := true // every letter of the current token is upper case
 	flush := func() {
 		if b.Len() > 0 {
-			out = append(out, stem(b.String()))
+			out = append(out, normalizeToken(b.String(), upper))
 			b.Reset()
 		}
+		upper = true
 	}
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if unicode.IsLower(r) {
+				upper = false
+			}
 			b.WriteString(fold(r))
 		case (r == ',' || r == '.') && b.Len() > 0 && isDigitByte(b.String()[b.Len()-1]) && i+size < len(text) && isDigitByte(text[i+size]):
 			// A separator inside a number: keep the number whole.
+		case r == '$' || r == '€' || r == '£':
+			// A currency sign says "money" as plainly as the word does, so
+			// "how much money" finds "$360 million".
+			flush()
+			out = append(out, "money")
 		case r == '\'' || r == '’':
 			// Possessive or contraction: drop what follows ("Kenya's" → "kenya").
 			flush()
@@ -38,6 +52,59 @@ func tokenize(text string) []string {
 		i += size
 	}
 	flush()
+	return joinPhrases(out)
+}
+
+// hyphenatedName matches place names joined by short connectors, such as
+// "Port-au-Prince": one name, so one token, not three that would each count
+// as a separate piece of a query.
+var hyphenatedName = regexp.MustCompile(`\b\p{Lu}\p{L}+(?:-\p{L}{1,3})+-\p{Lu}\p{L}+\b`)
+
+// normalizeToken stems a lower-cased token, except acronyms: "US" must not
+// become the stopword "us", nor "UN" the French article "un".
+func normalizeToken(tok string, allUpper bool) string {
+	if allUpper && len(tok) >= 2 && len(tok) <= 5 && !isDigitByte(tok[0]) {
+		if tok == "us" || tok == "usa" {
+			return "usa"
+		}
+		if isStopword(tok) {
+			return tok + "_"
+		}
+		return tok
+	}
+	return stem(tok)
+}
+
+// phrases are multi-word names written out that also appear as acronyms;
+// the written-out form is folded into the acronym's token.
+var phrases = [][3]string{
+	{"unit", "stat", "usa"},
+	{"unit", "nation", "un_"},
+}
+
+// joinPhrases replaces each phrase's stems by its acronym token and "U.S."
+// (tokenized as the letters u, s) by "usa".
+func joinPhrases(toks []string) []string {
+	out := toks[:0]
+	for i := 0; i < len(toks); i++ {
+		if i+1 < len(toks) {
+			joined := ""
+			if toks[i] == "u" && toks[i+1] == "s" {
+				joined = "usa"
+			}
+			for _, p := range phrases {
+				if toks[i] == p[0] && toks[i+1] == p[1] {
+					joined = p[2]
+				}
+			}
+			if joined != "" {
+				out = append(out, joined)
+				i++
+				continue
+			}
+		}
+		out = append(out, toks[i])
+	}
 	return out
 }
 
@@ -113,8 +180,10 @@ func undouble(w string) string {
 }
 
 // stopwords are function words and question words (English, French and
-// Haitian Creole) that say nothing about a passage's topic; queries ignore
-// them when judging relevance. It is built once and only read.
+// Haitian Creole) that say nothing about a passage's topic, and the nouns
+// and verbs that frame a question's expected answer ("what is the name of",
+// "what happened to") rather than its subject. Queries ignore them when
+// judging relevance. The set is built once and only read.
 var stopwords = func() map[string]struct{} {
 	m := map[string]struct{}{}
 	for _, w := range strings.Fields(`a an the and or but if of to in on at by for with from into onto about as
@@ -125,14 +194,22 @@ var stopwords = func() map[string]struct{} {
 		say said tell told know give gave given get got make made
 		s t don does tho upon over under between during before after since until while
 		le la les de des du un une et est pour par sur dans que qui quoi quel quelle quels quelles combien pourquoi comment
-		ki kisa konbyen poukisa kile kote nan yo li ak pou se te`) {
+		ki kisa konbyen poukisa kile kote nan yo li ak pou se te
+		name named call called status role kind type sort happen happened mean means meaning
+		reason purpose way part detail details example exactly actually currently according
+		long like current recent recently latest besides beside except among within without across toward towards via per around against regarding concerning`) {
 		m[stem(w)] = struct{}{}
 		m[w] = struct{}{}
 	}
 	return m
 }()
 
+// isStopword reports whether tok carries no topic: a stopword, or a single
+// letter (an initial, a stray "s" of "U.S.").
 func isStopword(tok string) bool {
+	if len(tok) == 1 && !isDigitByte(tok[0]) {
+		return true
+	}
 	_, ok := stopwords[tok]
 	return ok
 }

@@ -11,10 +11,14 @@ func TestTokenize(t *testing.T) {
 		in   string
 		want []string
 	}{
-		{"numbers keep their separators out", "Benin pledged 2,000 troops and $3.5 million", []string{"benin", "pledg", "2000", "troop", "and", "35", "million"}},
+		{"numbers keep their separators out", "Benin pledged 2,000 troops and $3.5 million", []string{"benin", "pledg", "2000", "troop", "and", "money", "35", "million"}},
 		{"possessives drop", "Kenya's High Court", []string{"kenya", "high", "court"}},
 		{"accents fold", "Jovenel Moïse", []string{"jovenel", "mois"}},
 		{"sentence end is not a decimal", "in 2021. Then", []string{"in", "2021", "then"}},
+		{"US is not us", "the US told us", []string{"the", "usa", "told", "us"}},
+		{"US spellings agree", "U.S. and United States and USA", []string{"usa", "and", "usa", "and", "usa"}},
+		{"hyphenated place names are one token", "Port-au-Prince and Port-Au-Prince, Kenya-led", []string{"portauprinc", "and", "portauprinc", "kenya", "led"}},
+		{"UN is not the article un", "UN and United Nations", []string{"un_", "and", "un_"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
