@@ -111,3 +111,22 @@ func ValidateQuestion(q string) error {
 	}
 	return nil
 }
+
+// citationOf builds citation n for passage p, quoting quote (the passage
+// text when quote is empty).
+func citationOf(n int, p retrieval.Passage, quote string) Citation {
+	if quote == "" {
+		quote = p.Text
+	}
+	return Citation{
+		N:             n,
+		DocID:         p.Meta.DocID,
+		Title:         p.Meta.Title,
+		Publisher:     p.Meta.Publisher,
+		Published:     p.Meta.Published,
+		URL:           p.Meta.URL,
+		Quote:         quote,
+		ChunkID:       p.ID,
+		Corroborating: p.Corroborating,
+	}
+}

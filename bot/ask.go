@@ -1,0 +1,199 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"missionbot/answer"
+)
+
+// ask handles /ask: validate, rate-limit, defer, stream, render.
+func (b *Bot) ask(ctx context.Context, x *exchange, data discordgo.ApplicationCommandInteractionData) {
+	question := optionString(data.Options, "question")
+	private := optionBool(data.Options, "private")
+	if err := answer.ValidateQuestion(question); err != nil {
+		x.fail(ctx, err)
+		return
+	}
+	if err := b.allow(x.userID()); err != nil {
+		x.fail(ctx, err)
+		return
+	}
+	// Acknowledge before anything slow: Discord gives 3 s.
+	if err := x.deferReply(private); err != nil {
+		x.err = err
+		return
+	}
+	a, err := b.answerStreaming(ctx, question, nil, func(ctx context.Context, text string) error {
+		return x.hook.editOriginal(ctx, outgoing{Content: text})
+	})
+	if err != nil {
+		x.fail(ctx, err)
+		return
+	}
+	x.mode, x.refused = string(a.Mode), a.Refused
+	final, cancel := detached(ctx)
+	defer cancel()
+	id := b.saveAnswer(final, x.i.ID, a)
+	msgs := b.render(a, id)
+	for n, m := range msgs {
+		m.Ephemeral = private
+		if n == 0 {
+			err = x.hook.editOriginal(final, m)
+		} else {
+			err = x.hook.followup(final, m)
+		}
+		if err != nil {
+			x.err = err
+			return
+		}
+	}
+}
+
+// allow applies the per-user rate limit.
+func (b *Bot) allow(userID string) error {
+	if b.opts.Limiter == nil {
+		return nil
+	}
+	if ok, retry := b.opts.Limiter.Allow(userID); !ok {
+		return &rateLimitedError{retryAfter: retry}
+	}
+	return nil
+}
+
+// answerStreaming answers question through the gate, calling edit with
+// the text so far at most once per EditInterval while it streams. It
+// returns after the last streamed edit has finished.
+func (b *Bot) answerStreaming(ctx context.Context, question string, history []answer.Turn, edit func(context.Context, string) error) (answer.Answer, error) {
+	if b.opts.Gate != nil {
+		release, err := b.opts.Gate.Acquire(ctx)
+		if err != nil {
+			return answer.Answer{}, fmt.Errorf("wait for a model slot: %w", causeOf(ctx, err))
+		}
+		defer release()
+	}
+	var (
+		mu      sync.Mutex
+		text    strings.Builder // guarded by mu
+		changed bool            // guarded by mu
+	)
+	req := answer.Request{Question: question, History: history, OnDelta: func(d string) {
+		mu.Lock()
+		text.WriteString(d)
+		changed = true
+		mu.Unlock()
+	}}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(b.opts.EditInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			mu.Lock()
+			cur, dirty := text.String(), changed
+			changed = false
+			mu.Unlock()
+			if !dirty || strings.TrimSpace(cur) == "" {
+				continue
+			}
+			if err := edit(ctx, streamingText(cur)); err != nil && ctx.Err() == nil {
+				b.log.Debug("streamed edit failed", "err", err)
+			}
+		}
+	}()
+	a, err := b.opts.Answerer.Answer(ctx, req)
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		return answer.Answer{}, fmt.Errorf("answer: %w", causeOf(ctx, err))
+	}
+	return a, nil
+}
+
+// causeOf prefers the context's cause (e.g. errShutdown) over a bare
+// context.Canceled.
+func causeOf(ctx context.Context, err error) error {
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		if c := context.Cause(ctx); c != nil && !errors.Is(c, context.Canceled) {
+			return fmt.Errorf("%w (%w)", c, err)
+		}
+	}
+	return err
+}
+
+// streamingText is the partial answer shown while it streams: unverified
+// text, trimmed to fit one message, with a marker that more is coming.
+func streamingText(s string) string {
+	const suffix = " …"
+	s = Sanitize(strings.TrimSpace(s))
+	limit := MaxContent - utf8.RuneCountInString(suffix)
+	if utf8.RuneCountInString(s) > limit {
+		r := []rune(s)
+		s = string(r[len(r)-limit+1:])
+		s = "…" + s
+	}
+	return s + suffix
+}
+
+// saveAnswer records an answer and returns its ID, or 0 without a store
+// or when saving fails (the answer is still shown, without buttons).
+func (b *Bot) saveAnswer(ctx context.Context, interactionID string, a answer.Answer) int64 {
+	if b.opts.Store == nil {
+		return 0
+	}
+	var docs []string
+	for _, c := range a.Citations {
+		docs = append(docs, c.DocID)
+	}
+	id, err := b.opts.Store.SaveAnswer(ctx, AnswerRecord{
+		InteractionID: interactionID, Question: a.Question, Answer: a.Text,
+		DocIDs: docs, Mode: string(a.Mode), Refused: a.Refused, At: b.now(),
+	})
+	if err != nil {
+		b.log.Error("save answer", "interaction", interactionID, "err", err)
+		return 0
+	}
+	return id
+}
+
+// render turns an answer into the messages to send: the parts of the
+// text, with the sources embed and the vote buttons on the last.
+func (b *Bot) render(a answer.Answer, answerID int64) []outgoing {
+	r := RenderAnswer(a)
+	parts := r.Parts
+	if len(parts) == 0 {
+		parts = []string{"(no answer text)"}
+	}
+	out := make([]outgoing, len(parts))
+	for n, p := range parts {
+		out[n] = outgoing{Content: p}
+	}
+	last := &out[len(out)-1]
+	last.Embeds = r.Embeds
+	if answerID > 0 {
+		last.Components = FeedbackButtons(answerID)
+	}
+	return out
+}
+
+// detached returns a context for final writes that outlives the
+// interaction's own deadline or cancellation, bounded on its own.
+func detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+}

@@ -1,0 +1,290 @@
+// Package bot is missionbot's Discord front end: it connects to the gateway
+// through discordgo, registers the slash commands, answers /ask and
+// mentions with streamed, cited answers, and gives moderators /refresh,
+// /add-source, /remove-source and /feedback.
+//
+// Intents: slash commands need none; answering mentions needs
+// GuildMessages. The privileged MessageContent intent is deliberately not
+// requested: Discord still delivers the content of messages that mention
+// the bot (and of messages in threads only when they mention it or the
+// intent is granted), which is all the mention flow needs.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
+
+	"missionbot/answer"
+	"missionbot/corpus"
+	"missionbot/retrieval"
+)
+
+// Answerer answers one question. *answer.Extractive and the model answerer
+// implement it; tests hand the bot a fake.
+type Answerer interface {
+	Answer(ctx context.Context, req answer.Request) (answer.Answer, error)
+}
+
+// Library is the index the bot serves from and refreshes.
+type Library interface {
+	// Refresh re-ingests the corpus incrementally, reporting progress. It
+	// returns retrieval.ErrRefreshRunning when one is already running.
+	Refresh(ctx context.Context, progress func(retrieval.Progress)) (retrieval.RefreshStats, error)
+	Sources() []retrieval.SourceInfo
+	Stats() retrieval.Stats
+}
+
+// CorpusFolder is a writable corpus directory; *corpus.Dir implements it.
+type CorpusFolder interface {
+	Add(ctx context.Context, fileName string, data []byte, e corpus.Entry) error
+	Remove(ctx context.Context, fileName string) error
+}
+
+// Options configure a Bot. Token, Answerer and Library are required; the
+// other fields have working zero values.
+type Options struct {
+	// Token is the bot token, without the "Bot " prefix. It never appears
+	// in logs or errors.
+	Token string
+	// APIURL is the base of every REST call and of gateway discovery;
+	// default https://discord.com.
+	APIURL string
+	// GuildID, when set, registers the commands to that guild only
+	// (instant updates); otherwise they are global.
+	GuildID string
+	// ModeratorRoles are role IDs that count as moderators in addition to
+	// members with Manage Server or Administrator.
+	ModeratorRoles []string
+	Answerer       Answerer
+	Library        Library
+	// Corpus is the writable corpus folder; nil means the read-only
+	// built-in corpus, and /add-source and /remove-source explain that
+	// MISSIONBOT_CORPUS_DIR must be set.
+	Corpus CorpusFolder
+	// Store keeps answers, votes, thread history and the refresh log; nil
+	// disables feedback buttons and thread follow-ups.
+	Store   *Store
+	Fetcher *Fetcher
+	// Limiter is the per-user rate limit; nil means no limit.
+	Limiter *UserLimiter
+	// Gate bounds concurrent model calls; nil means no bound.
+	Gate *Gate
+	// UserSalt salts the hashes of user IDs kept in the store.
+	UserSalt string
+	// AnswerTimeout bounds one answer; default 60 s.
+	AnswerTimeout time.Duration
+	// EditInterval is the least time between streamed edits of one
+	// message; default 1 s.
+	EditInterval time.Duration
+	// MaxUploadBytes bounds /add-source documents; default 10 MiB.
+	MaxUploadBytes int64
+	// ShutdownTimeout is how long Run waits for in-flight answers after
+	// its context ends before interrupting them; default 10 s.
+	ShutdownTimeout time.Duration
+	// Models names the models in use, for /about.
+	Models string
+	Logger *slog.Logger
+	Now    func() time.Time
+	// HTTPClient supplies the base transport for REST calls (tests); nil
+	// means http.DefaultTransport.
+	HTTPClient *http.Client
+}
+
+// ErrNoToken is returned by New when no Discord token is configured.
+var ErrNoToken = errors.New("DISCORD_TOKEN is not set: create a bot at https://discord.com/developers/applications and set its token")
+
+// ErrTokenRejected is returned by Run when Discord rejects the token.
+var ErrTokenRejected = errors.New("Discord rejected DISCORD_TOKEN (401 Unauthorized): check the token in the developer portal")
+
+// errShutdown is the cause given to in-flight work cancelled at shutdown.
+var errShutdown = errors.New("bot shutting down")
+
+// Bot is a running Discord bot. Create it with New and start it with Run.
+type Bot struct {
+	opts    Options
+	log     *slog.Logger
+	now     func() time.Time
+	session *discordgo.Session
+
+	// appID and botID are set once Run has connected.
+	appID atomic.Value // string
+	botID atomic.Value // string
+
+	// workCtx is the parent of every interaction's context; it is
+	// cancelled with errShutdown once the shutdown drain times out.
+	workCtx    context.Context
+	cancelWork context.CancelCauseFunc
+
+	mu       sync.Mutex
+	closing  bool           // guarded by mu; set when Run's context ends
+	inflight sync.WaitGroup // counts interactions and mentions being handled
+
+	refreshing atomic.Bool // one refresh at a time
+}
+
+// New checks opts and builds a Bot; it does not connect.
+func New(opts Options) (*Bot, error) {
+	if strings.TrimSpace(opts.Token) == "" {
+		return nil, ErrNoToken
+	}
+	if opts.Answerer == nil {
+		return nil, errors.New("bot: new: Options.Answerer is nil")
+	}
+	if opts.Library == nil {
+		return nil, errors.New("bot: new: Options.Library is nil")
+	}
+	if opts.APIURL == "" {
+		opts.APIURL = "https://discord.com"
+	}
+	base, err := parseAPIURL(opts.APIURL)
+	if err != nil {
+		return nil, fmt.Errorf("bot: new: %w", err)
+	}
+	if opts.AnswerTimeout <= 0 {
+		opts.AnswerTimeout = 60 * time.Second
+	}
+	if opts.EditInterval <= 0 {
+		opts.EditInterval = time.Second
+	}
+	if opts.MaxUploadBytes <= 0 {
+		opts.MaxUploadBytes = 10 << 20
+	}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = 10 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Models == "" {
+		opts.Models = "extractive (no chat model)"
+	}
+	s, err := discordgo.New("Bot " + strings.TrimPrefix(opts.Token, "Bot "))
+	if err != nil {
+		return nil, fmt.Errorf("bot: new session: %w", err)
+	}
+	baseRT := http.DefaultTransport
+	if opts.HTTPClient != nil && opts.HTTPClient.Transport != nil {
+		baseRT = opts.HTTPClient.Transport
+	}
+	s.Client = &http.Client{Transport: &rewriteTransport{base: base, next: baseRT}, Timeout: 30 * time.Second}
+	s.Identify.Intents = discordgo.IntentsGuildMessages
+	s.ShouldReconnectOnError = true
+	s.LogLevel = -1 // discordgo logs through the standard logger; we log ourselves.
+	s.StateEnabled = true
+
+	b := &Bot{opts: opts, log: opts.Logger, now: opts.Now, session: s}
+	b.appID.Store("")
+	b.botID.Store("")
+	b.workCtx, b.cancelWork = context.WithCancelCause(context.Background())
+	return b, nil
+}
+
+// Run connects to Discord, registers the commands with one bulk
+// overwrite, and serves until ctx is done. It then stops taking new
+// interactions, waits up to ShutdownTimeout for in-flight answers, ends any
+// still running with a message saying so, and closes the session. Closing
+// the store is the caller's job.
+func (b *Bot) Run(ctx context.Context) error {
+	me, err := b.session.User("@me", discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("bot: check token: %w", classifyREST(err))
+	}
+	b.botID.Store(me.ID)
+	b.appID.Store(me.ID)
+
+	removeI := b.session.AddHandler(b.onInteractionCreate)
+	removeM := b.session.AddHandler(b.onMessageCreate)
+	defer removeI()
+	defer removeM()
+
+	if err := b.session.Open(); err != nil {
+		var ce *websocket.CloseError
+		if errors.As(err, &ce) && ce.Code == 4004 {
+			return ErrTokenRejected
+		}
+		return fmt.Errorf("bot: connect to gateway: %w", classifyREST(err))
+	}
+	if id := b.readyAppID(); id != "" {
+		b.appID.Store(id)
+	}
+	if err := b.registerCommands(ctx); err != nil {
+		b.shutdown()
+		if ctx.Err() != nil {
+			return nil // asked to stop while registering
+		}
+		return err
+	}
+	b.log.Info("discord bot connected", "user", me.Username, "app_id", b.appID.Load(), "guild", b.opts.GuildID)
+
+	<-ctx.Done()
+	b.shutdown()
+	return nil
+}
+
+// readyAppID returns the application ID from the READY event, if any.
+func (b *Bot) readyAppID() string {
+	st := b.session.State
+	if st == nil {
+		return ""
+	}
+	st.RLock()
+	defer st.RUnlock()
+	if st.Application != nil {
+		return st.Application.ID
+	}
+	return ""
+}
+
+// begin registers one unit of in-flight work; it returns false once
+// shutdown has started.
+func (b *Bot) begin() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closing {
+		return false
+	}
+	b.inflight.Add(1)
+	return true
+}
+
+// shutdown stops new work, drains in-flight work for up to
+// ShutdownTimeout, interrupts the rest and closes the session.
+func (b *Bot) shutdown() {
+	b.mu.Lock()
+	b.closing = true
+	b.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		b.inflight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(b.opts.ShutdownTimeout):
+		b.log.Warn("shutdown: interrupting in-flight answers")
+		b.cancelWork(errShutdown)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			b.log.Error("shutdown: in-flight work did not finish")
+		}
+	}
+	b.cancelWork(errShutdown)
+	if err := b.session.Close(); err != nil {
+		b.log.Warn("close discord session", "err", err)
+	}
+}

@@ -1,0 +1,68 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// feedbackRecent is how many down-voted answers /feedback lists.
+const feedbackRecent = 5
+
+// feedback handles /feedback (moderators): vote totals and the latest
+// down-voted questions with their answers, ephemerally.
+func (b *Bot) feedback(ctx context.Context, x *exchange) {
+	if b.opts.Store == nil {
+		x.fail(ctx, errNoStore)
+		return
+	}
+	sum, err := b.opts.Store.Feedback(ctx, feedbackRecent)
+	if err != nil {
+		x.fail(ctx, fmt.Errorf("feedback: %w", err))
+		return
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "👍 %d  ·  👎 %d\n", sum.Up, sum.Down)
+	if len(sum.RecentDown) == 0 {
+		sb.WriteString("No down-voted answers yet.")
+	} else {
+		sb.WriteString("\nMost recent 👎:\n")
+		for _, it := range sum.RecentDown {
+			fmt.Fprintf(&sb, "\n**Q (%s):** %s\n**A:** %s\n", it.At.UTC().Format("2 Jan 15:04"), clip(it.Question, 200), clip(it.Answer, 250))
+		}
+	}
+	if err := x.reply(ctx, outgoing{Content: clip(Sanitize(sb.String()), MaxContent), Ephemeral: true}); err != nil {
+		x.err = err
+	}
+}
+
+// vote handles a 👍/👎 click.
+func (b *Bot) vote(ctx context.Context, x *exchange, customID string) {
+	id, up, ok := ParseFeedbackID(customID)
+	if !ok {
+		x.fail(ctx, fmt.Errorf("%w: vote %q", errUnknownCommand, customID))
+		return
+	}
+	if b.opts.Store == nil {
+		x.fail(ctx, errNoStore)
+		return
+	}
+	if err := b.opts.Store.Vote(ctx, id, HashUser(b.opts.UserSalt, x.userID()), up, b.now()); err != nil {
+		x.fail(ctx, fmt.Errorf("vote: %w", err))
+		return
+	}
+	if err := x.reply(ctx, outgoing{Content: "Thanks for the feedback!", Ephemeral: true}); err != nil {
+		x.err = err
+	}
+}
+
+// clip shortens s to at most n characters, ending with "…" when cut.
+func clip(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,244 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// Ack sends an interaction's initial response. In gateway mode it POSTs
+// the interaction callback over REST; in HTTP-endpoint mode it writes the
+// HTTP reply. It is called at most once per interaction.
+type Ack func(*discordgo.InteractionResponse) error
+
+// exchange is one interaction being handled: the initial response, later
+// edits on the interaction's webhook, and what gets logged at the end.
+// Handlers use it and never know whether the ack goes over REST or HTTP.
+type exchange struct {
+	b     *Bot
+	i     *discordgo.Interaction
+	ack   Ack
+	hook  webhook
+	acked bool
+	// Fields for the interaction's log line.
+	command string
+	mode    string
+	refused bool
+	err     error
+	ref     string
+}
+
+// userID returns the invoking user's ID, in a guild or a DM.
+func (x *exchange) userID() string {
+	if x.i.Member != nil && x.i.Member.User != nil {
+		return x.i.Member.User.ID
+	}
+	if x.i.User != nil {
+		return x.i.User.ID
+	}
+	return ""
+}
+
+// respond sends the initial response.
+func (x *exchange) respond(r *discordgo.InteractionResponse) error {
+	if x.acked {
+		return errors.New("interaction already acknowledged")
+	}
+	x.acked = true
+	if err := x.ack(r); err != nil {
+		return fmt.Errorf("acknowledge interaction: %w", err)
+	}
+	return nil
+}
+
+// deferReply acknowledges with "thinking…" (type 5) so slow work can
+// follow; ephemeral responses are seen by the invoking user only.
+func (x *exchange) deferReply(ephemeral bool) error {
+	d := &discordgo.InteractionResponseData{AllowedMentions: NoMentions()}
+	if ephemeral {
+		d.Flags = discordgo.MessageFlagsEphemeral
+	}
+	return x.respond(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: d})
+}
+
+// reply sends a message as the initial response, or edits the deferred
+// original when the interaction was already acknowledged.
+func (x *exchange) reply(ctx context.Context, o outgoing) error {
+	if x.acked {
+		return x.hook.editOriginal(ctx, o)
+	}
+	return x.respond(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: o.responseData()})
+}
+
+// fail logs err and ends the interaction with the safe message for it.
+func (x *exchange) fail(ctx context.Context, err error) {
+	msg, ref := ErrorMessage(err)
+	x.err, x.ref = err, ref
+	// The interaction's own context may be what failed; the user must
+	// still hear about it.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if rerr := x.reply(ctx, outgoing{Content: msg, Ephemeral: true}); rerr != nil {
+		x.b.log.Warn("report error to user", "interaction", x.i.ID, "err", rerr)
+	}
+}
+
+// onInteractionCreate is the gateway entry point: it acks over REST.
+func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+	if ic == nil || ic.Interaction == nil {
+		return
+	}
+	i := ic.Interaction
+	ack := func(r *discordgo.InteractionResponse) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return s.InteractionRespond(i, r, discordgo.WithContext(ctx))
+	}
+	b.HandleInteraction(b.workCtx, i, ack)
+}
+
+// HandleInteraction handles one interaction. ack sends the initial
+// response, so the same handlers serve the gateway and the HTTP
+// interactions endpoint. It returns when the interaction is finished;
+// during shutdown it only tells the user to try again shortly.
+func (b *Bot) HandleInteraction(ctx context.Context, i *discordgo.Interaction, ack Ack) {
+	start := b.now()
+	appID := i.AppID
+	if appID == "" {
+		appID, _ = b.appID.Load().(string)
+	}
+	x := &exchange{b: b, i: i, ack: ack, hook: webhook{s: b.session, appID: appID, token: i.Token}}
+	if !b.begin() {
+		x.command = "shutdown"
+		if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
+			_ = x.respond(&discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}}})
+		} else {
+			_ = x.reply(ctx, outgoing{Content: msgShuttingDown, Ephemeral: true})
+		}
+		b.logInteraction(x, start)
+		return
+	}
+	defer b.inflight.Done()
+	defer func() {
+		if r := recover(); r != nil {
+			x.fail(ctx, fmt.Errorf("panic in handler: %v", r))
+		}
+		b.logInteraction(x, start)
+	}()
+
+	ctx, cancel := context.WithTimeout(ctx, b.opts.AnswerTimeout)
+	defer cancel()
+
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand:
+		data := i.ApplicationCommandData()
+		x.command = data.Name
+		if moderatorOnly(data.Name) {
+			if err := b.checkModerator(i); err != nil {
+				x.fail(ctx, err)
+				return
+			}
+		}
+		b.command(ctx, x, data)
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		data := i.ApplicationCommandData()
+		x.command = "autocomplete:" + data.Name
+		b.autocomplete(ctx, x, data)
+	case discordgo.InteractionMessageComponent:
+		data := i.MessageComponentData()
+		x.command = "component:" + strings.SplitN(data.CustomID, ":", 2)[0]
+		b.component(ctx, x, data)
+	case discordgo.InteractionPing:
+		x.command = "ping"
+		_ = x.respond(&discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong})
+	default:
+		x.command = fmt.Sprintf("type:%d", i.Type)
+		x.fail(ctx, fmt.Errorf("unsupported interaction type %d", i.Type))
+	}
+}
+
+// command dispatches a slash command.
+func (b *Bot) command(ctx context.Context, x *exchange, data discordgo.ApplicationCommandInteractionData) {
+	switch data.Name {
+	case cmdAsk:
+		b.ask(ctx, x, data)
+	case cmdSources:
+		b.sources(ctx, x)
+	case cmdAbout:
+		b.about(ctx, x)
+	case cmdRefresh:
+		b.refreshCommand(ctx, x)
+	case cmdAddSource:
+		b.addSource(ctx, x, data)
+	case cmdRemoveSource:
+		b.removeSource(ctx, x, data)
+	case cmdFeedback:
+		b.feedback(ctx, x)
+	default:
+		x.fail(ctx, fmt.Errorf("%w: /%s", errUnknownCommand, data.Name))
+	}
+}
+
+// component dispatches a button click.
+func (b *Bot) component(ctx context.Context, x *exchange, data discordgo.MessageComponentInteractionData) {
+	switch {
+	case strings.HasPrefix(data.CustomID, "fb:"):
+		b.vote(ctx, x, data.CustomID)
+	case strings.HasPrefix(data.CustomID, "page:"):
+		b.page(ctx, x, data.CustomID)
+	default:
+		x.fail(ctx, fmt.Errorf("%w: component %q", errUnknownCommand, data.CustomID))
+	}
+}
+
+// logInteraction writes the interaction's one log line. Question text and
+// answers are logged only at Debug level; the token never.
+func (b *Bot) logInteraction(x *exchange, start time.Time) {
+	attrs := []slog.Attr{
+		slog.String("id", x.i.ID),
+		slog.String("command", x.command),
+		slog.Duration("latency", b.now().Sub(start)),
+	}
+	if x.mode != "" {
+		attrs = append(attrs, slog.String("mode", x.mode))
+	}
+	attrs = append(attrs, slog.Bool("refused", x.refused))
+	level := slog.LevelInfo
+	if x.err != nil {
+		attrs = append(attrs, slog.String("error", x.err.Error()))
+		if x.ref != "" {
+			attrs = append(attrs, slog.String("ref", x.ref))
+			level = slog.LevelError
+		}
+	}
+	b.log.LogAttrs(context.Background(), level, "interaction", attrs...)
+}
+
+// optionString returns a string option's value, or "".
+func optionString(opts []*discordgo.ApplicationCommandInteractionDataOption, name string) string {
+	for _, o := range opts {
+		if o.Name == name {
+			if s, ok := o.Value.(string); ok {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+// optionBool returns a boolean option's value, or false.
+func optionBool(opts []*discordgo.ApplicationCommandInteractionDataOption, name string) bool {
+	for _, o := range opts {
+		if o.Name == name {
+			if v, ok := o.Value.(bool); ok {
+				return v
+			}
+		}
+	}
+	return false
+}
