@@ -167,6 +167,10 @@ func newAnswerer(cfg config.Config, s answer.Searcher, logger *slog.Logger) (ans
 	if cfg.ChatModel == "" {
 		return answer.NewExtractive(s), nil
 	}
+	retries := cfg.ModelRetries
+	if retries == 0 {
+		retries = -1 // the LLM answerer reads 0 as "default"; the user asked for none
+	}
 	llm, err := answer.NewLLM(s, answer.LLMOptions{
 		BaseURL:       cfg.OpenAIBaseURL,
 		APIKey:        cfg.OpenAIAPIKey,
@@ -175,7 +179,7 @@ func newAnswerer(cfg config.Config, s answer.Searcher, logger *slog.Logger) (ans
 		MaxTokens:     cfg.MaxTokens,
 		ContextTokens: cfg.ContextTokens,
 		Timeout:       cfg.ModelTimeout,
-		MaxRetries:    cfg.ModelRetries,
+		MaxRetries:    retries,
 		Logger:        logger,
 	})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"missionbot/retrieval"
@@ -105,6 +106,8 @@ func ValidateQuestion(q string) error {
 		return fmt.Errorf("%w: the question is not valid UTF-8 text", ErrInvalidQuestion)
 	case strings.TrimSpace(q) == "":
 		return fmt.Errorf("%w: the question is empty", ErrInvalidQuestion)
+	case !strings.ContainsFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }):
+		return fmt.Errorf("%w: the question has no words", ErrInvalidQuestion)
 	case utf8.RuneCountInString(q) > MaxQuestionLength:
 		return fmt.Errorf("%w: the question is %d characters long; the limit is %d",
 			ErrInvalidQuestion, utf8.RuneCountInString(q), MaxQuestionLength)

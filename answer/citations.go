@@ -1,0 +1,312 @@
+package answer
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"missionbot/retrieval"
+)
+
+// NoticeUncited is the notice on a model answer that makes claims without
+// citing any source.
+const NoticeUncited = "The model's answer cites no sources; treat it with caution."
+
+// verifiedText is a model answer after its citation markers were checked.
+type verifiedText struct {
+	Text      string
+	Citations []Citation
+	// Refused is true for an explicit "I don't know" without citations.
+	Refused bool
+	// Notice is NoticeUncited for claims without any valid citation.
+	Notice string
+}
+
+// citeMarker matches the citation forms models write: [3], [1,2], [1, 2],
+// [1-3], [1][2], [source 3], [Sources 1 and 2], and 【3】 or 【3†source】.
+var citeMarker = regexp.MustCompile(
+	`(?i)\[\s*(?:sources?\s*)?(\d+(?:\s*(?:,|;|-|–|—|and|&)\s*(?:sources?\s*)?\d+)*)\s*\]` +
+		`|【\s*(\d+(?:\s*[,，]\s*\d+)*)\s*(?:†[^】]*)?】`)
+
+// numberRun splits a marker's inside into numbers and range dashes.
+var numberRun = regexp.MustCompile(`\d+|[-–—]`)
+
+// maxRangeExpansion bounds how many numbers one [a-b] range may expand to.
+const maxRangeExpansion = 50
+
+// markerNumbers returns the numbers one marker names, in order, with
+// ranges expanded; numbers too large to parse are returned as 0 (invalid).
+func markerNumbers(inside string) []int {
+	var out []int
+	toks := numberRun.FindAllString(inside, -1)
+	for i := 0; i < len(toks); i++ {
+		if toks[i] == "-" || toks[i] == "–" || toks[i] == "—" {
+			continue
+		}
+		a := atoiOrZero(toks[i])
+		if i+2 < len(toks) && strings.ContainsAny(toks[i+1], "-–—") {
+			b := atoiOrZero(toks[i+2])
+			if a > 0 && b >= a && b-a < maxRangeExpansion {
+				for n := a; n <= b; n++ {
+					out = append(out, n)
+				}
+				i += 2
+				continue
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func atoiOrZero(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// textSpan is a stretch of answer text; code spans are left untouched.
+type textSpan struct {
+	text string
+	code bool
+}
+
+// splitCode separates Markdown code (``` fences, to the end of the text if
+// unclosed, and `inline` spans with a matching closing run) from prose.
+func splitCode(s string) []textSpan {
+	var out []textSpan
+	prose := 0
+	for i := 0; i < len(s); {
+		if s[i] != '`' {
+			i++
+			continue
+		}
+		run := i
+		for run < len(s) && s[run] == '`' {
+			run++
+		}
+		fence := s[i:run]
+		end := -1
+		if len(fence) >= 3 {
+			if j := strings.Index(s[run:], fence); j >= 0 {
+				end = run + j + len(fence)
+			} else {
+				end = len(s)
+			}
+		} else if j := strings.Index(s[run:], fence); j >= 0 {
+			end = run + j + len(fence)
+		}
+		if end < 0 {
+			i = run // an unmatched backtick run is literal text
+			continue
+		}
+		if prose < i {
+			out = append(out, textSpan{text: s[prose:i]})
+		}
+		out = append(out, textSpan{text: s[i:end], code: true})
+		prose, i = end, end
+	}
+	if prose < len(s) {
+		out = append(out, textSpan{text: s[prose:]})
+	}
+	return out
+}
+
+// markersIn returns the citation numbers of every marker in the prose of
+// s, in order, ranges expanded (invalid numbers as 0).
+func markersIn(s string) []int {
+	var out []int
+	for _, sp := range splitCode(s) {
+		if sp.code {
+			continue
+		}
+		for _, m := range citeMarker.FindAllStringSubmatch(sp.text, -1) {
+			out = append(out, markerNumbers(m[1]+m[2])...)
+		}
+	}
+	return out
+}
+
+// renumberPass rewrites the markers of s against n sources: invalid numbers
+// are dropped, every valid marker becomes [k] with k assigned in order of
+// first use, and adjacent duplicates collapse. It returns the new text and,
+// for each new number k, the old number it stands for (order[k-1]).
+func renumberPass(s string, n int) (string, []int) {
+	var b strings.Builder
+	newOf := map[int]int{}
+	var order []int
+	for _, sp := range splitCode(s) {
+		if sp.code {
+			b.WriteString(sp.text)
+			continue
+		}
+		t := sp.text
+		locs := citeMarker.FindAllStringSubmatchIndex(t, -1)
+		last := 0
+		for i := 0; i < len(locs); {
+			// A group is a run of markers separated only by spaces.
+			j := i
+			for j+1 < len(locs) && strings.Trim(t[locs[j][1]:locs[j+1][0]], " \t") == "" {
+				j++
+			}
+			var nums []int
+			for _, loc := range locs[i : j+1] {
+				nums = append(nums, markerNumbers(submatch(t, loc, 1)+submatch(t, loc, 2))...)
+			}
+			pre := t[last:locs[i][0]]
+			var group strings.Builder
+			seen := map[int]bool{}
+			for _, old := range nums {
+				if old < 1 || old > n {
+					continue
+				}
+				k, ok := newOf[old]
+				if !ok {
+					order = append(order, old)
+					k = len(order)
+					newOf[old] = k
+				}
+				if !seen[k] {
+					seen[k] = true
+					group.WriteString("[" + strconv.Itoa(k) + "]")
+				}
+			}
+			if group.Len() == 0 {
+				pre = strings.TrimRight(pre, " \t") // "claim [99]." → "claim."
+			}
+			b.WriteString(pre)
+			b.WriteString(group.String())
+			last = locs[j][1]
+			i = j + 1
+		}
+		b.WriteString(t[last:])
+	}
+	return b.String(), order
+}
+
+func submatch(s string, loc []int, i int) string {
+	if loc[2*i] < 0 {
+		return ""
+	}
+	return s[loc[2*i]:loc[2*i+1]]
+}
+
+// maxRenumberPasses bounds the passes needed when removing a marker joins
+// text into a new one ("[[99]1]" becomes "[1]").
+const maxRenumberPasses = 8
+
+// normaliseCitations renumbers the markers of s against n sources until
+// the text is stable, so the result's markers are exactly [1]..[m] in
+// first-use order. It returns the text and, for each new number k, the
+// source number (1..n) it stands for.
+func normaliseCitations(s string, n int) (string, []int) {
+	mapping := make([]int, n) // current number-1 → original number
+	for i := range mapping {
+		mapping[i] = i + 1
+	}
+	for range maxRenumberPasses {
+		out, order := renumberPass(s, len(mapping))
+		next := make([]int, len(order))
+		for k, old := range order {
+			next[k] = mapping[old-1]
+		}
+		mapping = next
+		if out == s {
+			return out, mapping
+		}
+		s = out
+	}
+	// Pathological text that keeps forming new markers: drop them all.
+	// Each pass removes at least one marker, so this ends.
+	for {
+		out, _ := renumberPass(s, 0)
+		if out == s {
+			return out, nil
+		}
+		s = out
+	}
+}
+
+// refusalPhrase matches an explicit statement that the sources do not
+// answer the question, in English, French or Haitian Creole.
+var refusalPhrase = regexp.MustCompile(`(?i)` +
+	`\b(i|we)\s+(do\s+not|don't|don’t|cannot|can't|can’t)\s+(know|find|answer|say)` +
+	`|\b(do|does)\s*(not|n't|n’t)\s+(contain|cover|mention|say|include|provide|specify|address)` +
+	`|\bno\s+information\b|\bnot\s+enough\s+information\b|\bcannot\s+be\s+answered\b|\bnot\s+covered\b` +
+	`|\bje\s+ne\s+(sais|peux)\s+pas\b|\bpas\s+d['’]information|\bne\s+(mentionnent|couvrent|précisent|contiennent)\b` +
+	`|\bmwen\s+pa\s+(konnen|konn|ka)\b|\bpa\s+gen\s+enf[oò]masyon\b`)
+
+// verifyCitations checks a model's answer against the passages it was
+// shown (source [i] is passages[i-1]): see normaliseCitations for the
+// markers; Citations lists exactly the cited passages in new numbering,
+// each quoting the passage sentence closest to the claim it supports.
+func verifyCitations(text string, passages []retrieval.Passage) verifiedText {
+	out, mapping := normaliseCitations(text, len(passages))
+	v := verifiedText{Text: strings.TrimSpace(out)}
+	claims := claimsByMarker(v.Text)
+	for k, src := range mapping {
+		p := passages[src-1]
+		v.Citations = append(v.Citations, citationOf(k+1, p, bestQuote(claims[k+1], p.Text)))
+	}
+	if len(v.Citations) == 0 && v.Text != "" {
+		if refusalPhrase.MatchString(v.Text) {
+			v.Refused = true
+		} else {
+			v.Notice = NoticeUncited
+		}
+	}
+	return v
+}
+
+// claimsByMarker maps each canonical marker [k] in s to the text of the
+// sentence it first follows.
+func claimsByMarker(s string) map[int]string {
+	claims := map[int]string{}
+	for _, sp := range splitCode(s) {
+		if sp.code {
+			continue
+		}
+		t := sp.text
+		for _, loc := range citeMarker.FindAllStringSubmatchIndex(t, -1) {
+			k := atoiOrZero(submatch(t, loc, 1))
+			if k == 0 || claims[k] != "" {
+				continue
+			}
+			before := citeMarker.ReplaceAllString(t[:loc[0]], "")
+			if i := strings.LastIndexAny(strings.TrimRight(before, " .!?"), ".!?\n"); i >= 0 {
+				before = before[i+1:]
+			}
+			claims[k] = before
+		}
+	}
+	return claims
+}
+
+// bestQuote returns the sentence of passage sharing the most content terms
+// with claim, or "" (meaning the whole passage) when none shares any.
+func bestQuote(claim, passage string) string {
+	want := map[string]bool{}
+	for _, t := range retrieval.Terms(claim) {
+		want[t] = true
+	}
+	if len(want) == 0 {
+		return ""
+	}
+	best, bestScore := "", 0
+	for _, s := range retrieval.SplitSentences(passage) {
+		score := 0
+		counted := map[string]bool{}
+		for _, t := range retrieval.Terms(s) {
+			if want[t] && !counted[t] {
+				counted[t] = true
+				score++
+			}
+		}
+		if score > bestScore {
+			best, bestScore = strings.TrimSpace(s), score
+		}
+	}
+	return best
+}

@@ -1,0 +1,114 @@
+package answer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2024, 7, 1, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"", 0},
+		{"2", 2 * time.Second},
+		{" 1.5 ", 1500 * time.Millisecond},
+		{"0", 0},
+		{"-3", 0},
+		{"3600", maxRetryAfter},
+		{now.Add(5 * time.Second).Format(http.TimeFormat), 5 * time.Second},
+		{now.Add(-5 * time.Second).Format(http.TimeFormat), 0},
+		{"soon", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := parseRetryAfter(tc.in, now); got != tc.want {
+				t.Errorf("parseRetryAfter(%q) = %v, want %v", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	for attempt := range 8 {
+		t.Run(fmt.Sprint(attempt), func(t *testing.T) {
+			full := min(baseBackoff<<attempt, maxBackoff)
+			for range 100 {
+				if d := backoff(attempt); d < full/2 || d > full {
+					t.Fatalf("backoff(%d) = %v, want within [%v, %v]", attempt, d, full/2, full)
+				}
+			}
+		})
+	}
+}
+
+func TestClassify(t *testing.T) {
+	apiErr := func(status int, code any) error {
+		return &openai.APIError{HTTPStatusCode: status, Code: code, Message: "m"}
+	}
+	cases := []struct {
+		name       string
+		err        error
+		started    bool
+		status     int
+		want       ErrorKind
+		wantRetry  bool
+		retryAfter time.Duration
+	}{
+		{"429", apiErr(429, nil), false, 429, KindRateLimited, true, time.Second},
+		{"429 quota", apiErr(429, "insufficient_quota"), false, 429, KindAuth, false, 0},
+		{"500", apiErr(500, nil), false, 500, KindUnavailable, true, 0},
+		{"503 request error", &openai.RequestError{HTTPStatusCode: 503, Err: errors.New("x")}, false, 503, KindUnavailable, true, 0},
+		{"401", apiErr(401, "invalid_api_key"), false, 401, KindAuth, false, 0},
+		{"404", apiErr(404, "model_not_found"), false, 404, KindBadRequest, false, 0},
+		{"deadline", fmt.Errorf("x: %w", context.DeadlineExceeded), false, 0, KindTimeout, false, 0},
+		{"first token", fmt.Errorf("%w (%w)", errFirstToken, context.Canceled), false, 0, KindTimeout, false, 0},
+		{"network", &net.OpError{Op: "dial", Err: errors.New("refused")}, false, 0, KindUnavailable, true, 0},
+		{"unexpected EOF before text", io.ErrUnexpectedEOF, false, 200, KindUnavailable, true, 0},
+		{"unexpected EOF after text", io.ErrUnexpectedEOF, true, 200, KindCut, false, 0},
+		{"error frame after text", fmt.Errorf("error, %w", &openai.APIError{Message: "boom"}), true, 200, KindCut, false, 0},
+		{"local error", errors.New("unsupported protocol scheme"), false, 0, KindBadRequest, false, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			me := classify(tc.err, tc.started, tc.status, tc.retryAfter)
+			if me.Kind != tc.want || me.retryable() != tc.wantRetry {
+				t.Errorf("classify(%v) = %v retryable %v, want %v %v", tc.err, me.Kind, me.retryable(), tc.want, tc.wantRetry)
+			}
+			if me.RetryAfter != tc.retryAfter {
+				t.Errorf("RetryAfter %v, want %v", me.RetryAfter, tc.retryAfter)
+			}
+			var target *ModelError
+			if !errors.As(fmt.Errorf("wrapped: %w", me), &target) || !errors.Is(me, tc.err) {
+				t.Errorf("ModelError does not unwrap to %v", tc.err)
+			}
+			if me.Kind.Notice() == "" || me.Kind.String() == "" {
+				t.Errorf("kind %v lacks a notice or name", me.Kind)
+			}
+		})
+	}
+}
+
+func TestSleepContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	start := time.Now()
+	if err := sleepContext(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v", err)
+	}
+	if time.Since(start) > time.Second {
+		t.Error("did not return promptly")
+	}
+	if err := sleepContext(context.Background(), time.Millisecond); err != nil {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"missionbot/internal/fakeopenai"
+)
+
+func TestAskWithChatModel(t *testing.T) {
+	const key = "sk-test-secret-key"
+	tests := []struct {
+		name       string
+		steps      []fakeopenai.Step
+		wantNotice bool
+	}{
+		{"streamed answer", nil, false},
+		{"server down falls back", []fakeopenai.Step{{Fail: fakeopenai.FailStatus, Status: 503}, {Fail: fakeopenai.FailStatus, Status: 503}}, true},
+		{"cut stream falls back", []fakeopenai.Step{{Fail: fakeopenai.FailCut, At: 1}}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			chat := fakeopenai.NewChat("Benin pledged 2,000 troops to the mission [1]. Kenya leads it [7].", tc.steps...)
+			srv := fakeopenai.New(t, map[string]http.Handler{"/v1/chat/completions": chat})
+			env := map[string]string{
+				"MISSIONBOT_CHAT_MODEL":    "test-model",
+				"OPENAI_BASE_URL":          srv.BaseURL(),
+				"OPENAI_API_KEY":           key,
+				"MISSIONBOT_MODEL_RETRIES": "1",
+			}
+			out, errOut, err := runCLI(t, env, "ask", "--json", "How many troops did Benin pledge to the mission?")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var a askJSON
+			if err := json.Unmarshal([]byte(out), &a); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if a.Mode != "llm" {
+				t.Errorf("mode %q, want llm", a.Mode)
+			}
+			if (a.Notice != "") != tc.wantNotice {
+				t.Errorf("notice %q, want notice: %v", a.Notice, tc.wantNotice)
+			}
+			if !strings.Contains(a.Answer, "2,000") || strings.Contains(a.Answer, "[7]") {
+				t.Errorf("answer not verified: %q", a.Answer)
+			}
+			assertCitationsComplete(t, a)
+			if strings.Contains(out+errOut, key) {
+				t.Error("the API key reached the output")
+			}
+			for _, r := range chat.Requests() {
+				if strings.Contains(r.Text(), key) {
+					t.Error("the API key reached the prompt")
+				}
+			}
+			if len(chat.Requests()) == 0 {
+				t.Error("the model was never called")
+			}
+		})
+	}
+}
+
+func TestAskWithChatModelRefusesWithoutCallingIt(t *testing.T) {
+	chat := fakeopenai.NewChat("should not be asked")
+	srv := fakeopenai.New(t, map[string]http.Handler{"/v1/chat/completions": chat})
+	env := map[string]string{"MISSIONBOT_CHAT_MODEL": "m", "OPENAI_BASE_URL": srv.BaseURL()}
+	out, _, err := runCLI(t, env, "ask", "--json", "Who won the 2022 FIFA World Cup?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a askJSON
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		t.Fatal(err)
+	}
+	if !a.Refused || a.Mode != "llm" || len(chat.Requests()) != 0 {
+		t.Errorf("want an immediate refusal with no model call; refused=%v mode=%s calls=%d", a.Refused, a.Mode, len(chat.Requests()))
+	}
+}
