@@ -1,0 +1,414 @@
+package bot
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"missionbot/answer"
+	"missionbot/retrieval"
+)
+
+// ErrCorruptStore is returned (wrapped) by OpenStore when the file exists but
+// is not a readable SQLite database. The file is left untouched: the operator
+// decides whether to move it aside.
+var ErrCorruptStore = errors.New("the store file is not a usable SQLite database; move it aside to start a new one")
+
+// ErrUnknownAnswer is returned by Store.Vote for an answer id the store does
+// not hold, e.g. a button on a message from before the database was reset.
+var ErrUnknownAnswer = errors.New("unknown answer")
+
+// Store is the bot's embedded SQLite database: posted answers and their
+// votes, conversation turns per thread, and the refresh log. Users are
+// recorded only as salted hashes (see HashUser). It is safe for concurrent
+// use.
+type Store struct {
+	db *sql.DB
+}
+
+// AnswerRecord is one answer the bot posted.
+type AnswerRecord struct {
+	InteractionID string
+	Question      string
+	Answer        string
+	// DocIDs are the cited documents.
+	DocIDs  []string
+	Mode    string
+	Refused bool
+	At      time.Time
+}
+
+// FeedbackItem is one down-voted answer.
+type FeedbackItem struct {
+	Question string
+	Answer   string
+	// At is when the latest down vote on the answer was cast.
+	At time.Time
+}
+
+// FeedbackSummary totals the votes and lists recently down-voted answers,
+// for the /feedback command.
+type FeedbackSummary struct {
+	Up, Down int
+	// RecentDown holds the most recently down-voted answers, newest first.
+	RecentDown []FeedbackItem
+}
+
+// RefreshRecord is one entry of the refresh log.
+type RefreshRecord struct {
+	At    time.Time
+	Stats retrieval.RefreshStats
+	// Err is the refresh's error text; empty when it succeeded.
+	Err string
+	// By is the HashUser of whoever asked for it; empty for automatic ones.
+	By string
+}
+
+// migration is one schema version's SQL.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// migrations returns the embedded schema migrations in version order. Each
+// file is named NNN_description.sql, NNN being its version.
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	var out []migration
+	for _, name := range names {
+		base := path.Base(name)
+		prefix, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(prefix)
+		if !ok || err != nil || v < 1 {
+			return nil, fmt.Errorf("migration %s: name must start with a positive version number", base)
+		}
+		b, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("read migration %s: %w", base, err)
+		}
+		out = append(out, migration{version: v, name: base, sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i := 1; i < len(out); i++ {
+		if out[i].version == out[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s share version %d", out[i-1].name, out[i].name, out[i].version)
+		}
+	}
+	return out, nil
+}
+
+// OpenStore opens (creating if needed) the database at path, in WAL mode
+// with a busy timeout and foreign keys on, and applies any pending schema
+// migrations, each in its own transaction. A file that is not a SQLite
+// database gives an error wrapping ErrCorruptStore; it is never deleted.
+func OpenStore(ctx context.Context, path string) (*Store, error) {
+	ms, err := migrations()
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return openStore(ctx, path, ms)
+}
+
+// openStore is OpenStore with an explicit migration list, so tests can build
+// a database at an older schema version.
+func openStore(ctx context.Context, path string, ms []migration) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("open store: empty path")
+	}
+	if strings.ContainsAny(path, "?#") {
+		// The driver reads everything after '?' as DSN options.
+		return nil, fmt.Errorf("open store %s: path must not contain '?' or '#'", path)
+	}
+	// BEGIN IMMEDIATE for every transaction: a deferred one that reads and
+	// then writes can fail at once with SQLITE_BUSY instead of waiting.
+	dsn := path + "?_busy_timeout=5000&_journal_mode=WAL&_foreign_keys=1&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s := &Store{db: db}
+	if err := s.migrate(ctx, ms); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, classify(err))
+	}
+	return s, nil
+}
+
+// classify marks errors that mean the file is not a usable database.
+func classify(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
+			return fmt.Errorf("%w: %w", ErrCorruptStore, err)
+		}
+	}
+	return err
+}
+
+// migrate applies the migrations newer than the database's version.
+func (s *Store) migrate(ctx context.Context, ms []migration) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at INTEGER NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	for _, m := range ms {
+		if err := s.apply(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apply runs one migration in a transaction unless it is already recorded;
+// checking inside the transaction makes concurrent openers safe.
+func (s *Store) apply(ctx context.Context, m migration) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migration %s: begin: %w", m.name, err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+		return fmt.Errorf("migration %s: check: %w", m.name, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)`,
+		m.version, time.Now().UnixNano()); err != nil {
+		return fmt.Errorf("migration %s: record: %w", m.name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migration %s: commit: %w", m.name, err)
+	}
+	return nil
+}
+
+// version returns the highest applied schema version; for tests.
+func (s *Store) version(ctx context.Context) (int, error) {
+	var v sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v)
+	return int(v.Int64), err
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	return nil
+}
+
+// HashUser returns the hex SHA-256 of salt followed by userID. The store
+// keeps only these hashes, so a leaked database does not name users; the
+// salt should be a per-deployment secret.
+func HashUser(salt, userID string) string {
+	sum := sha256.Sum256([]byte(salt + userID))
+	return hex.EncodeToString(sum[:])
+}
+
+// SaveAnswer records a posted answer and returns its id, which goes into
+// the feedback buttons' custom ids.
+func (s *Store) SaveAnswer(ctx context.Context, r AnswerRecord) (id int64, err error) {
+	ids := r.DocIDs
+	if ids == nil {
+		ids = []string{}
+	}
+	docs, err := json.Marshal(ids)
+	if err != nil {
+		return 0, fmt.Errorf("save answer: encode doc ids: %w", err)
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO answers(interaction_id, question, answer, doc_ids, mode, refused, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		r.InteractionID, r.Question, r.Answer, string(docs), r.Mode, r.Refused, r.At.UnixNano())
+	if err != nil {
+		return 0, fmt.Errorf("save answer: %w", err)
+	}
+	id, err = res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("save answer: read id: %w", err)
+	}
+	return id, nil
+}
+
+// Vote records userHash's vote on an answer; a second vote by the same user
+// replaces the first. It returns an error wrapping ErrUnknownAnswer when the
+// answer does not exist.
+func (s *Store) Vote(ctx context.Context, answerID int64, userHash string, up bool, at time.Time) error {
+	if userHash == "" {
+		return errors.New("vote: empty user hash")
+	}
+	// The WHERE clause also resolves SQLite's parsing ambiguity between
+	// INSERT ... SELECT and an upsert clause (documented under "upsert").
+	res, err := s.db.ExecContext(ctx, `INSERT INTO votes(answer_id, user_hash, up, at)
+		SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM answers WHERE id = ?)
+		ON CONFLICT(answer_id, user_hash) DO UPDATE SET up = excluded.up, at = excluded.at`,
+		answerID, userHash, up, at.UnixNano(), answerID)
+	if err != nil {
+		return fmt.Errorf("vote on answer %d: %w", answerID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("vote on answer %d: %w", answerID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("vote on answer %d: %w", answerID, ErrUnknownAnswer)
+	}
+	return nil
+}
+
+// Feedback totals all votes and lists up to recent down-voted answers,
+// most recently down-voted first.
+func (s *Store) Feedback(ctx context.Context, recent int) (FeedbackSummary, error) {
+	var sum FeedbackSummary
+	var up, down sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT SUM(up), SUM(1 - up) FROM votes`).Scan(&up, &down); err != nil {
+		return sum, fmt.Errorf("feedback: count votes: %w", err)
+	}
+	sum.Up, sum.Down = int(up.Int64), int(down.Int64)
+	if recent <= 0 {
+		return sum, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT a.question, a.answer, MAX(v.at) AS last
+		FROM votes v JOIN answers a ON a.id = v.answer_id
+		WHERE v.up = 0
+		GROUP BY a.id
+		ORDER BY last DESC, a.id DESC
+		LIMIT ?`, recent)
+	if err != nil {
+		return sum, fmt.Errorf("feedback: list down votes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it FeedbackItem
+		var at int64
+		if err := rows.Scan(&it.Question, &it.Answer, &at); err != nil {
+			return sum, fmt.Errorf("feedback: read down vote: %w", err)
+		}
+		it.At = time.Unix(0, at).UTC()
+		sum.RecentDown = append(sum.RecentDown, it)
+	}
+	if err := rows.Err(); err != nil {
+		return sum, fmt.Errorf("feedback: list down votes: %w", err)
+	}
+	return sum, nil
+}
+
+// AppendTurn adds a question and its answer to a thread's history.
+func (s *Store) AppendTurn(ctx context.Context, threadID string, t answer.Turn, at time.Time) error {
+	if threadID == "" {
+		return errors.New("append turn: empty thread id")
+	}
+	// One statement, so the next sequence number is computed atomically.
+	_, err := s.db.ExecContext(ctx, `INSERT INTO turns(thread_id, seq, question, answer, at)
+		SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM turns WHERE thread_id = ?`,
+		threadID, t.Question, t.Answer, at.UnixNano(), threadID)
+	if err != nil {
+		return fmt.Errorf("append turn to thread %s: %w", threadID, err)
+	}
+	return nil
+}
+
+// History returns the last max turns of a thread, oldest first; it is empty
+// for an unknown thread or max <= 0.
+func (s *Store) History(ctx context.Context, threadID string, max int) ([]answer.Turn, error) {
+	if max <= 0 {
+		return nil, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT question, answer FROM (
+			SELECT seq, question, answer FROM turns WHERE thread_id = ? ORDER BY seq DESC LIMIT ?
+		) ORDER BY seq ASC`, threadID, max)
+	if err != nil {
+		return nil, fmt.Errorf("history of thread %s: %w", threadID, err)
+	}
+	defer rows.Close()
+	var out []answer.Turn
+	for rows.Next() {
+		var t answer.Turn
+		if err := rows.Scan(&t.Question, &t.Answer); err != nil {
+			return nil, fmt.Errorf("history of thread %s: %w", threadID, err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history of thread %s: %w", threadID, err)
+	}
+	return out, nil
+}
+
+// RecordRefresh appends a refresh to the log.
+func (s *Store) RecordRefresh(ctx context.Context, r RefreshRecord) error {
+	warnings := r.Stats.Warnings
+	if warnings == nil {
+		warnings = []string{}
+	}
+	w, err := json.Marshal(warnings)
+	if err != nil {
+		return fmt.Errorf("record refresh: encode warnings: %w", err)
+	}
+	st := r.Stats
+	_, err = s.db.ExecContext(ctx, `INSERT INTO refreshes(at, added, updated, removed, embedded, total,
+			rebuilt, rebuild_reason, warnings, duration_ms, error, by_user)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.At.UnixNano(), st.DocsAdded, st.DocsUpdated, st.DocsRemoved, st.ChunksEmbedded, st.ChunksTotal,
+		st.Rebuilt, st.RebuildReason, string(w), st.Duration.Milliseconds(), r.Err, r.By)
+	if err != nil {
+		return fmt.Errorf("record refresh: %w", err)
+	}
+	return nil
+}
+
+// LastRefresh returns the most recent refresh; ok is false when none has
+// been recorded.
+func (s *Store) LastRefresh(ctx context.Context) (RefreshRecord, bool, error) {
+	var r RefreshRecord
+	var at, ms int64
+	var w string
+	err := s.db.QueryRowContext(ctx, `SELECT at, added, updated, removed, embedded, total,
+			rebuilt, rebuild_reason, warnings, duration_ms, error, by_user
+		FROM refreshes ORDER BY at DESC, id DESC LIMIT 1`).Scan(
+		&at, &r.Stats.DocsAdded, &r.Stats.DocsUpdated, &r.Stats.DocsRemoved, &r.Stats.ChunksEmbedded,
+		&r.Stats.ChunksTotal, &r.Stats.Rebuilt, &r.Stats.RebuildReason, &w, &ms, &r.Err, &r.By)
+	if errors.Is(err, sql.ErrNoRows) {
+		return RefreshRecord{}, false, nil
+	}
+	if err != nil {
+		return RefreshRecord{}, false, fmt.Errorf("last refresh: %w", err)
+	}
+	if err := json.Unmarshal([]byte(w), &r.Stats.Warnings); err != nil {
+		return RefreshRecord{}, false, fmt.Errorf("last refresh: decode warnings: %w", err)
+	}
+	if len(r.Stats.Warnings) == 0 {
+		r.Stats.Warnings = nil
+	}
+	r.At = time.Unix(0, at).UTC()
+	r.Stats.Duration = time.Duration(ms) * time.Millisecond
+	return r, true, nil
+}
