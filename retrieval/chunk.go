@@ -3,25 +3,161 @@ package retrieval
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"sort"
 	"strings"
 )
 
-// ChunkDocuments splits every document into chunks and folds near-duplicate
-// passages across documents into one chunk that lists the other documents
-// as corroborating sources.
-//
-// PLACEHOLDER: paragraph split only; replaced by the sentence-aware chunker
-// and deduper (owned by the ingest work).
+// Chunk sizes, in words. Chunks pack whole sentences: they close at a
+// paragraph break once they hold chunkAimWords, inside a paragraph once
+// the next sentence would take them past chunkTargetWords (if they hold
+// chunkMinWords), and always before chunkMaxWords, so that a fact and its
+// context land in one passage of roughly 80–140 words. A single sentence
+// longer than chunkMaxWords stays whole.
+const (
+	chunkMinWords    = 60
+	chunkAimWords    = 80
+	chunkTargetWords = 140
+	chunkMaxWords    = 200
+	// chunkTailWords: a last chunk adding fewer new words than this is
+	// folded into the one before it when that fits under chunkMaxWords.
+	chunkTailWords = 30
+	// overlapMaxWords: the sentence repeated at the start of the next
+	// chunk is skipped when longer than this, so overlap stays small.
+	overlapMaxWords = 50
+)
+
+// ChunkDocuments splits every document into sentence-aware chunks and
+// folds near-duplicate passages across documents into one chunk that
+// lists the other documents as Corroborating. Chunks come out ordered by
+// DocID, then Seq. Each chunk repeats the previous chunk's last sentence
+// (same document) so a fact split across a boundary keeps its context.
+// Chunk.ID is the hex of the first 16 bytes of sha256(DocID, NUL,
+// whitespace-normalised text), stable while the passage is unchanged; Seq
+// counts from 0 within a document and keeps its value when a duplicate
+// chunk is dropped, so Seq may have gaps.
 func ChunkDocuments(docs []Document) []Chunk {
+	order := make([]int, len(docs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return docs[order[a]].DocID < docs[order[b]].DocID })
 	var out []Chunk
-	for _, d := range docs {
-		for i, p := range strings.Split(d.Text, "\n\n") {
-			if strings.TrimSpace(p) == "" {
-				continue
+	for _, i := range order {
+		out = appendDocumentChunks(out, docs[i])
+	}
+	return dedupeChunks(out)
+}
+
+// chunkSentence is one sentence of a document and its paragraph.
+type chunkSentence struct {
+	text  string
+	words int
+	para  int
+}
+
+// appendDocumentChunks appends the chunks of one document to out.
+func appendDocumentChunks(out []Chunk, d Document) []Chunk {
+	var sents []chunkSentence
+	para := 0
+	for p := range strings.SplitSeq(d.Text, "\n\n") {
+		ss := SplitSentences(p)
+		if len(ss) == 0 {
+			continue
+		}
+		for _, s := range ss {
+			sents = append(sents, chunkSentence{text: s, words: wordCount(s), para: para})
+		}
+		para++
+	}
+	if len(sents) == 0 {
+		return out
+	}
+
+	var groups [][]chunkSentence
+	var cur []chunkSentence
+	curWords, newWords := 0, 0
+	// overlapN is 1 when cur starts with the previous chunk's last
+	// sentence.
+	overlapN := 0
+	for i, s := range sents {
+		if newWords > 0 {
+			paraBreak := s.para != sents[i-1].para
+			if curWords+s.words > chunkMaxWords ||
+				(paraBreak && curWords >= chunkAimWords) ||
+				(curWords >= chunkMinWords && curWords+s.words > chunkTargetWords) {
+				groups = append(groups, cur)
+				last := cur[len(cur)-1]
+				cur, curWords, newWords, overlapN = nil, 0, 0, 0
+				if last.words <= overlapMaxWords {
+					cur, curWords, overlapN = []chunkSentence{last}, last.words, 1
+				}
 			}
-			h := sha256.Sum256([]byte(d.DocID + "\x00" + p))
-			out = append(out, Chunk{ID: hex.EncodeToString(h[:8]), Meta: d.Meta, Seq: i, Text: p})
+		}
+		if newWords == 0 && overlapN == 1 && curWords+s.words > chunkMaxWords {
+			// The overlap would push a long sentence over the maximum.
+			cur, curWords, overlapN = nil, 0, 0
+		}
+		cur = append(cur, s)
+		curWords += s.words
+		newWords += s.words
+	}
+	if newWords > 0 {
+		if n := len(groups); n > 0 && newWords < chunkTailWords && groupWords(groups[n-1])+newWords <= chunkMaxWords {
+			// A short tail adds its new sentences to the previous chunk
+			// rather than standing as a fragment.
+			groups[n-1] = append(groups[n-1], cur[overlapN:]...)
+		} else {
+			groups = append(groups, cur)
 		}
 	}
+
+	seen := make(map[string]bool, len(groups))
+	for seq, g := range groups {
+		text := joinSentences(g)
+		id := chunkID(d.DocID, text)
+		if seen[id] {
+			// The same passage twice in one document adds nothing and
+			// would collide on its ID.
+			continue
+		}
+		seen[id] = true
+		out = append(out, Chunk{ID: id, Meta: d.Meta, Seq: seq, Text: text})
+	}
 	return out
+}
+
+// groupWords counts the words of a group of sentences.
+func groupWords(g []chunkSentence) int {
+	n := 0
+	for _, s := range g {
+		n += s.words
+	}
+	return n
+}
+
+// joinSentences renders a chunk: sentences of one paragraph joined by a
+// space, paragraphs by a blank line.
+func joinSentences(g []chunkSentence) string {
+	var b strings.Builder
+	for i, s := range g {
+		if i > 0 {
+			if s.para != g[i-1].para {
+				b.WriteString("\n\n")
+			} else {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(s.text)
+	}
+	return b.String()
+}
+
+// chunkID derives a chunk's ID from its document and whitespace-
+// normalised text.
+func chunkID(docID, text string) string {
+	h := sha256.New()
+	h.Write([]byte(docID))
+	h.Write([]byte{0})
+	h.Write([]byte(strings.Join(strings.Fields(text), " ")))
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }

@@ -32,7 +32,7 @@ func tokenize(text string) []string {
 			if unicode.IsLower(r) {
 				upper = false
 			}
-			b.WriteString(fold(r))
+			writeFolded(&b, r)
 		case (r == ',' || r == '.') && b.Len() > 0 && isDigitByte(b.String()[b.Len()-1]) && i+size < len(text) && isDigitByte(text[i+size]):
 			// A separator inside a number: keep the number whole.
 		case r == '$' || r == '€' || r == '£':
@@ -111,32 +111,36 @@ func joinPhrases(toks []string) []string {
 func isDigitByte(c byte) bool   { return c >= '0' && c <= '9' }
 func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
-// fold lower-cases r and removes common Latin diacritics, so "Moïse" and
-// "Moise" are one token.
-func fold(r rune) string {
-	r = unicode.ToLower(r)
+// writeFolded writes r lower-cased and without common Latin diacritics, so
+// "Moïse" and "Moise" are one token.
+func writeFolded(b *strings.Builder, r rune) {
 	if r < 0x80 {
-		return string(r)
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		b.WriteByte(byte(r))
+		return
 	}
+	r = unicode.ToLower(r)
 	switch r {
 	case 'à', 'á', 'â', 'ã', 'ä', 'å':
-		return "a"
+		r = 'a'
 	case 'ç':
-		return "c"
+		r = 'c'
 	case 'è', 'é', 'ê', 'ë':
-		return "e"
+		r = 'e'
 	case 'ì', 'í', 'î', 'ï':
-		return "i"
+		r = 'i'
 	case 'ñ':
-		return "n"
+		r = 'n'
 	case 'ò', 'ó', 'ô', 'õ', 'ö':
-		return "o"
+		r = 'o'
 	case 'ù', 'ú', 'û', 'ü':
-		return "u"
+		r = 'u'
 	case 'ý', 'ÿ':
-		return "y"
+		r = 'y'
 	}
-	return string(r)
+	b.WriteRune(r)
 }
 
 // stem strips the commonest English inflections, then a final "e", so that

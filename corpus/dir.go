@@ -1,0 +1,310 @@
+package corpus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Errors a caller of Dir branches on; they are returned wrapped with the
+// operation and file name.
+var (
+	// ErrExists means a document with that name is already in the folder;
+	// Add never overwrites one.
+	ErrExists = errors.New("document already exists")
+	// ErrNotFound means there is no document with that name.
+	ErrNotFound = errors.New("document not found")
+	// ErrInvalidName means a file name is not a plain base name with an
+	// allowed extension.
+	ErrInvalidName = errors.New("invalid document name")
+)
+
+// extensions lists the document file extensions a corpus may hold, lower
+// case with the dot.
+var extensions = []string{".txt", ".md", ".html", ".htm", ".pdf"}
+
+// AllowedExtension reports whether name has an extension a corpus document
+// may have: .txt, .md, .html, .htm or .pdf, in any case.
+func AllowedExtension(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	for _, e := range extensions {
+		if ext == e {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidateName reports, wrapping ErrInvalidName, why name cannot be a
+// document's file name in a Dir: it must be a plain base name (no path
+// separators, not a dot file, no control characters) with an allowed
+// extension, and must not be the manifest's name.
+func ValidateName(name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("%w: empty name", ErrInvalidName)
+	case len(name) > 255:
+		return fmt.Errorf("%w: name longer than 255 bytes", ErrInvalidName)
+	case strings.ContainsAny(name, `/\`):
+		return fmt.Errorf("%w: %q contains a path separator", ErrInvalidName, name)
+	case strings.HasPrefix(name, "."):
+		return fmt.Errorf("%w: %q is a dot file", ErrInvalidName, name)
+	case strings.EqualFold(name, ManifestName):
+		return fmt.Errorf("%w: %q is reserved for the manifest", ErrInvalidName, name)
+	case !AllowedExtension(name):
+		return fmt.Errorf("%w: %q does not end in one of %s", ErrInvalidName, name, strings.Join(extensions, " "))
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f || r == ':' {
+			return fmt.Errorf("%w: %q contains a control character or colon", ErrInvalidName, name)
+		}
+	}
+	return nil
+}
+
+// Dir is a corpus folder on disk that moderators manage: documents at its
+// root plus manifest.json. Its methods are safe for concurrent use within
+// one process; writes are atomic (temporary file, fsync, rename), so a
+// reader never sees a half-written document or manifest.
+type Dir struct {
+	path string
+
+	// mu serialises Add and Remove, which read, change and rewrite the
+	// manifest.
+	mu sync.Mutex
+}
+
+// OpenDir opens the corpus folder at path, creating it if it does not
+// exist. It fails when path exists but is not a directory.
+func OpenDir(path string) (*Dir, error) {
+	if path == "" {
+		return nil, errors.New("open corpus dir: empty path")
+	}
+	if err := os.MkdirAll(path, 0o755); err != nil {
+		return nil, fmt.Errorf("open corpus dir: %w", err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("open corpus dir: %w", err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("open corpus dir: %s is not a directory", path)
+	}
+	return &Dir{path: path}, nil
+}
+
+// Path returns the folder's path as given to OpenDir.
+func (d *Dir) Path() string { return d.path }
+
+// FS returns the folder as a read-only file system, for retrieval.Load.
+func (d *Dir) FS() fs.FS { return os.DirFS(d.path) }
+
+// Add writes a new document named fileName with the given content and
+// records e (its File field is ignored and set to fileName) in the
+// manifest when e carries any metadata. It returns an error wrapping
+// ErrInvalidName for a bad name, ErrExists when the document is already
+// there and ErrInvalidManifest for a bad date or a corrupt manifest on
+// disk. If the manifest cannot be written the document is removed again.
+func (d *Dir) Add(ctx context.Context, fileName string, data []byte, e Entry) error {
+	if err := ValidateName(fileName); err != nil {
+		return fmt.Errorf("add document: %w", err)
+	}
+	if len(data) == 0 {
+		return fmt.Errorf("add document %q: empty content", fileName)
+	}
+	e.File = fileName
+	if err := e.validate(); err != nil {
+		return fmt.Errorf("add document %q: %w: %v", fileName, ErrInvalidManifest, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("add document %q: %w", fileName, err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+
+	m, err := ReadManifest(d.FS())
+	if err != nil {
+		return fmt.Errorf("add document %q: %w", fileName, err)
+	}
+	target := filepath.Join(d.path, fileName)
+	if err := writeNew(d.path, target, data); err != nil {
+		return fmt.Errorf("add document %q: %w", fileName, err)
+	}
+	if e.Title == "" && e.Publisher == "" && e.Author == "" && e.Published == "" && e.URL == "" {
+		return nil
+	}
+	if err := d.writeManifest(m.with(e)); err != nil {
+		// Without its manifest entry the document would be cited with
+		// guessed metadata; undo so the caller can retry cleanly.
+		_ = os.Remove(target)
+		return fmt.Errorf("add document %q: %w", fileName, err)
+	}
+	return nil
+}
+
+// Remove deletes the document named fileName and its manifest entry. It
+// returns an error wrapping ErrNotFound when there is no such document.
+func (d *Dir) Remove(ctx context.Context, fileName string) error {
+	if err := ValidateName(fileName); err != nil {
+		return fmt.Errorf("remove document: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("remove document %q: %w", fileName, err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+
+	m, err := ReadManifest(d.FS())
+	if err != nil {
+		return fmt.Errorf("remove document %q: %w", fileName, err)
+	}
+	target := filepath.Join(d.path, fileName)
+	info, err := os.Lstat(target)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove document %q: %w", fileName, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("remove document %q: %w", fileName, err)
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("remove document %q: %w", fileName, ErrNotFound)
+	}
+	if _, ok := m.Lookup(fileName); ok {
+		if err := d.writeManifest(m.without(fileName)); err != nil {
+			return fmt.Errorf("remove document %q: %w", fileName, err)
+		}
+	}
+	if err := os.Remove(target); err != nil {
+		return fmt.Errorf("remove document %q: %w", fileName, err)
+	}
+	syncDir(d.path)
+	return nil
+}
+
+// Entries lists the documents at the folder's root with an allowed
+// extension, sorted by file name, each with its manifest metadata when
+// it has an entry.
+func (d *Dir) Entries() ([]Entry, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	m, err := ReadManifest(d.FS())
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	des, err := os.ReadDir(d.path)
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	var out []Entry
+	for _, de := range des {
+		name := de.Name()
+		if !de.Type().IsRegular() || ValidateName(name) != nil {
+			continue
+		}
+		e, ok := m.Lookup(name)
+		if !ok {
+			e = Entry{File: name}
+		}
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].File < out[j].File })
+	return out, nil
+}
+
+// writeManifest replaces manifest.json atomically. The caller holds d.mu.
+func (d *Dir) writeManifest(m Manifest) error {
+	data, err := m.marshal()
+	if err != nil {
+		return err
+	}
+	if err := writeReplace(d.path, filepath.Join(d.path, ManifestName), data); err != nil {
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	return nil
+}
+
+// writeTemp writes data to a new dot file in dir and syncs it, returning
+// its path. Dot files are skipped by the loader, so a crash mid-write
+// leaves nothing that gets indexed.
+func writeTemp(dir string, data []byte) (string, error) {
+	f, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return "", err
+	}
+	name := f.Name()
+	_, werr := f.Write(data)
+	if werr == nil {
+		werr = f.Sync()
+	}
+	cerr := f.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(name, 0o644)
+	}
+	if werr != nil {
+		_ = os.Remove(name)
+		return "", werr
+	}
+	return name, nil
+}
+
+// writeNew atomically creates target with data, failing with ErrExists if
+// it is already there. A hard link is the no-overwrite rename; where the
+// file system has no hard links it falls back to a checked rename, which
+// is safe against this process because the caller holds the Dir's mutex.
+func writeNew(dir, target string, data []byte) error {
+	if _, err := os.Lstat(target); err == nil {
+		return ErrExists
+	}
+	tmp, err := writeTemp(dir, data)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	if err := os.Link(tmp, target); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return ErrExists
+		}
+		if _, serr := os.Lstat(target); serr == nil {
+			return ErrExists
+		}
+		if err := os.Rename(tmp, target); err != nil {
+			return err
+		}
+	}
+	syncDir(dir)
+	return nil
+}
+
+// writeReplace atomically replaces target with data.
+func writeReplace(dir, target string, data []byte) error {
+	tmp, err := writeTemp(dir, data)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// syncDir makes a rename in dir durable. It is best effort: some
+// platforms cannot sync a directory, and the rename itself has succeeded.
+func syncDir(dir string) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	_ = f.Sync()
+	_ = f.Close()
+}

@@ -1,0 +1,189 @@
+package retrieval
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"missionbot/corpus"
+)
+
+// syntheticVocabulary returns a fixed vocabulary: common function words
+// and a few thousand made-up content words.
+func syntheticVocabulary() (common, content []string) {
+	common = strings.Fields("the of and to in a for on that with by as at from police mission haiti kenya officers said")
+	syll := strings.Fields("ka ri to mba ne so lu vi de ra mo ti ha pe zu ko")
+	for i := range 4000 {
+		w := syll[i%16] + syll[(i/16)%16] + syll[(i/256)%16]
+		content = append(content, w)
+	}
+	return common, content
+}
+
+// syntheticText builds paragraphs of distinct sentences from a seeded
+// generator, so different seeds never look like copies.
+func syntheticText(r *rand.Rand, paras, sentsPerPara int) string {
+	common, content := syntheticVocabulary()
+	var b strings.Builder
+	for p := range paras {
+		if p > 0 {
+			b.WriteString("\n\n")
+		}
+		for s := range sentsPerPara {
+			if s > 0 {
+				b.WriteByte(' ')
+			}
+			n := 8 + r.IntN(18)
+			for w := range n {
+				word := content[r.IntN(len(content))]
+				if r.IntN(10) < 4 {
+					word = common[r.IntN(len(common))]
+				}
+				if w == 0 {
+					word = strings.ToUpper(word[:1]) + word[1:]
+				}
+				if w > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(word)
+			}
+			fmt.Fprintf(&b, " %d.", r.IntN(100000))
+		}
+	}
+	return b.String()
+}
+
+func TestChunkDocumentsShape(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	longSentence := strings.TrimSuffix(strings.Repeat("word ", 260), " ") + "."
+	tests := []struct {
+		name      string
+		text      string
+		minChunks int
+		maxChunks int
+	}{
+		{"short document one chunk", "Kenya sent officers. They landed.", 1, 1},
+		{"long document", syntheticText(r, 20, 5), 8, 40},
+		{"single huge sentence stays whole", "Intro sentence here.\n\n" + longSentence + "\n\nOutro sentence here.", 1, 3},
+		{"bullets", "• Kenya leads.\n\n• US pays.\n\n• Benin sends 2,000 troops.", 1, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := Document{Meta: Meta{DocID: "d.txt", Title: "T"}, Text: tc.text}
+			chunks := ChunkDocuments([]Document{doc})
+			if len(chunks) < tc.minChunks || len(chunks) > tc.maxChunks {
+				t.Fatalf("%d chunks, want %d..%d", len(chunks), tc.minChunks, tc.maxChunks)
+			}
+			sentences := map[string]bool{}
+			for _, s := range SplitSentences(tc.text) {
+				sentences[s] = true
+			}
+			covered := map[string]bool{}
+			for i, c := range chunks {
+				if c.Seq != i {
+					t.Errorf("chunk %d has Seq %d", i, c.Seq)
+				}
+				if c.Meta != doc.Meta {
+					t.Errorf("meta not copied: %+v", c.Meta)
+				}
+				if len(c.ID) != 32 {
+					t.Errorf("ID %q is not 16 bytes of hex", c.ID)
+				}
+				n := wordCount(c.Text)
+				if n > chunkMaxWords && len(SplitSentences(c.Text)) > 1 {
+					t.Errorf("chunk %d has %d words over the max with several sentences", i, n)
+				}
+				// Never split inside a sentence: every chunk sentence is
+				// a sentence of the document.
+				for _, s := range SplitSentences(c.Text) {
+					if !sentences[s] {
+						t.Errorf("chunk %d holds a sentence fragment %q", i, s)
+					}
+					covered[s] = true
+				}
+				if i > 0 {
+					prev := SplitSentences(chunks[i-1].Text)
+					first := SplitSentences(c.Text)[0]
+					last := prev[len(prev)-1]
+					if first != last && wordCount(last) <= overlapMaxWords && wordCount(last)+wordCount(first) <= chunkMaxWords {
+						t.Errorf("chunk %d does not start with the previous chunk's last sentence", i)
+					}
+				}
+			}
+			if len(covered) != len(sentences) {
+				t.Errorf("chunks cover %d of %d sentences", len(covered), len(sentences))
+			}
+		})
+	}
+}
+
+func TestChunkDocumentsSizesOnCorpus(t *testing.T) {
+	docs, _, err := Load(corpus.Embedded(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks := ChunkDocuments(docs)
+	total := 0
+	for _, c := range chunks {
+		n := wordCount(c.Text)
+		total += n
+		if n > chunkMaxWords {
+			t.Errorf("%s#%d has %d words", c.Meta.DocID, c.Seq, n)
+		}
+	}
+	avg := total / len(chunks)
+	if avg < 80 || avg > 140 {
+		t.Errorf("average chunk is %d words, want 80..140", avg)
+	}
+	t.Logf("%d chunks, average %d words", len(chunks), avg)
+}
+
+func TestChunkIDsStable(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	text := syntheticText(r, 6, 4)
+	a := ChunkDocuments([]Document{{Meta: Meta{DocID: "a.txt"}, Text: text}})
+	b := ChunkDocuments([]Document{{Meta: Meta{DocID: "a.txt"}, Text: strings.ReplaceAll(text, ". ", ".  ")}})
+	if len(a) != len(b) {
+		t.Fatalf("%d vs %d chunks", len(a), len(b))
+	}
+	for i := range a {
+		if a[i].ID != b[i].ID {
+			t.Errorf("chunk %d ID changed with whitespace only", i)
+		}
+	}
+	// Editing the last paragraph keeps the IDs of the chunks before it.
+	edited := text + " An added closing sentence about convoys."
+	c := ChunkDocuments([]Document{{Meta: Meta{DocID: "a.txt"}, Text: edited}})
+	if c[0].ID != a[0].ID {
+		t.Error("first chunk ID changed after an edit at the end")
+	}
+	if c[len(c)-1].ID == a[len(a)-1].ID {
+		t.Error("last chunk ID unchanged after its text changed")
+	}
+	other := ChunkDocuments([]Document{{Meta: Meta{DocID: "b.txt"}, Text: text}})
+	if other[0].ID == a[0].ID {
+		t.Error("same text in another document has the same ID")
+	}
+}
+
+func BenchmarkChunkDocuments(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 6))
+	// About 10k chunks: 1,000 documents of ~10 chunks each.
+	docs := make([]Document, 1000)
+	for i := range docs {
+		docs[i] = Document{Meta: Meta{DocID: fmt.Sprintf("doc%04d.txt", i)}, Text: syntheticText(r, 12, 5)}
+	}
+	// A share of syndicated copies, as in real news corpora.
+	for i := 0; i < len(docs); i += 10 {
+		docs[i+1].Text = docs[i].Text
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		n = len(ChunkDocuments(docs))
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "chunks/s")
+	b.ReportMetric(float64(n), "chunks")
+}

@@ -1,0 +1,590 @@
+package retrieval
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// cleaned is the outcome of cleaning one document's raw text: the main
+// text and the metadata its header lines stated (title, byline, date).
+type cleaned struct {
+	Text      string
+	Title     string
+	Author    string
+	Published string
+	// Removed lists the paragraphs dropped as boilerplate or metadata, in
+	// order, for tests and debugging.
+	Removed []string
+}
+
+// Cleaning thresholds, in words.
+const (
+	// shortLineWords: a paragraph this short without sentence punctuation
+	// is a label, tagline, heading or widget text, not content.
+	shortLineWords = 8
+	// headlineMaxWords: a paragraph without final punctuation up to this
+	// long reads as a headline (of this page or of a promoted one).
+	headlineMaxWords = 30
+	// proseMinWords: a paragraph at least this long ending in sentence
+	// punctuation is article prose.
+	proseMinWords = 12
+)
+
+// cleanText removes boilerplate from a news page's text and picks up the
+// metadata stated in its header. knownTitle, when set (from a manifest
+// or HTML metadata), is the title to look for; otherwise the title is the
+// first headline-like paragraph near the top. Lines that repeat the title,
+// bylines, dates and read times, taglines, promos for other articles and
+// the headline after a promo label, tag lists, share prompts, author bios,
+// ads, photo captions and credits, image file names and section labels
+// are dropped. Bullets keep their text, without the glyph, as sentences.
+func cleanText(raw, knownTitle string) cleaned {
+	paras := paragraphs(normalizeSpace(raw))
+	var c cleaned
+
+	titleIdx := -1
+	if knownTitle != "" {
+		c.Title = knownTitle
+		key := titleKey(knownTitle)
+		for i, p := range paras {
+			if titleKey(p.text) == key {
+				titleIdx = i
+				break
+			}
+		}
+	} else {
+		titleIdx = findTitle(paras)
+		if titleIdx >= 0 {
+			c.Title = paras[titleIdx].text
+		}
+	}
+	tkey := titleKey(c.Title)
+
+	var kept []string
+	drop := func(p string) { c.Removed = append(c.Removed, p) }
+	for i := 0; i < len(paras); i++ {
+		p := paras[i]
+		text := p.text
+		switch {
+		case i == titleIdx || (tkey != "" && titleKey(text) == tkey):
+			drop(text)
+			continue
+		case p.bullet:
+			kept = append(kept, asSentence(text))
+			continue
+		}
+		if date, author, ok := metaLine(text); ok {
+			if c.Published == "" {
+				c.Published = date
+			}
+			if c.Author == "" {
+				c.Author = author
+			}
+			drop(text)
+			continue
+		}
+		if avatarRe.MatchString(text) {
+			drop(text)
+			if i+1 < len(paras) && isNameLike(paras[i+1].text) {
+				i++
+				if c.Author == "" {
+					c.Author = paras[i].text
+				}
+				drop(paras[i].text)
+			}
+			continue
+		}
+		if name, ok := aboutHeading(text); ok {
+			drop(text)
+			if i+1 < len(paras) && startsWithName(paras[i+1].text, name) {
+				i++
+				drop(paras[i].text)
+			}
+			if c.Author == "" {
+				c.Author = name
+			}
+			continue
+		}
+		if bioRe.MatchString(text) && wordCount(text) < 60 {
+			drop(text)
+			continue
+		}
+		if isCaption(text) {
+			drop(text)
+			continue
+		}
+		if isImageToken(text) {
+			drop(text)
+			// The line after an image file name is its caption.
+			if i+1 < len(paras) && !paras[i+1].bullet && isCaptionLike(paras[i+1].text) {
+				i++
+				drop(paras[i].text)
+			}
+			continue
+		}
+		if rest, ok := promoLabel(text); ok {
+			drop(text)
+			if rest != "" {
+				continue
+			}
+			// A bare label: the promoted headlines, links and short
+			// widget lines follow it until real prose resumes.
+			for i+1 < len(paras) && !paras[i+1].bullet && !isProse(paras[i+1].text) {
+				i++
+				drop(paras[i].text)
+			}
+			continue
+		}
+		if isSectionLabel(text) || isShortNonSentence(text) {
+			drop(text)
+			continue
+		}
+		kept = append(kept, tidySentence(text))
+	}
+	c.Text = strings.Join(kept, "\n\n")
+	return c
+}
+
+// paragraph is one unit of text after joining hard-wrapped lines.
+type paragraph struct {
+	text   string
+	bullet bool
+}
+
+// normalizeSpace unifies line endings, turns non-breaking and other
+// unusual spaces into plain spaces, drops zero-width characters and
+// collapses runs of spaces.
+func normalizeSpace(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteRune(r)
+			space = false
+			continue
+		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff' || r == '\u00ad':
+			continue
+		case unicode.IsSpace(r):
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		case unicode.IsControl(r):
+			continue
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// bulletRe matches a list-item glyph or number at the start of a line.
+var bulletRe = regexp.MustCompile(`^(?:[•·▪◦‣●○■□➢►✓✔–—*+-]|\d{1,2}[.)])\s+`)
+
+// paragraphs splits text into paragraphs: blank lines separate them, and
+// within a block a line continues the previous one when that one was
+// hard-wrapped (long, or followed by a lower-case continuation, and not
+// ending a sentence). Bullets always start a paragraph.
+func paragraphs(s string) []paragraph {
+	var out []paragraph
+	prevBlank := true
+	prevLen := 0
+	for line := range strings.SplitSeq(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			prevBlank = true
+			continue
+		}
+		bullet := false
+		if loc := bulletRe.FindStringIndex(line); loc != nil && loc[1] < len(line) {
+			bullet = true
+			line = strings.TrimSpace(line[loc[1]:])
+		}
+		if !prevBlank && !bullet && len(out) > 0 && continues(out[len(out)-1].text, line, prevLen) {
+			out[len(out)-1].text += " " + line
+		} else {
+			out = append(out, paragraph{text: line, bullet: bullet})
+		}
+		prevBlank = false
+		prevLen = len(line)
+	}
+	return out
+}
+
+// continues reports whether line continues a hard-wrapped paragraph
+// whose last line was prevLen bytes long.
+func continues(prev, line string, prevLen int) bool {
+	last, _ := utf8.DecodeLastRuneInString(prev)
+	if strings.ContainsRune(".!?:…\"”'’", last) {
+		first, _ := utf8.DecodeRuneInString(line)
+		return unicode.IsLower(first) && !strings.ContainsRune(".!?:…", last)
+	}
+	first, _ := utf8.DecodeRuneInString(line)
+	if unicode.IsLower(first) || prevLen >= 60 {
+		return true
+	}
+	// A line ending in a lower-case word ("... in the capital on") was
+	// cut mid-sentence; headings end in capitalised words.
+	lastWord, _ := utf8.DecodeRuneInString(lastWord(prev))
+	return unicode.IsLower(lastWord) && wordCount(prev) >= 6
+}
+
+// titleKey reduces a title to lower-case letters and digits, so a repeat
+// with different quotes, case or spacing still matches.
+func titleKey(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// taglineRe matches a site slogan: a few single words separated by
+// commas, pipes or dots ("Reliable, Fast, Local").
+var taglineRe = regexp.MustCompile(`^(?:\p{L}+\s*[,|·•.]\s*){1,5}\p{L}+\.?$`)
+
+// findTitle returns the index of the first headline-like paragraph among
+// the first few, before any prose; -1 if there is none.
+func findTitle(paras []paragraph) int {
+	for i, p := range paras {
+		if i >= 8 || isProse(p.text) {
+			break
+		}
+		t := p.text
+		n := wordCount(t)
+		if p.bullet || n < 3 || n > headlineMaxWords || endsSentence(t) && strings.HasSuffix(t, ".") {
+			continue
+		}
+		if taglineRe.MatchString(t) || isCaption(t) || isImageToken(t) || avatarRe.MatchString(t) {
+			continue
+		}
+		if _, _, ok := metaLine(t); ok {
+			continue
+		}
+		if _, ok := promoLabel(t); ok {
+			continue
+		}
+		return i
+	}
+	return -1
+}
+
+// wordCount counts space-separated words.
+func wordCount(s string) int {
+	n := 0
+	in := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			in = false
+		} else if !in {
+			in = true
+			n++
+		}
+	}
+	return n
+}
+
+// endsSentence reports whether s ends with sentence punctuation, possibly
+// followed by closing quotes or brackets.
+func endsSentence(s string) bool {
+	s = strings.TrimRightFunc(s, func(r rune) bool { return isCloser(r) || unicode.IsSpace(r) })
+	last, _ := utf8.DecodeLastRuneInString(s)
+	return isTerminal(last)
+}
+
+// isProse reports whether p reads as article prose rather than a label,
+// headline or widget line.
+func isProse(p string) bool {
+	return wordCount(p) >= proseMinWords && endsSentence(p)
+}
+
+// isShortNonSentence reports whether p is a short line without sentence
+// punctuation ("Key Takeaways", "Updated On", a slogan) or so short that it
+// cannot carry a fact ("latest lineup.").
+func isShortNonSentence(p string) bool {
+	n := wordCount(p)
+	return (n <= shortLineWords && !endsSentence(p)) || n <= 2
+}
+
+// sectionLabelRe matches a short label ending in a colon ("In Summary:").
+var sectionLabelRe = regexp.MustCompile(`^[\p{L}\p{N}'’ &-]{1,40}:$`)
+
+// isSectionLabel reports whether p is a short label ending in a colon.
+func isSectionLabel(p string) bool {
+	return wordCount(p) <= 5 && sectionLabelRe.MatchString(p)
+}
+
+// promoRe matches labels that introduce links to other content, share or
+// follow prompts, tag lists and ads, alone or followed by the promoted
+// headline after a colon, pipe or dash.
+var promoRe = regexp.MustCompile(`(?i)^(?:keep reading|continue reading|read more|read also|also read|read next|see also|more news|more stories|more from [\p{L} .]{1,30}|related(?: articles?| posts?| stories| news| content| coverage| reading)?|recommended(?: for you| stories| articles)?|you may also like|you might also like|must read|don'?t miss|trending(?: now)?|top stories|latest news|popular(?: posts| stories)?|tags?|topics|filed under|share(?: this)?(?: article| story| post| on \p{L}+)?|follow us(?: on \p{L}+)?|subscribe(?: to [\p{L} ]{1,30})?|sign up for [\p{L} ]{1,30}|newsletter|our books|our products|advertisement|sponsored(?: content)?|comments?|leave a (?:comment|reply)|about the author|watch|listen)\s*(?:[:|–—-]\s*(.*))?$`)
+
+// promoLabel reports whether p is a promo or widget label and returns
+// the text after the label ("" for a bare label).
+func promoLabel(p string) (rest string, ok bool) {
+	m := promoRe.FindStringSubmatch(strings.TrimSpace(p))
+	if m == nil {
+		return "", false
+	}
+	return strings.TrimSpace(m[1]), true
+}
+
+// creditRe matches photo credits and image sources inside a caption.
+var creditRe = regexp.MustCompile(`(?i)(?:\b(?:photo|image|picture|photograph|file photo|image file|graphic|video)\s*(?:[|/:]|—|–)\s*(?:courtesy|file|\p{Lu}[\p{L}.]*)|\bimage source\s*:|\bphoto(?:graph)?\s+(?:credit|by|courtesy)\b|\bcredit\s*:\s*\p{Lu}|/\s*courtesy\b|\|\s*courtesy\b|\(\s*(?:photo|image|file)[^)]*\)\s*$|\bgetty images\b|\b(?:afp|ap|reuters)\s+photo\b|\bshutterstock\b)`)
+
+// isCaption reports whether p is a picture caption: it carries a credit
+// or image-source marker and is not long prose.
+func isCaption(p string) bool {
+	return wordCount(p) <= 80 && creditRe.MatchString(p)
+}
+
+// isCaptionLike reports whether p could be the caption under a picture:
+// one short sentence without quotations.
+func isCaptionLike(p string) bool {
+	return wordCount(p) <= 30 && len(SplitSentences(p)) == 1 && !strings.ContainsAny(p, `"“”`)
+}
+
+// imageFileRe matches an image file name.
+var imageFileRe = regexp.MustCompile(`(?i)\.(?:jpe?g|png|gif|webp|avif|svg)$`)
+
+// isImageToken reports whether p is a leftover image file name, such as
+// "230925 d pm193 2009j" or "IMG_2041.jpg": a few tokens, no sentence
+// punctuation, and most tokens carrying digits.
+func isImageToken(p string) bool {
+	if imageFileRe.MatchString(p) && wordCount(p) <= 3 {
+		return true
+	}
+	fields := strings.Fields(p)
+	if len(fields) == 0 || len(fields) > 6 || endsSentence(p) {
+		return false
+	}
+	digits, mixed := 0, 0
+	for _, f := range fields {
+		if strings.IndexFunc(f, unicode.IsDigit) >= 0 {
+			digits++
+			if strings.IndexFunc(f, unicode.IsLetter) >= 0 {
+				mixed++
+			}
+		}
+	}
+	// A token mixing letters and digits ("pm193") marks a file name; a
+	// date such as "Feb 30, 2024" has none.
+	return digits*2 > len(fields) && digits >= 2 && mixed >= 1
+}
+
+// avatarRe matches the alt text of an author picture, which precedes the
+// author's name on some sites.
+var avatarRe = regexp.MustCompile(`(?i)^(?:author[- ]?(?:image|photo|avatar|picture)|avatar|profile (?:image|photo))$`)
+
+// nameRe matches a person's or outlet's name: one to five capitalised
+// words (allowing particles such as "de" or "van").
+var nameRe = regexp.MustCompile(`^\p{Lu}[\p{L}.'’-]*(?:\s+(?:(?:de|da|van|von|der|del|la|le|bin|al|and|&)\s+)?\p{Lu}[\p{L}.'’-]*){0,4}$`)
+
+// isNameLike reports whether p looks like a name.
+func isNameLike(p string) bool {
+	return nameRe.MatchString(p)
+}
+
+// aboutRe matches an author-bio heading, "About Jane Doe".
+var aboutRe = regexp.MustCompile(`^About\s+(\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3})$`)
+
+// aboutHeading reports whether p is an "About <Name>" bio heading and
+// returns the name.
+func aboutHeading(p string) (string, bool) {
+	m := aboutRe.FindStringSubmatch(p)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
+// startsWithName reports whether p begins with name or its last word (a
+// bio often starts with the surname or the full name).
+func startsWithName(p, name string) bool {
+	if strings.HasPrefix(p, name) {
+		return true
+	}
+	f := strings.Fields(name)
+	return len(f) > 0 && strings.HasPrefix(p, f[len(f)-1]+" ")
+}
+
+// bioRe matches a contributor bio sentence: "Jane Doe is a senior
+// reporter at ...", "John Roe is news editor of ...".
+var bioRe = regexp.MustCompile(`^\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){1,3}\s+is\s+(?:an?\s+|the\s+)?(?:[\p{L}-]+\s+){0,3}(?:editor|reporter|journalist|writer|correspondent|columnist|contributor|producer|freelancer|blogger)\b`)
+
+// asSentence turns a bullet's text into a sentence: final punctuation is
+// added when missing.
+func asSentence(s string) string {
+	s = tidySentence(s)
+	if !endsSentence(s) {
+		s += "."
+	}
+	return s
+}
+
+// doublePeriodRe matches an accidental doubled period that is not an
+// ellipsis.
+var doublePeriodRe = regexp.MustCompile(`([^.])\.\.(\s|$)`)
+
+// tidySentence fixes small typing slips that would confuse sentence
+// splitting, such as a doubled final period.
+func tidySentence(s string) string {
+	return doublePeriodRe.ReplaceAllString(s, "$1.$2")
+}
+
+// monthPattern matches an English month name or its abbreviation.
+const monthPattern = `(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`
+
+// timeOfDay matches an optional clock time after a date.
+const timeOfDay = `(?:,?\s*(?:at\s+)?\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?`
+
+// Date formats seen in bylines: "2024-03-05", "05, Mar 2024",
+// "5 March 2024", "Sep 26, 2023", "March 5, 2024".
+var (
+	isoDateRe = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]*)?$`)
+	dmyDateRe = regexp.MustCompile(`(?i)^(?:\p{L}+,?\s+)?(\d{1,2})(?:st|nd|rd|th)?,?\s+(` + monthPattern + `),?\s+(\d{4})` + timeOfDay + `$`)
+	mdyDateRe = regexp.MustCompile(`(?i)^(?:\p{L}+,?\s+)?(` + monthPattern + `)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})` + timeOfDay + `$`)
+)
+
+// parseDate parses a whole string as one of the date formats seen in
+// news bylines and returns it as YYYY-MM-DD; ok is false otherwise.
+func parseDate(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	var y, m, d string
+	if g := isoDateRe.FindStringSubmatch(s); g != nil {
+		y, m, d = g[1], g[2], g[3]
+	} else if g := dmyDateRe.FindStringSubmatch(s); g != nil {
+		d, m, y = g[1], monthNumber(g[2]), g[3]
+	} else if g := mdyDateRe.FindStringSubmatch(s); g != nil {
+		m, d, y = monthNumber(g[1]), g[2], g[3]
+	} else {
+		return "", false
+	}
+	if len(d) == 1 {
+		d = "0" + d
+	}
+	out := y + "-" + m + "-" + d
+	if !validDate(out) {
+		return "", false
+	}
+	return out, true
+}
+
+// monthNumber returns the two-digit number of a month name matched by
+// monthPattern.
+func monthNumber(name string) string {
+	prefixes := []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+	name = strings.ToLower(name)
+	for i, p := range prefixes {
+		if strings.HasPrefix(name, p) {
+			return string([]byte{byte('0' + (i+1)/10), byte('0' + (i+1)%10)})
+		}
+	}
+	return "00"
+}
+
+// validDate reports whether s (YYYY-MM-DD) is a real calendar date.
+func validDate(s string) bool {
+	if len(s) != 10 {
+		return false
+	}
+	y := atoi(s[:4])
+	m := atoi(s[5:7])
+	d := atoi(s[8:])
+	if y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 {
+		return false
+	}
+	days := [...]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[m-1]
+	if m == 2 && (y%4 == 0 && y%100 != 0 || y%400 == 0) {
+		days = 29
+	}
+	return d <= days
+}
+
+// atoi parses a short run of ASCII digits; -1 if it is not one.
+func atoi(s string) int {
+	n := 0
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return -1
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// Byline pieces: a read time, a "By NAME" byline, an update stamp.
+var (
+	readTimeRe = regexp.MustCompile(`(?i)^\d{1,3}\s*(?:min(?:ute)?s?|hrs?)\.?(?:\s+read)?$`)
+	bylineRe   = regexp.MustCompile(`(?i)^by\b[:\s]*(.*)$`)
+	stampRe    = regexp.MustCompile(`(?i)^(?:last\s+)?(?:updated|published|posted|modified)(?:\s+on)?\s*:?\s*(.*)$`)
+	clockRe    = regexp.MustCompile(`(?i)^\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?$`)
+)
+
+// metaLine reports whether p is a byline/date/read-time line such as
+// "05, Mar 2024 / 2 min read/ By Jane Roe" or "by | Sep 26, 2023", and
+// returns the date (YYYY-MM-DD) and author it states, either possibly
+// empty.
+func metaLine(p string) (date, author string, ok bool) {
+	if wordCount(p) > 16 {
+		return "", "", false
+	}
+	segs := strings.FieldsFunc(p, func(r rune) bool { return r == '|' || r == '/' || r == '•' || r == '·' })
+	if len(segs) == 0 {
+		return "", "", false
+	}
+	for _, seg := range segs {
+		seg = strings.TrimSpace(strings.Trim(strings.TrimSpace(seg), "-–—,"))
+		switch {
+		case seg == "":
+		case readTimeRe.MatchString(seg), clockRe.MatchString(seg):
+		default:
+			if d, ok := parseDate(seg); ok {
+				if date == "" {
+					date = d
+				}
+				continue
+			}
+			if m := bylineRe.FindStringSubmatch(seg); m != nil {
+				name := strings.TrimSpace(m[1])
+				if name == "" {
+					continue
+				}
+				if !isNameLike(name) {
+					return "", "", false
+				}
+				if author == "" {
+					author = name
+				}
+				continue
+			}
+			if m := stampRe.FindStringSubmatch(seg); m != nil {
+				rest := strings.TrimSpace(m[1])
+				if rest == "" {
+					continue
+				}
+				if d, ok := parseDate(rest); ok {
+					lower := strings.ToLower(seg)
+					if date == "" && (strings.HasPrefix(lower, "published") || strings.HasPrefix(lower, "posted")) {
+						date = d
+					}
+					continue
+				}
+				if clockRe.MatchString(rest) {
+					continue
+				}
+			}
+			return "", "", false
+		}
+	}
+	return date, author, true
+}

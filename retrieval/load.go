@@ -1,0 +1,298 @@
+package retrieval
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"missionbot/corpus"
+)
+
+// MaxDocumentBytes is the largest file Load reads; bigger files are
+// skipped with a warning.
+const MaxDocumentBytes = 32 << 20
+
+// ErrCorpusUnreadable is returned (wrapped) by Load when the corpus root
+// itself cannot be read.
+var ErrCorpusUnreadable = errors.New("corpus unreadable")
+
+// Load reads every document under the root of fsys (subfolders too),
+// cleans it and returns the documents sorted by DocID, the slash path
+// relative to the root. Dot files and folders and the root manifest.json
+// are skipped silently. Files that cannot be used (unreadable, binary,
+// unsupported extension, empty after cleaning, a broken PDF) are skipped
+// with one warning each, naming the file and why; warnings are also
+// logged at Warn. Metadata comes from the manifest entry when there is
+// one (field by field), then from HTML metadata, then from the text's own
+// header (title, byline, date); a document without a title is named
+// after its file. The error is only for a root that cannot be read or an
+// invalid manifest.
+func Load(fsys fs.FS, logger *slog.Logger) ([]Document, []string, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	manifest, err := corpus.ReadManifest(fsys)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load corpus: %w", err)
+	}
+	var (
+		docs     []Document
+		warnings []string
+	)
+	warn := func(name, why string) {
+		msg := fmt.Sprintf("skipped %s: %s", name, why)
+		warnings = append(warnings, msg)
+		logger.Warn("corpus file skipped", "file", name, "reason", why)
+	}
+	seen := make(map[string]bool)
+	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == "." {
+				return err
+			}
+			warn(p, "unreadable: "+errReason(err))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		name := d.Name()
+		if p != "." && strings.HasPrefix(name, ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || p == corpus.ManifestName {
+			return nil
+		}
+		if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
+			warn(p, "not a regular file")
+			return nil
+		}
+		if !corpus.AllowedExtension(name) {
+			warn(p, fmt.Sprintf("unsupported extension %q (want .txt, .md, .html, .htm or .pdf)", path.Ext(name)))
+			return nil
+		}
+		entry, _ := manifest.Lookup(p)
+		doc, why := loadDocument(fsys, p, entry)
+		if why != "" {
+			warn(p, why)
+			return nil
+		}
+		seen[p] = true
+		docs = append(docs, doc)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("load corpus: %w: %w", ErrCorpusUnreadable, err)
+	}
+	for _, e := range manifest.Documents {
+		if !seen[e.File] {
+			if _, err := fs.Stat(fsys, e.File); errors.Is(err, fs.ErrNotExist) {
+				msg := fmt.Sprintf("manifest lists %s, which is not in the corpus", e.File)
+				warnings = append(warnings, msg)
+				logger.Warn("manifest entry without document", "file", e.File)
+			}
+		}
+	}
+	sort.Slice(docs, func(i, j int) bool { return docs[i].DocID < docs[j].DocID })
+	return docs, warnings, nil
+}
+
+// errReason returns an error's message without the path, which the
+// warning already names.
+func errReason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// loadDocument reads, extracts and cleans one file. It returns a reason
+// instead of an error when the file must be skipped.
+func loadDocument(fsys fs.FS, p string, entry corpus.Entry) (Document, string) {
+	info, err := fs.Stat(fsys, p)
+	if err != nil {
+		return Document{}, "unreadable: " + errReason(err)
+	}
+	if info.Size() > MaxDocumentBytes {
+		return Document{}, fmt.Sprintf("larger than %d MiB", MaxDocumentBytes>>20)
+	}
+	data, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		return Document{}, "unreadable: " + errReason(err)
+	}
+	var (
+		raw    string
+		stated Meta
+	)
+	switch strings.ToLower(path.Ext(p)) {
+	case ".pdf":
+		text, err := extractPDF(data)
+		if err != nil {
+			return Document{}, err.Error()
+		}
+		raw = text
+	default:
+		if isBinary(data) {
+			return Document{}, "binary content, not text"
+		}
+		raw = decodeText(data)
+		switch strings.ToLower(path.Ext(p)) {
+		case ".md":
+			raw = stripMarkdown(raw)
+		case ".html", ".htm":
+			page, err := extractHTML([]byte(raw))
+			if err != nil {
+				return Document{}, err.Error()
+			}
+			raw, stated = page.Text, page.Meta
+		}
+	}
+	title := firstNonEmpty(entry.Title, stated.Title)
+	c := cleanText(raw, title)
+	if strings.TrimSpace(c.Text) == "" {
+		return Document{}, "empty after cleaning"
+	}
+	meta := Meta{
+		DocID:     p,
+		Title:     firstNonEmpty(entry.Title, stated.Title, c.Title, titleFromFileName(p)),
+		Publisher: firstNonEmpty(entry.Publisher, stated.Publisher),
+		Author:    firstNonEmpty(entry.Author, stated.Author, c.Author),
+		Published: firstNonEmpty(entry.Published, stated.Published, c.Published),
+		URL:       firstNonEmpty(entry.URL, stated.URL),
+	}
+	return Document{Meta: meta, Text: c.Text}, ""
+}
+
+// titleFromFileName names a document that states no title after its
+// file: the base name without extension, with separators as spaces.
+func titleFromFileName(p string) string {
+	base := strings.TrimSuffix(path.Base(p), path.Ext(p))
+	return strings.Join(strings.FieldsFunc(base, func(r rune) bool { return r == '_' || r == '-' }), " ")
+}
+
+// isBinary reports whether data is not text: it holds a NUL byte, or most
+// of it is not valid UTF-8.
+func isBinary(data []byte) bool {
+	if len(data) == 0 {
+		return false
+	}
+	invalid := 0
+	for i := 0; i < len(data); {
+		if data[i] == 0 {
+			return true
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			invalid++
+		}
+		i += size
+	}
+	return invalid*2 > len(data)
+}
+
+// decodeText turns file bytes into a string: valid UTF-8 stays as it is,
+// and stray invalid bytes (a Windows-1252 or Latin-1 file) are read as
+// Latin-1 characters rather than dropped. A byte-order mark is removed.
+func decodeText(data []byte) string {
+	if utf8.Valid(data) {
+		return strings.TrimPrefix(string(data), "\ufeff")
+	}
+	var b strings.Builder
+	b.Grow(len(data) + len(data)/8)
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(rune(data[i]))
+			i++
+			continue
+		}
+		b.WriteRune(r)
+		i += size
+	}
+	return strings.TrimPrefix(b.String(), "\ufeff")
+}
+
+// Markdown syntax, for stripMarkdown.
+var (
+	mdImageRe     = regexp.MustCompile(`!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]`)
+	mdLinkRe      = regexp.MustCompile(`\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)|\[([^\]]+)\]\[[^\]]*\]`)
+	mdRefDefRe    = regexp.MustCompile(`^\s{0,3}\[[^\]]+\]:\s+\S+.*$`)
+	mdHeadingRe   = regexp.MustCompile(`^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$`)
+	mdRuleRe      = regexp.MustCompile(`^\s{0,3}(?:[-*_]\s*){3,}$`)
+	mdQuoteRe     = regexp.MustCompile(`^\s{0,3}>\s?`)
+	mdStrongRe    = regexp.MustCompile(`(\*\*|__)(\S(?:.*?\S)?)(\*\*|__)`)
+	mdEmRe        = regexp.MustCompile(`(^|[^\p{L}\p{N}*_])[*_](\S(?:[^*_]*?\S)?)[*_]([^\p{L}\p{N}*_]|$)`)
+	mdCodeRe      = regexp.MustCompile("`([^`]+)`")
+	mdFenceRe     = regexp.MustCompile("^\\s{0,3}(```|~~~)")
+	mdSetextRe    = regexp.MustCompile(`^\s{0,3}(?:=+|-+)\s*$`)
+	mdHTMLCommRe  = regexp.MustCompile(`<!--.*?-->`)
+	mdStrikeRe    = regexp.MustCompile(`~~(.+?)~~`)
+	mdAutolinkRe  = regexp.MustCompile(`<(https?://[^>]+)>`)
+	mdTableSepRe  = regexp.MustCompile(`^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$`)
+	mdListIndent  = regexp.MustCompile(`^\s+([-*+]|\d{1,2}[.)])\s+`)
+	mdLeadingList = regexp.MustCompile(`^([*+])\s+`)
+)
+
+// stripMarkdown turns Markdown into plain text: heading markers,
+// emphasis, strike-through and inline code marks go, links become their
+// text, images and reference definitions are dropped, block quotes lose
+// their marker, and fenced code is kept as text without the fences.
+// List items keep a bullet so the cleaner treats them as bullets.
+func stripMarkdown(s string) string {
+	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	out := make([]string, 0, len(lines))
+	inFence := false
+	for _, line := range lines {
+		if mdFenceRe.MatchString(line) {
+			inFence = !inFence
+			out = append(out, "")
+			continue
+		}
+		if inFence {
+			out = append(out, line)
+			continue
+		}
+		if mdRefDefRe.MatchString(line) || mdRuleRe.MatchString(line) || mdTableSepRe.MatchString(line) {
+			out = append(out, "")
+			continue
+		}
+		if mdSetextRe.MatchString(line) && len(out) > 0 && strings.TrimSpace(out[len(out)-1]) != "" {
+			// The line above was a heading; keep it as its own paragraph.
+			out = append(out, "")
+			continue
+		}
+		for mdQuoteRe.MatchString(line) {
+			line = mdQuoteRe.ReplaceAllString(line, "")
+		}
+		heading := false
+		if m := mdHeadingRe.FindStringSubmatch(line); m != nil {
+			line, heading = m[1], true
+		}
+		line = mdListIndent.ReplaceAllString(line, "$1 ")
+		line = mdLeadingList.ReplaceAllString(line, "• ")
+		line = mdHTMLCommRe.ReplaceAllString(line, "")
+		line = mdImageRe.ReplaceAllString(line, "")
+		line = mdLinkRe.ReplaceAllString(line, "$1$2")
+		line = mdAutolinkRe.ReplaceAllString(line, "$1")
+		line = mdCodeRe.ReplaceAllString(line, "$1")
+		line = mdStrongRe.ReplaceAllString(line, "$2")
+		line = mdEmRe.ReplaceAllString(line, "$1$2$3")
+		line = mdStrikeRe.ReplaceAllString(line, "$1")
+		if heading {
+			out = append(out, "", line, "")
+			continue
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}

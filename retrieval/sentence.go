@@ -1,0 +1,195 @@
+package retrieval
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// SplitSentences splits text into sentences, trimmed, in order. A line
+// break always ends a sentence, so headings, bullets and lines without
+// final punctuation stand alone. Within a line a sentence ends at ".",
+// "!", "?" or "…" (with any closing quotes or brackets) followed by space
+// and a word that does not start in lower case, except after common
+// abbreviations (Mr., Dr., St., Jan., Gen., No. …), single-letter initials
+// and dotted acronyms such as "U.S." that are not followed by a typical
+// sentence opener. Decimals and figures ($1.5 million, 2,000) never split
+// because the period is not followed by space. It returns nil for blank
+// text.
+func SplitSentences(text string) []string {
+	var out []string
+	for line := range strings.SplitSeq(text, "\n") {
+		out = appendLineSentences(out, line)
+	}
+	return out
+}
+
+// appendLineSentences appends the sentences of one line to out.
+func appendLineSentences(out []string, line string) []string {
+	start := 0
+	for i := 0; i < len(line); {
+		r, size := utf8.DecodeRuneInString(line[i:])
+		if !isTerminal(r) {
+			i += size
+			continue
+		}
+		// Consume the whole run of terminal punctuation ("?!", "...").
+		runStart := i
+		j := i
+		for j < len(line) {
+			r2, s2 := utf8.DecodeRuneInString(line[j:])
+			if !isTerminal(r2) {
+				break
+			}
+			j += s2
+		}
+		run := line[runStart:j]
+		for j < len(line) {
+			r2, s2 := utf8.DecodeRuneInString(line[j:])
+			if !isCloser(r2) {
+				break
+			}
+			j += s2
+		}
+		end := j
+		if j < len(line) {
+			r2, _ := utf8.DecodeRuneInString(line[j:])
+			if !unicode.IsSpace(r2) {
+				i = j
+				continue
+			}
+		}
+		next := nextWord(line[j:])
+		if splitsAt(line[start:runStart], run, next) {
+			if s := strings.TrimSpace(line[start:end]); s != "" {
+				out = append(out, s)
+			}
+			start = end
+		}
+		i = j
+	}
+	if s := strings.TrimSpace(line[start:]); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// splitsAt decides whether a terminal punctuation run ends a sentence,
+// given the text before it (within the current sentence) and the next
+// word ("" at the end of the line).
+func splitsAt(before, run, next string) bool {
+	if next == "" {
+		return true
+	}
+	first, _ := utf8.DecodeRuneInString(next)
+	if unicode.IsLower(first) {
+		return false
+	}
+	if run != "." {
+		return true
+	}
+	word := lastWord(before)
+	if word == "" {
+		return true
+	}
+	lower := strings.ToLower(word)
+	if _, ok := abbreviations[lower]; ok {
+		return false
+	}
+	letters := strings.ReplaceAll(word, ".", "")
+	if utf8.RuneCountInString(letters) == 1 && unicode.IsUpper(first) {
+		r, _ := utf8.DecodeRuneInString(letters)
+		// A single capital letter before the period is an initial
+		// ("J. Smith"); a lone digit or lower-case letter is not.
+		if unicode.IsUpper(r) {
+			return false
+		}
+	}
+	if strings.Contains(word, ".") && isDottedAcronym(word) {
+		// "U.S." ends a sentence only when the next word typically
+		// opens one ("... aid from the U.S. The mission ...").
+		_, opener := sentenceOpeners[strings.ToLower(strings.Trim(next, `"'“‘(`))]
+		return opener
+	}
+	return true
+}
+
+// isTerminal reports whether r can end a sentence.
+func isTerminal(r rune) bool {
+	return r == '.' || r == '!' || r == '?' || r == '…'
+}
+
+// isCloser reports whether r closes a quotation or bracket after a
+// sentence's final punctuation.
+func isCloser(r rune) bool {
+	switch r {
+	case '"', '\'', '”', '’', ')', ']', '»':
+		return true
+	}
+	return false
+}
+
+// lastWord returns the last space-separated token of s without leading
+// quotes or brackets.
+func lastWord(s string) string {
+	s = strings.TrimRightFunc(s, unicode.IsSpace)
+	if k := strings.LastIndexFunc(s, unicode.IsSpace); k >= 0 {
+		s = s[k+1:]
+	}
+	return strings.TrimLeft(s, `"'“‘([`)
+}
+
+// nextWord returns the first token of s, or "" if s is blank.
+func nextWord(s string) string {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	if end := strings.IndexFunc(s, unicode.IsSpace); end >= 0 {
+		return s[:end]
+	}
+	return s
+}
+
+// isDottedAcronym reports whether word is like "U.S" or "U.N" (the final
+// period already cut off): single letters separated by periods.
+func isDottedAcronym(word string) bool {
+	parts := strings.Split(word, ".")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if utf8.RuneCountInString(p) != 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// abbreviations are words that, followed by a period, do not end a
+// sentence. Keys are lower case without the final period.
+var abbreviations = setOf(
+	"mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "gen", "col", "lt",
+	"sgt", "capt", "cpl", "maj", "gov", "sen", "rep", "rev", "hon", "pres",
+	"supt", "insp", "cmdr", "adm", "amb", "jan", "feb", "mar", "apr", "jun",
+	"jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "nos", "vs",
+	"e.g", "i.e", "approx", "dept", "est", "fig", "inc", "ltd", "corp", "co",
+	"mt", "ft", "vol", "art", "para", "cf", "al",
+)
+
+// sentenceOpeners are words that usually start a sentence; after a dotted
+// acronym they signal a sentence boundary.
+var sentenceOpeners = setOf(
+	"the", "a", "an", "it", "he", "she", "they", "we", "i", "this", "that",
+	"these", "those", "in", "on", "at", "but", "and", "however", "meanwhile",
+	"there", "his", "her", "their", "its", "our", "as", "after", "before",
+	"when", "while", "if", "for", "some", "many", "officials", "kenya",
+	"haiti",
+)
+
+// setOf builds a lookup set. It is called only to initialise the
+// read-only tables above.
+func setOf(words ...string) map[string]struct{} {
+	m := make(map[string]struct{}, len(words))
+	for _, w := range words {
+		m[w] = struct{}{}
+	}
+	return m
+}

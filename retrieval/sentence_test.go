@@ -1,0 +1,65 @@
+package retrieval
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+)
+
+func TestSplitSentences(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []string
+	}{
+		{"empty", " \n ", nil},
+		{"two sentences", "Police arrived. Gangs fled.", []string{"Police arrived.", "Gangs fled."}},
+		{"abbreviation title", "Dr. Henry met Mr. Ruto. They talked.", []string{"Dr. Henry met Mr. Ruto.", "They talked."}},
+		{"month abbreviation", "On Feb. 21 and Jan. 3 talks began. Nothing changed.", []string{"On Feb. 21 and Jan. 3 talks began.", "Nothing changed."}},
+		{"saint", "They met at St. Louis cathedral. It rained.", []string{"They met at St. Louis cathedral.", "It rained."}},
+		{"acronym mid sentence", "The U.S. Secretary of State arrived.", []string{"The U.S. Secretary of State arrived."}},
+		{"acronym ends sentence", "Aid came from the U.S. The mission began.", []string{"Aid came from the U.S.", "The mission began."}},
+		{"decimal and figures", "The US gave $1.5 million to 2,000 officers. Kenya sent 1,000.", []string{"The US gave $1.5 million to 2,000 officers.", "Kenya sent 1,000."}},
+		{"initials", "Written by J. K. Rowling today. Next.", []string{"Written by J. K. Rowling today.", "Next."}},
+		{"quote closes after period", `He said, "We will go." Then he left.`, []string{`He said, "We will go."`, "Then he left."}},
+		{"curly quote closes", "“We are ready.” Ruto said it twice.", []string{"“We are ready.”", "Ruto said it twice."}},
+		{"exclamation in quote then lowercase", "“Go home!” he shouted at them.", []string{"“Go home!” he shouted at them."}},
+		{"question and exclamation", "Will it work? Nobody knows! Wait.", []string{"Will it work?", "Nobody knows!", "Wait."}},
+		{"ellipsis", "They waited... Then the convoy came.", []string{"They waited...", "Then the convoy came."}},
+		{"line break ends sentence", "Key Takeaways\nKenya leads the force\nUS pays", []string{"Key Takeaways", "Kenya leads the force", "US pays"}},
+		{"lowercase after period", "The deal, approx. five pages, was signed.", []string{"The deal, approx. five pages, was signed."}},
+		{"no final punctuation", "A headline without a stop", []string{"A headline without a stop"}},
+		{"number abbreviation", "Resolution No. 2699 passed. It was historic.", []string{"Resolution No. 2699 passed.", "It was historic."}},
+		{"year then digit", "It began in 2023. 65 groups objected.", []string{"It began in 2023.", "65 groups objected."}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := SplitSentences(tc.in)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("SplitSentences(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func ExampleSplitSentences() {
+	for _, s := range SplitSentences("Kenya pledged 1,000 officers. The U.S. pledged $200 million.\nKey Takeaways") {
+		fmt.Println(s)
+	}
+	// Output:
+	// Kenya pledged 1,000 officers.
+	// The U.S. pledged $200 million.
+	// Key Takeaways
+}
+
+func FuzzSplitSentences(f *testing.F) {
+	f.Add("Dr. Henry met Mr. Ruto. They talked.")
+	f.Add("“Go!” he said... Then\nKey")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, sent := range SplitSentences(s) {
+			if sent == "" {
+				t.Fatal("empty sentence")
+			}
+		}
+	})
+}
