@@ -134,11 +134,8 @@ func (g *generation) candidates(ctx context.Context, query string, qvec []float3
 		c := get(h.idx)
 		c.fused += 1.0 / float64(rrfK+rank+1)
 		if c.vec == nil {
-			// A lexical-only hit: fetch its vector so diversification can
-			// compare it with the others.
-			if doc, err := g.coll.GetByID(ctx, g.chunks[h.idx].ID); err == nil {
-				c.vec = doc.Embedding
-			}
+			// A lexical-only hit: diversification compares its vector too.
+			c.vec = g.vecs[h.idx]
 		}
 	}
 	terms := contentTerms(query)

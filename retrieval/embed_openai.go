@@ -1,0 +1,371 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+	"golang.org/x/sync/errgroup"
+)
+
+// OpenAIEmbedderOptions configures an OpenAIEmbedder. Zero values take the
+// defaults given per field.
+type OpenAIEmbedderOptions struct {
+	// BaseURL is the API root, e.g. "https://api.openai.com/v1" or
+	// "http://localhost:11434/v1"; empty means OpenAI's.
+	BaseURL string
+	// APIKey is sent as a bearer token; it may be empty for local servers.
+	// It never appears in errors or logs.
+	APIKey string
+	// Model is the embedding model name; required.
+	Model string
+	// Dim is the expected vector length when known (e.g. recorded by an
+	// index); 0 learns it from the first response.
+	Dim int
+	// BatchSize is the number of texts per request; default 64.
+	BatchSize int
+	// Concurrency bounds the requests in flight across all calls; default 4.
+	Concurrency int
+	// MaxRetries is how often a request is retried after a 429, a 5xx or a
+	// network error; default 5. Negative means no retries.
+	MaxRetries int
+	// HTTPClient sends the requests; default a client with a 2-minute
+	// timeout.
+	HTTPClient *http.Client
+	// Logger receives retry warnings; default discards.
+	Logger *slog.Logger
+	// BackoffBase is the first retry's mean delay, doubled per attempt and
+	// jittered; default 500ms. MaxBackoff caps any single wait, including
+	// one asked for by Retry-After; default 60s.
+	BackoffBase time.Duration
+	MaxBackoff  time.Duration
+	// Sleep waits d or until ctx ends; tests inject a recorder. Default a
+	// timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// OpenAIEmbedder embeds texts with any OpenAI-compatible /v1/embeddings
+// endpoint (OpenAI, Ollama, vLLM, LocalAI, llama.cpp). It batches inputs,
+// bounds concurrency, retries transient failures honouring Retry-After,
+// and returns L2-normalised vectors in input order. It is safe for
+// concurrent use.
+type OpenAIEmbedder struct {
+	client      *openai.Client
+	model       string
+	key         string
+	batchSize   int
+	maxRetries  int
+	backoffBase time.Duration
+	maxBackoff  time.Duration
+	sleep       func(ctx context.Context, d time.Duration) error
+	log         *slog.Logger
+	// slots bounds the requests in flight across concurrent Embed calls.
+	slots chan struct{}
+	// dim is the expected vector length: configured, or learned from the
+	// first response (0 until then).
+	dim atomic.Int64
+}
+
+var _ Embedder = (*OpenAIEmbedder)(nil)
+
+// NewOpenAIEmbedder returns an embedder for opts, or an error naming the
+// missing or invalid option.
+func NewOpenAIEmbedder(opts OpenAIEmbedderOptions) (*OpenAIEmbedder, error) {
+	if strings.TrimSpace(opts.Model) == "" {
+		return nil, errors.New("openai embedder: a model name is required")
+	}
+	if opts.Dim < 0 || opts.BatchSize < 0 || opts.Concurrency < 0 {
+		return nil, errors.New("openai embedder: dim, batch size and concurrency must not be negative")
+	}
+	if opts.BatchSize == 0 {
+		opts.BatchSize = 64
+	}
+	if opts.Concurrency == 0 {
+		opts.Concurrency = 4
+	}
+	switch {
+	case opts.MaxRetries == 0:
+		opts.MaxRetries = 5
+	case opts.MaxRetries < 0:
+		opts.MaxRetries = 0
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 2 * time.Minute}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.BackoffBase <= 0 {
+		opts.BackoffBase = 500 * time.Millisecond
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 60 * time.Second
+	}
+	if opts.Sleep == nil {
+		opts.Sleep = sleepCtx
+	}
+	cfg := openai.DefaultConfig(opts.APIKey)
+	if opts.BaseURL != "" {
+		cfg.BaseURL = strings.TrimRight(opts.BaseURL, "/")
+	}
+	cfg.HTTPClient = headerRecorder{next: opts.HTTPClient}
+	e := &OpenAIEmbedder{
+		client:      openai.NewClientWithConfig(cfg),
+		model:       opts.Model,
+		key:         opts.APIKey,
+		batchSize:   opts.BatchSize,
+		maxRetries:  opts.MaxRetries,
+		backoffBase: opts.BackoffBase,
+		maxBackoff:  opts.MaxBackoff,
+		sleep:       opts.Sleep,
+		log:         opts.Logger,
+		slots:       make(chan struct{}, opts.Concurrency),
+	}
+	e.dim.Store(int64(opts.Dim))
+	return e, nil
+}
+
+// Info identifies the vector space: name "openai", the model, and the
+// dimension once known.
+func (e *OpenAIEmbedder) Info() EmbedderInfo {
+	return EmbedderInfo{Name: "openai", Model: e.model, Dim: int(e.dim.Load())}
+}
+
+// Embed returns one L2-normalised vector per text, in input order. The
+// first failing batch cancels the others; its error is returned.
+func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	if len(texts) == 0 {
+		return nil, nil
+	}
+	out := make([][]float32, len(texts))
+	g, gctx := errgroup.WithContext(ctx)
+	for start := 0; start < len(texts); start += e.batchSize {
+		end := min(start+e.batchSize, len(texts))
+		g.Go(func() error {
+			select {
+			case e.slots <- struct{}{}:
+			case <-gctx.Done():
+				return context.Cause(gctx)
+			}
+			defer func() { <-e.slots }()
+			vecs, err := e.embedBatch(gctx, texts[start:end])
+			if err != nil {
+				return fmt.Errorf("openai embeddings: texts %d-%d of %d: %w", start+1, end, len(texts), err)
+			}
+			copy(out[start:end], vecs)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, e.redact(err)
+	}
+	return out, nil
+}
+
+// embedBatch sends one request, retrying transient failures.
+func (e *OpenAIEmbedder) embedBatch(ctx context.Context, texts []string) ([][]float32, error) {
+	for attempt := 0; ; attempt++ {
+		var hdr http.Header
+		rctx := context.WithValue(ctx, headerSlotKey{}, &hdr)
+		resp, err := e.client.CreateEmbeddings(rctx, openai.EmbeddingRequest{
+			Input: texts,
+			Model: openai.EmbeddingModel(e.model),
+		})
+		if err == nil {
+			return e.vectors(resp, len(texts))
+		}
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
+		status, retryable := classifyOpenAIError(err)
+		if !retryable || attempt >= e.maxRetries {
+			if retryable {
+				return nil, fmt.Errorf("gave up after %d attempts: %w", attempt+1, describeOpenAIError(status, err))
+			}
+			return nil, describeOpenAIError(status, err)
+		}
+		wait := e.backoff(attempt)
+		if ra, ok := parseRetryAfter(hdr, time.Now()); ok {
+			wait = min(ra, e.maxBackoff)
+		}
+		e.log.LogAttrs(ctx, slog.LevelWarn, "embedding request failed; retrying",
+			slog.Int("status", status), slog.Int("attempt", attempt+1),
+			slog.Duration("wait", wait), slog.String("error", e.redact(describeOpenAIError(status, err)).Error()))
+		if err := e.sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// vectors checks a response and returns its vectors normalised, in input
+// order (servers may reorder data items; each carries its input index).
+func (e *OpenAIEmbedder) vectors(resp openai.EmbeddingResponse, n int) ([][]float32, error) {
+	if len(resp.Data) != n {
+		return nil, fmt.Errorf("server returned %d embeddings for %d inputs", len(resp.Data), n)
+	}
+	out := make([][]float32, n)
+	for _, d := range resp.Data {
+		if d.Index < 0 || d.Index >= n || out[d.Index] != nil {
+			return nil, fmt.Errorf("server returned an embedding with invalid or repeated index %d", d.Index)
+		}
+		if len(d.Embedding) == 0 {
+			return nil, fmt.Errorf("server returned an empty embedding for input %d", d.Index)
+		}
+		v, err := unitVector(d.Embedding)
+		if err != nil {
+			return nil, fmt.Errorf("embedding for input %d: %w", d.Index, err)
+		}
+		out[d.Index] = v
+	}
+	got := len(out[0])
+	for i, v := range out {
+		if len(v) != got {
+			return nil, fmt.Errorf("%w: server returned vectors of %d and %d dimensions in one response (input %d)",
+				ErrDimensionMismatch, got, len(v), i)
+		}
+	}
+	if !e.dim.CompareAndSwap(0, int64(got)) {
+		if want := int(e.dim.Load()); want != got {
+			return nil, fmt.Errorf("%w: model %q returned %d-dimensional vectors, expected %d; "+
+				"was the model behind the endpoint changed? rebuild the index", ErrDimensionMismatch, e.model, got, want)
+		}
+	}
+	return out, nil
+}
+
+// unitVector returns v scaled to unit length, computed in float64 so the
+// result passes chromem-go's 1e-6 normalisation check (chromem-go does not
+// normalise a custom embedding function's output itself, and would copy
+// every stored vector that fails its check).
+func unitVector(v []float32) ([]float32, error) {
+	var sum float64
+	for _, x := range v {
+		sum += float64(x) * float64(x)
+	}
+	if sum == 0 || math.IsNaN(sum) || math.IsInf(sum, 0) {
+		return nil, errors.New("vector is zero or not finite and cannot be normalised")
+	}
+	scale := 1 / math.Sqrt(sum)
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(float64(x) * scale)
+	}
+	return out, nil
+}
+
+// classifyOpenAIError returns the HTTP status of a failed request (0 for a network
+// error) and whether it is worth retrying.
+func classifyOpenAIError(err error) (status int, retryable bool) {
+	var apiErr *openai.APIError
+	var reqErr *openai.RequestError
+	switch {
+	case errors.As(err, &apiErr):
+		status = apiErr.HTTPStatusCode
+		// OpenAI answers an exhausted quota with 429 too; waiting won't help.
+		if apiErr.Type == "insufficient_quota" || apiErr.Code == "insufficient_quota" {
+			return status, false
+		}
+	case errors.As(err, &reqErr):
+		status = reqErr.HTTPStatusCode
+	default:
+		return 0, true // connection refused, reset, timeout, truncated body
+	}
+	return status, status == 0 || status == http.StatusTooManyRequests ||
+		status == http.StatusRequestTimeout || status >= 500
+}
+
+// describeOpenAIError turns a go-openai error into one that names the status plainly.
+func describeOpenAIError(status int, err error) error {
+	var apiErr *openai.APIError
+	switch {
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return fmt.Errorf("the server rejected the API key (status %d): %w", status, err)
+	case status == http.StatusNotFound && errors.As(err, &apiErr):
+		return fmt.Errorf("the model or endpoint was not found (status 404): %w", err)
+	case status > 0:
+		return fmt.Errorf("status %d: %w", status, err)
+	}
+	return err
+}
+
+// backoff is the wait before retry attempt+1: exponential with full jitter.
+func (e *OpenAIEmbedder) backoff(attempt int) time.Duration {
+	d := e.backoffBase << min(attempt, 20)
+	if d <= 0 || d > e.maxBackoff {
+		d = e.maxBackoff
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// redact removes the API key from an error's text, because servers (and
+// some proxies) quote the key they rejected.
+func (e *OpenAIEmbedder) redact(err error) error {
+	if err == nil || e.key == "" || !strings.Contains(err.Error(), e.key) {
+		return err
+	}
+	return &redactedError{msg: strings.ReplaceAll(err.Error(), e.key, "[redacted]"), err: err}
+}
+
+// redactedError keeps the chain for errors.Is/As but prints without the key.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (r *redactedError) Error() string { return r.msg }
+func (r *redactedError) Unwrap() error { return r.err }
+
+// headerSlotKey is the context key under which embedBatch leaves a place
+// for the response headers of its request.
+type headerSlotKey struct{}
+
+// headerRecorder passes requests on and copies each response's headers into
+// the slot in the request's context. go-openai's errors carry the status
+// but not the headers, so this is the only way to read Retry-After.
+type headerRecorder struct{ next *http.Client }
+
+func (h headerRecorder) Do(req *http.Request) (*http.Response, error) {
+	resp, err := h.next.Do(req)
+	if resp != nil {
+		if slot, ok := req.Context().Value(headerSlotKey{}).(*http.Header); ok {
+			*slot = resp.Header.Clone()
+		}
+	}
+	return resp, err
+}
+
+// parseRetryAfter parses a Retry-After header: delay seconds or an HTTP date.
+func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 && secs < 1e6 {
+		return time.Duration(secs * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// sleepCtx waits d or until ctx ends, returning the context's cause.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}

@@ -1,0 +1,293 @@
+package retrieval
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	chromem "github.com/philippgille/chromem-go"
+)
+
+// ErrRefreshRunning is returned by Refresh when another refresh of the same
+// index is in progress; the caller should tell the user to wait.
+var ErrRefreshRunning = errors.New("a refresh is already running")
+
+// IndexOptions configures OpenIndex. The zero value logs nothing and uses
+// the wall clock.
+type IndexOptions struct {
+	// Logger receives warnings (an unreadable snapshot) and refresh
+	// summaries; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock used for built-at times and durations; nil means
+	// time.Now.
+	Now func() time.Time
+}
+
+// Index is the searchable corpus: the chunks, their vectors in a chromem-go
+// collection and a BM25 index beside them, persisted as one snapshot file
+// under a data directory. Searches read an immutable generation through an
+// atomic pointer, so they never wait for a refresh and never see a half
+// built index. An Index is safe for concurrent use.
+type Index struct {
+	dir      string
+	embedder Embedder
+	log      *slog.Logger
+	now      func() time.Time
+
+	gen atomic.Pointer[generation]
+
+	// refreshMu is held by Refresh and ReloadIfNewer: one writer at a time.
+	refreshMu sync.Mutex
+
+	mu sync.Mutex
+	// needReason says why the index must be (re)built; empty when the
+	// serving generation matches the embedder. Guarded by mu.
+	needReason string
+	// stamp identifies the snapshot file the serving generation came from
+	// or was written to. Guarded by mu.
+	stamp fileStamp
+}
+
+// generation is one immutable, fully built index: what queries read.
+type generation struct {
+	info    EmbedderInfo
+	chunks  []Chunk             // all chunks, any order; chromem IDs are chunk IDs
+	byID    map[string]int32    // chunk ID -> position in chunks
+	coll    *chromem.Collection // vectors of chunks (normalised)
+	lex     *bm25               // newBM25(chunks)
+	builtAt time.Time
+	took    time.Duration
+
+	// vecs[i] is the normalised vector of chunks[i]; kept for incremental
+	// refreshes and snapshot writes (chromem-go only hands out copies).
+	vecs [][]float32
+	// sources lists the documents owning chunks, sorted by DocID.
+	sources []SourceInfo
+}
+
+// current returns the generation serving queries; never nil after OpenIndex.
+func (ix *Index) current() *generation { return ix.gen.Load() }
+
+// OpenIndex opens the index stored under dir (creating dir if needed) for
+// embedder emb, loading the snapshot there when it is valid and was built
+// by the same embedder (same name and model, and same dimension when emb
+// knows it). A missing, unreadable or incompatible snapshot is not an
+// error: the index opens empty and NeedsBuild says why, so the caller can
+// announce a build and call Refresh. Errors are only for a dir that cannot
+// be created or a cancelled ctx.
+func OpenIndex(ctx context.Context, dir string, emb Embedder, opts IndexOptions) (*Index, error) {
+	if emb == nil {
+		return nil, errors.New("open index: no embedder")
+	}
+	if dir == "" {
+		return nil, errors.New("open index: no data directory")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("open index: create data directory: %w", err)
+	}
+	ix := &Index{dir: dir, embedder: emb, log: opts.Logger, now: opts.Now}
+	if ix.log == nil {
+		ix.log = slog.New(slog.DiscardHandler)
+	}
+	if ix.now == nil {
+		ix.now = time.Now
+	}
+	for _, f := range removeStaleTemps(dir, ix.now()) {
+		ix.log.Info("removed a temporary snapshot left by an interrupted write", "file", f)
+	}
+	empty, err := newGeneration(emb.Info(), nil, nil, time.Time{}, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	ix.gen.Store(empty)
+
+	path := filepath.Join(dir, snapshotName)
+	snap, stamp, err := readSnapshot(ctx, path)
+	switch {
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("open index: %w", context.Cause(ctx))
+	case errors.Is(err, fs.ErrNotExist):
+		ix.needReason = "no index has been built yet"
+		return ix, nil
+	case err != nil:
+		ix.needReason = "snapshot unreadable: " + err.Error()
+		ix.log.Warn("index snapshot unreadable; the next refresh rebuilds it", "path", path, "error", err)
+		return ix, nil
+	}
+	if !compatible(snap.header.Embedder, emb.Info()) {
+		ix.needReason = fmt.Sprintf("embedder changed: the index was built with %s, the configured embedder is %s",
+			describeEmbedder(snap.header.Embedder), describeEmbedder(emb.Info()))
+		ix.log.Info("index built with another embedder; the next refresh rebuilds it", "reason", ix.needReason)
+		return ix, nil
+	}
+	g, err := newGeneration(snap.header.Embedder, snap.chunks, snap.vecs, snap.header.BuiltAt, snap.header.Took)
+	if err != nil {
+		ix.needReason = "snapshot unreadable: " + err.Error()
+		ix.log.Warn("index snapshot unusable; the next refresh rebuilds it", "path", path, "error", err)
+		return ix, nil
+	}
+	ix.gen.Store(g)
+	ix.stamp = stamp
+	ix.log.Info("index loaded", "chunks", len(g.chunks), "documents", len(g.sources),
+		"embedder", describeEmbedder(g.info), "built_at", g.builtAt)
+	return ix, nil
+}
+
+// compatible reports whether vectors recorded as snap can be queried with
+// vectors from cur: same implementation and model, and the same dimension
+// when both are known.
+func compatible(snap, cur EmbedderInfo) bool {
+	return snap.Name == cur.Name && snap.Model == cur.Model &&
+		(snap.Dim == 0 || cur.Dim == 0 || snap.Dim == cur.Dim)
+}
+
+// rejectEmbed is the collection's embedding function: every vector is
+// computed by Refresh and handed to chromem-go, so a call means a bug (it
+// would otherwise embed with chromem-go's OpenAI default behind our back).
+func rejectEmbed(context.Context, string) ([]float32, error) {
+	return nil, errors.New("index collection embeds nothing itself: vectors must be supplied")
+}
+
+// newGeneration builds a generation from chunks and their normalised
+// vectors (vecs[i] belongs to chunks[i]; IDs must be unique). It builds a
+// fresh in-memory chromem-go collection, so no generation ever needs
+// chromem-go's Delete (whose empty non-nil where map deletes everything).
+func newGeneration(info EmbedderInfo, chunks []Chunk, vecs [][]float32, builtAt time.Time, took time.Duration) (*generation, error) {
+	if len(chunks) != len(vecs) {
+		return nil, fmt.Errorf("build generation: %d vectors for %d chunks", len(vecs), len(chunks))
+	}
+	coll, err := chromem.NewDB().CreateCollection("chunks", nil, rejectEmbed)
+	if err != nil {
+		return nil, fmt.Errorf("build generation: create collection: %w", err)
+	}
+	g := &generation{
+		info:    info,
+		chunks:  chunks,
+		vecs:    vecs,
+		byID:    make(map[string]int32, len(chunks)),
+		coll:    coll,
+		builtAt: builtAt,
+		took:    took,
+	}
+	perDoc := map[string]int{}
+	metas := map[string]Meta{}
+	for i, c := range chunks {
+		if _, dup := g.byID[c.ID]; dup || c.ID == "" {
+			return nil, fmt.Errorf("build generation: chunk %d has an empty or repeated ID %q", i, c.ID)
+		}
+		if info.Dim > 0 && len(vecs[i]) != info.Dim {
+			return nil, fmt.Errorf("build generation: chunk %s: %w: vector has %d dimensions, the index %d",
+				c.ID, ErrDimensionMismatch, len(vecs[i]), info.Dim)
+		}
+		g.byID[c.ID] = int32(i)
+		if err := coll.AddDocument(context.Background(), chromem.Document{ID: c.ID, Embedding: vecs[i], Content: c.Text}); err != nil {
+			return nil, fmt.Errorf("build generation: add chunk %s: %w", c.ID, err)
+		}
+		perDoc[c.Meta.DocID]++
+		if _, ok := metas[c.Meta.DocID]; !ok {
+			metas[c.Meta.DocID] = c.Meta
+		}
+	}
+	for id, n := range perDoc {
+		g.sources = append(g.sources, SourceInfo{Meta: metas[id], Chunks: n})
+	}
+	slices.SortFunc(g.sources, func(a, b SourceInfo) int { return cmp.Compare(a.DocID, b.DocID) })
+	g.lex = newBM25(chunks)
+	return g, nil
+}
+
+// Ready reports whether the index can answer: a snapshot was loaded or a
+// refresh built one, and it holds at least one chunk.
+func (ix *Index) Ready() bool { return len(ix.current().chunks) > 0 }
+
+// NeedsBuild reports whether the index must be built before it can serve,
+// with a reason to announce: no snapshot yet, the embedder changed, or the
+// snapshot is unreadable ("snapshot unreadable: <why>"). It is false once a
+// refresh or a reload succeeds.
+func (ix *Index) NeedsBuild() (bool, string) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.needReason != "", ix.needReason
+}
+
+// Sources lists the indexed documents, sorted by DocID, with their chunk
+// counts. Only documents that own chunks appear: a document whose passages
+// were all folded into another's as near-duplicates is listed only in
+// those chunks' Corroborating metadata.
+func (ix *Index) Sources() []SourceInfo {
+	return slices.Clone(ix.current().sources)
+}
+
+// Stats describes the generation serving queries.
+func (ix *Index) Stats() Stats {
+	g := ix.current()
+	return Stats{
+		Documents:       len(g.sources),
+		Chunks:          len(g.chunks),
+		Embedder:        g.info,
+		RefreshedAt:     g.builtAt,
+		RefreshDuration: g.took,
+	}
+}
+
+// ReloadIfNewer loads the snapshot file when another process (a replica
+// sharing the data directory) has replaced it with a newer build, and swaps
+// it in. It reports whether it did. It returns false without error while a
+// refresh runs in this process, and an error, keeping the current
+// generation, when the newer snapshot is unreadable or built with another
+// embedder.
+func (ix *Index) ReloadIfNewer(ctx context.Context) (bool, error) {
+	if !ix.refreshMu.TryLock() {
+		return false, nil
+	}
+	defer ix.refreshMu.Unlock()
+	path := filepath.Join(ix.dir, snapshotName)
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("reload index: %w", err)
+	}
+	ix.mu.Lock()
+	same := ix.stamp == stampOf(fi)
+	ix.mu.Unlock()
+	if same {
+		return false, nil
+	}
+	h, err := readSnapshotHeader(path)
+	if err != nil {
+		return false, fmt.Errorf("reload index: %w", err)
+	}
+	cur := ix.current()
+	if !h.BuiltAt.After(cur.builtAt) {
+		return false, nil
+	}
+	if !compatible(h.Embedder, ix.embedder.Info()) {
+		return false, fmt.Errorf("reload index: the new snapshot was built with %s, this process embeds with %s",
+			describeEmbedder(h.Embedder), describeEmbedder(ix.embedder.Info()))
+	}
+	snap, stamp, err := readSnapshot(ctx, path)
+	if err != nil {
+		return false, fmt.Errorf("reload index: %w", err)
+	}
+	g, err := newGeneration(snap.header.Embedder, snap.chunks, snap.vecs, snap.header.BuiltAt, snap.header.Took)
+	if err != nil {
+		return false, fmt.Errorf("reload index: %w", err)
+	}
+	ix.gen.Store(g)
+	ix.mu.Lock()
+	ix.stamp, ix.needReason = stamp, ""
+	ix.mu.Unlock()
+	ix.log.Info("index reloaded from a newer snapshot", "chunks", len(g.chunks), "built_at", g.builtAt)
+	return true, nil
+}
