@@ -59,15 +59,7 @@ func (e *environment) ask(ctx context.Context, args []string) error {
 // answerOnce opens the library (building the index if needed) and answers
 // one request; with live set, text is printed as it streams.
 func (e *environment) answerOnce(ctx context.Context, cfg config.Config, req answer.Request, live bool) (answer.Answer, error) {
-	logger := e.logger(cfg)
-	lib, err := openLibrary(ctx, cfg, logger)
-	if err != nil {
-		return answer.Answer{}, err
-	}
-	if err := lib.ensureBuilt(ctx, e.stderr); err != nil {
-		return answer.Answer{}, err
-	}
-	ans, err := newAnswerer(cfg, lib.index, logger)
+	_, ans, err := e.openAnswerer(ctx, cfg, e.logger(cfg))
 	if err != nil {
 		return answer.Answer{}, err
 	}

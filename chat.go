@@ -21,15 +21,7 @@ func (e *environment) chat(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	logger := e.logger(cfg)
-	lib, err := openLibrary(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	if err := lib.ensureBuilt(ctx, e.stderr); err != nil {
-		return err
-	}
-	ans, err := newAnswerer(cfg, lib.index, logger)
+	_, ans, err := e.openAnswerer(ctx, cfg, e.logger(cfg))
 	if err != nil {
 		return err
 	}

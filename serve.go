@@ -36,11 +36,8 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	}
 	logger := e.logger(cfg)
 	logger.Info("starting", "config", cfg)
-	lib, err := openLibrary(ctx, cfg, logger)
+	lib, ans, err := e.openAnswerer(ctx, cfg, logger)
 	if err != nil {
-		return err
-	}
-	if err := lib.ensureBuilt(ctx, e.stderr); err != nil {
 		return err
 	}
 	store, err := bot.OpenStore(ctx, filepath.Join(cfg.DataDir, "missionbot.db"))
@@ -49,10 +46,6 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	}
 	defer store.Close()
 	salt, err := userSalt(cfg.DataDir)
-	if err != nil {
-		return err
-	}
-	ans, err := newAnswerer(cfg, lib.index, logger)
 	if err != nil {
 		return err
 	}

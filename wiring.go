@@ -161,6 +161,24 @@ func summary(s retrieval.RefreshStats) string {
 	return line
 }
 
+// openAnswerer opens the library, builds its index if there is none usable,
+// and returns it with the configured answerer over it: what every command
+// that answers questions starts with.
+func (e *environment) openAnswerer(ctx context.Context, cfg config.Config, logger *slog.Logger) (*library, answerer, error) {
+	lib, err := openLibrary(ctx, cfg, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := lib.ensureBuilt(ctx, e.stderr); err != nil {
+		return nil, nil, err
+	}
+	ans, err := newAnswerer(cfg, lib.index, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	return lib, ans, nil
+}
+
 // newAnswerer returns the LLM answerer when a chat model is configured and
 // the extractive one otherwise.
 func newAnswerer(cfg config.Config, s answer.Searcher, logger *slog.Logger) (answerer, error) {
