@@ -2,6 +2,8 @@ package retrieval
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"maps"
 	"math/rand/v2"
 	"os"
@@ -11,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"missionbot/corpus"
 )
 
 // crashDirEnv, when set, makes TestCrashHelper refresh the index in that
@@ -18,11 +22,56 @@ import (
 const crashDirEnv = "MISSIONBOT_CRASH_DIR"
 
 // crashCorpora are the two corpora the helper alternates between; every
-// snapshot on disk must hold exactly one of them.
+// snapshot on disk must hold exactly one of them. Both hold the built-in
+// corpus, so every reopened index must answer the dev questions.
 func crashCorpora() (a, b []Document) {
-	a = ixDocs(31, 60, 20)
-	b = append(slices.Clone(a[10:]), ixDocs(32, 15, 20)...)
+	real, _, err := Load(corpus.Embedded(), nil)
+	if err != nil {
+		panic(err) // the embedded corpus is part of the binary
+	}
+	extra := ixDocs(31, 60, 20)
+	a = append(slices.Clone(real), extra...)
+	b = append(slices.Clone(real), append(slices.Clone(extra[10:]), ixDocs(32, 15, 20)...)...)
 	return a, b
+}
+
+// devOutcome is what an index makes of the dev questions: for each, whether
+// its evidence is in the top 5 passages, or whether it was refused.
+func devOutcome(t *testing.T, ix *Index) []string {
+	t.Helper()
+	data, err := os.ReadFile("../../shared/eval/dev.jsonl")
+	if err != nil {
+		return nil // the shared dev set is not beside this checkout
+	}
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var c struct {
+			Question string     `json:"question"`
+			Evidence [][]string `json:"evidence"`
+		}
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			t.Fatal(err)
+		}
+		res, err := ix.Search(context.Background(), c.Question, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var text strings.Builder
+		for _, p := range res.Passages {
+			text.WriteString(strings.ToLower(p.Text))
+		}
+		found := 0
+		for _, g := range c.Evidence {
+			for _, alt := range g {
+				if strings.Contains(text.String(), strings.ToLower(alt)) {
+					found++
+					break
+				}
+			}
+		}
+		out = append(out, fmt.Sprintf("refused=%v evidence=%d/%d", res.NothingRelevant, found, len(c.Evidence)))
+	}
+	return out
 }
 
 // TestCrashHelper is not a test on its own: TestCrashConsistency runs the
@@ -66,6 +115,15 @@ func TestCrashConsistency(t *testing.T) {
 	}
 	a, b := crashCorpora()
 	wantSets := []map[string]bool{chunkIDs(a), chunkIDs(b)}
+	var wantDev [2][]string
+	for i, docs := range [][]Document{a, b} {
+		clean, _ := openTestIndex(t, t.TempDir(), NewLocalEmbedder(benchDim))
+		mustRefresh(t, clean, docs, RefreshOptions{})
+		wantDev[i] = devOutcome(t, clean)
+	}
+	if wantDev[0] == nil {
+		t.Log("the shared dev set is not beside this checkout: checking consistency only")
+	}
 	dir := t.TempDir()
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	const trials = 24
@@ -106,8 +164,12 @@ func TestCrashConsistency(t *testing.T) {
 		for _, c := range ix.current().chunks {
 			got[c.ID] = true
 		}
-		if !maps.Equal(got, wantSets[0]) && !maps.Equal(got, wantSets[1]) {
+		which := slices.IndexFunc(wantSets, func(want map[string]bool) bool { return maps.Equal(got, want) })
+		if which < 0 {
 			t.Fatalf("trial %d: the snapshot holds %d chunks, neither corpus (%d or %d)", trial, len(got), len(wantSets[0]), len(wantSets[1]))
+		}
+		if dev := devOutcome(t, ix); !slices.Equal(dev, wantDev[which]) {
+			t.Fatalf("trial %d: after the kill the dev questions fare differently:\n got %q\nwant %q", trial, dev, wantDev[which])
 		}
 		q := strings.Join(strings.Fields(ix.current().chunks[0].Text)[:8], " ")
 		if res, err := ix.Search(context.Background(), q, 3); err != nil || len(res.Passages) == 0 {
