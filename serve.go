@@ -8,10 +8,13 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"missionbot/bot"
 	"missionbot/config"
@@ -73,7 +76,40 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return b.Run(ctx)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return b.Run(gctx) })
+	g.Go(func() error {
+		watchSnapshot(gctx, lib.index, cfg.Discord.ReloadInterval, logger)
+		return nil
+	})
+	return g.Wait()
+}
+
+// snapshotReloader is the part of the index a replica polls.
+type snapshotReloader interface {
+	ReloadIfNewer(ctx context.Context) (bool, error)
+}
+
+// watchSnapshot reloads the index whenever another process (a replica that
+// ran /refresh) has written a newer snapshot to the shared data directory,
+// until ctx ends.
+func watchSnapshot(ctx context.Context, ix snapshotReloader, every time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		reloaded, err := ix.ReloadIfNewer(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Warn("reload newer index snapshot", "err", err)
+		case reloaded:
+			logger.Info("reloaded a newer index snapshot written by another process")
+		}
+	}
 }
 
 // models describes the models in use, for /about.
