@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,7 @@ import (
 
 	"missionbot/bot"
 	"missionbot/config"
+	"missionbot/metrics"
 )
 
 func (e *environment) serve(ctx context.Context, args []string) error {
@@ -52,6 +54,7 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	m := metrics.New()
 	opts := bot.Options{
 		Token:          cfg.Discord.Token,
 		APIURL:         cfg.Discord.APIURL,
@@ -78,6 +81,16 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return b.Run(gctx) })
+	if cfg.Discord.HTTPAddr != "" {
+		mux := http.NewServeMux()
+		metrics.Routes(mux, m, func() error {
+			if !lib.index.Ready() {
+				return errors.New("index not loaded")
+			}
+			return nil
+		})
+		g.Go(func() error { return serveHTTP(gctx, cfg.Discord.HTTPAddr, mux, logger) })
+	}
 	g.Go(func() error {
 		watchSnapshot(gctx, lib.index, cfg.Discord.ReloadInterval, logger)
 		return nil

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -207,5 +209,62 @@ func TestPromptInjectionCannotPingOrLeak(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// freeAddr returns a loopback address with a port nobody listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func TestServeHTTPListenerHealthAndMetrics(t *testing.T) {
+	addr := freeAddr(t)
+	s := startServe(t, map[string]string{"MISSIONBOT_HTTP_ADDR": addr})
+	get := func(path string) (int, string) {
+		t.Helper()
+		var resp *http.Response
+		var err error
+		for range 50 { // the listener starts beside the gateway
+			if resp, err = http.Get("http://" + addr + path); err == nil {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := get("/healthz"); code != 200 || strings.TrimSpace(body) != "ok" {
+		t.Errorf("/healthz = %d %q", code, body)
+	}
+	if code, body := get("/readyz"); code != 200 {
+		t.Errorf("/readyz = %d %q", code, body)
+	}
+	sent := s.ask(t, "How many troops did Benin pledge to the mission?")
+	if _, err := s.fake.WaitOriginalContains(sent.Token, "2,000", 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := get("/metrics"); code != 200 || !strings.Contains(body, "missionbot_") || strings.Contains(body, s.fake.Token()) {
+		t.Errorf("/metrics = %d, want missionbot series and no secrets", code)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"health", "--addr", addr}, func(string) string { return "" }, strings.NewReader(""), &out, io.Discard); err != nil || strings.TrimSpace(out.String()) != "ok" {
+		t.Errorf("health command: %v %q", err, out.String())
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		t.Error("the listener is still up after serve stopped")
 	}
 }
