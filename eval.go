@@ -76,7 +76,7 @@ func (e *environment) eval(ctx context.Context, args []string) error {
 	if *k <= 0 {
 		*k = cfg.K
 	}
-	_, ans, err := e.openAnswerer(ctx, cfg, e.logger(cfg))
+	_, ans, err := e.openAnswerer(ctx, cfg, e.quietLogger(cfg))
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,22 @@ func (e *environment) config() (config.Config, error) {
 
 // logger writes to stderr: text on a terminal, JSON otherwise.
 func (e *environment) logger(cfg config.Config) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	return e.newLogger(cfg, cfg.LogLevel)
+}
+
+// quietLogger is the logger of the commands whose output is an answer or a
+// report (ask, chat, eval, sources): it shows warnings only, unless
+// MISSIONBOT_LOG_LEVEL asks for more.
+func (e *environment) quietLogger(cfg config.Config) *slog.Logger {
+	level := cfg.LogLevel
+	if e.getenv("MISSIONBOT_LOG_LEVEL") == "" {
+		level = slog.LevelWarn
+	}
+	return e.newLogger(cfg, level)
+}
+
+func (e *environment) newLogger(cfg config.Config, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
 	format := cfg.LogFormat
 	if format == "auto" {
 		format = "json"
