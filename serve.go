@@ -69,6 +69,7 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 		UserSalt:       salt,
 		AnswerTimeout:  cfg.Discord.AnswerTimeout,
 		MaxUploadBytes: cfg.Discord.MaxUploadBytes,
+		NoGateway:      !cfg.Discord.Gateway,
 		Models:         models(cfg),
 		Logger:         logger,
 	}
@@ -79,23 +80,60 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	var mux *http.ServeMux
+	var endpoint *bot.Interactions
+	if cfg.Discord.HTTPAddr != "" {
+		if mux, endpoint, err = operatorRoutes(ctx, cfg, b, lib, m, logger); err != nil {
+			return err
+		}
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return b.Run(gctx) })
-	if cfg.Discord.HTTPAddr != "" {
-		mux := http.NewServeMux()
-		metrics.Routes(mux, m, func() error {
-			if !lib.index.Ready() {
-				return errors.New("index not loaded")
+	if mux != nil {
+		g.Go(func() error {
+			err := serveHTTP(gctx, cfg.Discord.HTTPAddr, mux, logger)
+			if endpoint != nil {
+				waitCtx, cancel := context.WithTimeout(context.WithoutCancel(gctx), 30*time.Second)
+				defer cancel()
+				err = errors.Join(err, endpoint.Wait(waitCtx))
 			}
-			return nil
+			return err
 		})
-		g.Go(func() error { return serveHTTP(gctx, cfg.Discord.HTTPAddr, mux, logger) })
 	}
 	g.Go(func() error {
 		watchSnapshot(gctx, lib.index, cfg.Discord.ReloadInterval, logger)
 		return nil
 	})
 	return g.Wait()
+}
+
+// operatorRoutes lists everything the HTTP listener serves: /metrics,
+// /healthz, /readyz and, with a public key, Discord's interactions endpoint.
+func operatorRoutes(ctx context.Context, cfg config.Config, b *bot.Bot, lib *library, m *metrics.Metrics, logger *slog.Logger) (*http.ServeMux, *bot.Interactions, error) {
+	mux := http.NewServeMux()
+	metrics.Routes(mux, m, func() error {
+		if !lib.index.Ready() {
+			return errors.New("index not loaded")
+		}
+		return nil
+	})
+	if cfg.Discord.PublicKey == "" {
+		return mux, nil, nil
+	}
+	key, err := bot.ParsePublicKey(cfg.Discord.PublicKey)
+	if err != nil {
+		return nil, nil, usagef("DISCORD_PUBLIC_KEY: %v", err)
+	}
+	// Handlers outlive the HTTP reply and are drained by the bot's own
+	// shutdown, so they must not die with the first signal.
+	endpoint, err := bot.NewInteractionsHandler(bot.InteractionsOptions{
+		PublicKey: key, Handle: b.HandleInteraction, Logger: logger, Context: context.WithoutCancel(ctx),
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	mux.Handle("POST /interactions", endpoint)
+	return mux, endpoint, nil
 }
 
 // snapshotReloader is the part of the index a replica polls.

@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -73,7 +76,17 @@ func startServe(t *testing.T, env map[string]string) *server {
 		return stopErr
 	}
 	t.Cleanup(func() { _ = stop() })
-	if err := fake.WaitConnected(10 * time.Second); err != nil {
+	if env["MISSIONBOT_GATEWAY"] == "false" {
+		// No gateway to wait for: the bot is up once it has registered
+		// its commands.
+		deadline := time.Now().Add(10 * time.Second)
+		for len(fake.Overwrites()) == 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if len(fake.Overwrites()) == 0 {
+			t.Fatalf("commands never registered\n%s", logs.String())
+		}
+	} else if err := fake.WaitConnected(10 * time.Second); err != nil {
 		t.Fatalf("%v\n%s", err, logs.String())
 	}
 	return &server{fake: fake, stop: stop, logs: logs}
@@ -266,5 +279,82 @@ func TestServeHTTPListenerHealthAndMetrics(t *testing.T) {
 	}
 	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
 		t.Error("the listener is still up after serve stopped")
+	}
+}
+
+// TestServeHTTPInteractionsOnly runs serve with the interactions endpoint
+// and no gateway: a signed /ask gets its deferred response in the HTTP
+// reply and is then edited over REST by the same handlers as gateway mode;
+// a request with a bad signature or a stale timestamp is refused.
+func TestServeHTTPInteractionsOnly(t *testing.T) {
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	s := startServe(t, map[string]string{
+		"MISSIONBOT_HTTP_ADDR": addr,
+		"DISCORD_PUBLIC_KEY":   hex.EncodeToString(pub),
+		"MISSIONBOT_GATEWAY":   "false",
+	})
+	post := func(body []byte, ts time.Time, key ed25519.PrivateKey) (int, []byte) {
+		t.Helper()
+		stamp := strconv.FormatInt(ts.Unix(), 10)
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/interactions", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Signature-Timestamp", stamp)
+		req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(key, append([]byte(stamp), body...))))
+		var resp *http.Response
+		for range 50 { // the listener starts beside the bot
+			if resp, err = http.DefaultClient.Do(req.Clone(context.Background())); err == nil {
+				break
+			}
+			req.Body = io.NopCloser(bytes.NewReader(body))
+			time.Sleep(20 * time.Millisecond)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		reply, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, reply
+	}
+	if code, reply := post([]byte(`{"type":1}`), time.Now(), priv); code != 200 || !strings.Contains(string(reply), `"type":1`) {
+		t.Fatalf("PING = %d %s, want PONG", code, reply)
+	}
+	sent, body, err := s.fake.Payload(fakediscord.Interaction{
+		Name:    "ask",
+		Options: []fakediscord.Option{{Name: "question", Type: 3, Value: "How many troops did Benin pledge to the mission?"}},
+		Member:  member,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, other, _ := ed25519.GenerateKey(nil)
+	if code, _ := post(body, time.Now(), other); code != http.StatusUnauthorized {
+		t.Errorf("wrong signature = %d, want 401", code)
+	}
+	if code, _ := post(body, time.Now().Add(-10*time.Minute), priv); code != http.StatusUnauthorized {
+		t.Errorf("stale timestamp = %d, want 401", code)
+	}
+	code, reply := post(body, time.Now(), priv)
+	var ack struct {
+		Type int `json:"type"`
+	}
+	if err := json.Unmarshal(reply, &ack); err != nil || code != 200 || ack.Type != 5 {
+		t.Fatalf("/ask over HTTP = %d %s, want a deferred response (type 5)", code, reply)
+	}
+	s.fake.Acknowledge(sent, reply)
+	msg, err := s.fake.WaitOriginal(sent.Token, 10*time.Second, func(m fakediscord.Message) bool {
+		return m.Contains("2,000") && len(m.Embeds) > 0
+	})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, s.logs.String())
+	}
+	if !msg.Contains("US Declines to Deploy Troops") {
+		t.Errorf("sources embed does not name the cited document: %s", msg.Embeds)
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
 	}
 }

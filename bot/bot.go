@@ -92,6 +92,10 @@ type Options struct {
 	// ShutdownTimeout is how long Run waits for in-flight answers after
 	// its context ends before interrupting them; default 10 s.
 	ShutdownTimeout time.Duration
+	// NoGateway serves only through the HTTP interactions endpoint: Run
+	// checks the token and registers the commands but opens no gateway
+	// connection, so mentions are not answered.
+	NoGateway bool
 	// Models names the models in use, for /about.
 	Models string
 	Logger *slog.Logger
@@ -211,15 +215,17 @@ func (b *Bot) Run(ctx context.Context) error {
 	defer removeI()
 	defer removeM()
 
-	if err := b.session.Open(); err != nil {
-		var ce *websocket.CloseError
-		if errors.As(err, &ce) && ce.Code == 4004 {
-			return ErrTokenRejected
+	if !b.opts.NoGateway {
+		if err := b.session.Open(); err != nil {
+			var ce *websocket.CloseError
+			if errors.As(err, &ce) && ce.Code == 4004 {
+				return ErrTokenRejected
+			}
+			return fmt.Errorf("bot: connect to gateway: %w", classifyREST(err))
 		}
-		return fmt.Errorf("bot: connect to gateway: %w", classifyREST(err))
-	}
-	if id := b.readyAppID(); id != "" {
-		b.appID.Store(id)
+		if id := b.readyAppID(); id != "" {
+			b.appID.Store(id)
+		}
 	}
 	if err := b.registerCommands(ctx); err != nil {
 		b.shutdown()

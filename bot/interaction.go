@@ -133,6 +133,12 @@ func (b *Bot) HandleInteraction(ctx context.Context, i *discordgo.Interaction, a
 
 	ctx, cancel := context.WithTimeout(ctx, b.opts.AnswerTimeout)
 	defer cancel()
+	// The HTTP endpoint runs handlers on its own context; shutdown must be
+	// able to interrupt them as it does gateway interactions.
+	ctx, interrupt := context.WithCancelCause(ctx)
+	defer interrupt(nil)
+	stop := context.AfterFunc(b.workCtx, func() { interrupt(context.Cause(b.workCtx)) })
+	defer stop()
 
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:

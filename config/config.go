@@ -61,6 +61,9 @@ type Discord struct {
 	ModeratorRoles []string
 	PublicKey      string // hex Ed25519 key, for the HTTP interactions endpoint
 	HTTPAddr       string // listen address for interactions, /metrics and health checks
+	// Gateway is false to serve only through the HTTP interactions
+	// endpoint (no websocket connection; mentions are not answered).
+	Gateway bool
 
 	QuestionsPerMinute int
 	MaxConcurrent      int
@@ -107,6 +110,7 @@ func Load(getenv func(string) string) (Config, error) {
 			ModeratorRoles:     p.list("MISSIONBOT_MODERATOR_ROLES"),
 			PublicKey:          p.str("DISCORD_PUBLIC_KEY", ""),
 			HTTPAddr:           p.str("MISSIONBOT_HTTP_ADDR", ""),
+			Gateway:            p.bool("MISSIONBOT_GATEWAY", true),
 			QuestionsPerMinute: p.int("MISSIONBOT_RATE_LIMIT", 5, 1, 10_000),
 			MaxConcurrent:      p.int("MISSIONBOT_MAX_CONCURRENT", 4, 1, 1024),
 			MaxQueue:           p.int("MISSIONBOT_MAX_QUEUE", 100, 0, 100_000),
@@ -161,8 +165,11 @@ func (c Config) ValidateServe() error {
 	if c.Discord.Token == "" {
 		return errors.New("configuration: DISCORD_TOKEN is not set; it is needed to edit answers over Discord's REST API even in HTTP interactions mode")
 	}
-	if c.Discord.HTTPAddr != "" && c.Discord.PublicKey != "" && !isHexKey(c.Discord.PublicKey) {
+	if c.Discord.PublicKey != "" && !isHexKey(c.Discord.PublicKey) {
 		return errors.New("configuration: DISCORD_PUBLIC_KEY must be the application's public key: 64 hexadecimal characters")
+	}
+	if !c.Discord.Gateway && (c.Discord.HTTPAddr == "" || c.Discord.PublicKey == "") {
+		return errors.New("configuration: MISSIONBOT_GATEWAY=false needs the HTTP interactions endpoint: set MISSIONBOT_HTTP_ADDR and DISCORD_PUBLIC_KEY")
 	}
 	return nil
 }

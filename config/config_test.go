@@ -87,6 +87,10 @@ func TestValidateServe(t *testing.T) {
 	if err := c.ValidateServe(); err == nil || !strings.Contains(err.Error(), "DISCORD_PUBLIC_KEY") {
 		t.Errorf("want a DISCORD_PUBLIC_KEY error, got %v", err)
 	}
+	c, _ = Load(env(map[string]string{"DISCORD_TOKEN": "x", "MISSIONBOT_GATEWAY": "false"}))
+	if err := c.ValidateServe(); err == nil || !strings.Contains(err.Error(), "MISSIONBOT_HTTP_ADDR") {
+		t.Errorf("want an error naming the interactions endpoint settings, got %v", err)
+	}
 	c, _ = Load(env(map[string]string{"DISCORD_TOKEN": "x"}))
 	if err := c.ValidateServe(); err != nil {
 		t.Errorf("valid serve config rejected: %v", err)

@@ -1,7 +1,9 @@
 package fakediscord
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -87,6 +89,40 @@ func (u User) wire() map[string]any {
 
 // Interact dispatches an INTERACTION_CREATE event built from in.
 func (s *Server) Interact(in Interaction) (Sent, error) {
+	sent, d := s.interaction(in)
+	sent.At = time.Now()
+	if err := s.Dispatch("INTERACTION_CREATE", d); err != nil {
+		return Sent{}, err
+	}
+	return sent, nil
+}
+
+// Payload builds the JSON body Discord would POST to an HTTP interactions
+// endpoint for in. Discord keeps the endpoint's initial response as the
+// interaction's original message; tests hand that HTTP reply to Acknowledge
+// so later REST edits find it.
+func (s *Server) Payload(in Interaction) (Sent, []byte, error) {
+	sent, d := s.interaction(in)
+	body, err := json.Marshal(d)
+	return sent, body, err
+}
+
+// Acknowledge records reply (an interaction response an HTTP endpoint
+// returned) as Discord does: as the initial response of the interaction.
+func (s *Server) Acknowledge(sent Sent, reply []byte) {
+	s.callback(discardResponse{}, sent.ID, sent.Token, reply, time.Now())
+}
+
+// discardResponse swallows what the callback route would write back.
+type discardResponse struct{}
+
+func (discardResponse) Header() http.Header         { return http.Header{} }
+func (discardResponse) Write(b []byte) (int, error) { return len(b), nil }
+func (discardResponse) WriteHeader(int)             {}
+
+// interaction builds the wire form of in and registers what the fake needs
+// to follow it.
+func (s *Server) interaction(in Interaction) (Sent, map[string]any) {
 	if in.Type == 0 {
 		in.Type = 2
 	}
@@ -149,11 +185,7 @@ func (s *Server) Interact(in Interaction) (Sent, error) {
 		d["message"] = map[string]any{"id": s.NewID(), "channel_id": in.ChannelID, "content": "", "author": s.botUser(),
 			"timestamp": time.Now().UTC().Format(time.RFC3339Nano), "embeds": []any{}, "components": []any{}}
 	}
-	at := time.Now()
-	if err := s.Dispatch("INTERACTION_CREATE", d); err != nil {
-		return Sent{}, err
-	}
-	return Sent{ID: id, Token: token, At: at}, nil
+	return Sent{ID: id, Token: token}, d
 }
 
 func nonNil(s []string) []string {
