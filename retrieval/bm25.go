@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -15,18 +16,22 @@ const (
 // bm25 is an in-memory Okapi BM25 index over chunk texts. It is immutable
 // once built and safe for concurrent searches. It is rebuilt from the chunks
 // when a snapshot loads rather than persisted: building is a tokenising pass.
+//
+// Postings live in one exact-size arena of 4-byte entries (chunk index in
+// the high 24 bits, term frequency capped at 255 in the low 8): at 100k
+// chunks that is about a third of per-term slices of 8-byte structs, which
+// matters because the index must fit in a memory budget beside the vectors.
 type bm25 struct {
-	terms    map[string]int32 // term -> id
-	postings [][]posting      // by term id
-	docLen   []float32        // tokens per chunk
-	avgLen   float32
-	n        int
+	terms  map[string]int32 // term -> id
+	starts []uint32         // postings of term id: post[starts[id]:starts[id+1]]
+	post   []uint32         // chunk index << 8 | min(tf, 255), by chunk index
+	docLen []float32        // tokens per chunk
+	avgLen float32
+	n      int
 }
 
-type posting struct {
-	doc int32
-	tf  float32
-}
+// maxBM25Chunks is the most chunks the posting format can address.
+const maxBM25Chunks = 1 << 24
 
 // scored is one search hit: an index into the chunk slice and its score.
 type scored struct {
@@ -35,32 +40,59 @@ type scored struct {
 }
 
 // newBM25 indexes the texts of chunks; hits refer to positions in chunks.
+// Chunks past maxBM25Chunks are left out of the lexical index (they remain
+// searchable by vector).
 func newBM25(chunks []Chunk) *bm25 {
-	ix := &bm25{terms: make(map[string]int32), docLen: make([]float32, len(chunks)), n: len(chunks)}
+	n := min(len(chunks), maxBM25Chunks)
+	ix := &bm25{terms: make(map[string]int32), docLen: make([]float32, n), n: n}
+	// First pass: every (term, chunk, tf) as one word, in chunk order.
+	pairs := make([]uint64, 0, n*64)
+	var df []uint32
 	var total float64
-	tf := map[int32]float32{}
-	for i, c := range chunks {
+	tf := map[int32]uint32{}
+	for i, c := range chunks[:n] {
 		toks := tokenize(c.Text)
 		ix.docLen[i] = float32(len(toks))
 		total += float64(len(toks))
 		clear(tf)
 		for _, t := range toks {
+			if isStopword(t) {
+				continue // never searched: queries use content terms only
+			}
 			id, ok := ix.terms[t]
 			if !ok {
-				id = int32(len(ix.postings))
+				id = int32(len(df))
 				ix.terms[t] = id
-				ix.postings = append(ix.postings, nil)
+				df = append(df, 0)
 			}
 			tf[id]++
 		}
 		for id, f := range tf {
-			ix.postings[id] = append(ix.postings[id], posting{doc: int32(i), tf: f})
+			df[id]++
+			pairs = append(pairs, uint64(id)<<32|uint64(i)<<8|uint64(min(f, 255)))
 		}
 	}
-	if len(chunks) > 0 {
-		ix.avgLen = float32(total / float64(len(chunks)))
+	// Second pass: lay the postings out by term, each run in chunk order.
+	ix.starts = make([]uint32, len(df)+1)
+	for id, d := range df {
+		ix.starts[id+1] = ix.starts[id] + d
+	}
+	ix.post = make([]uint32, len(pairs))
+	next := slices.Clone(ix.starts[:len(df)])
+	for _, p := range pairs {
+		id := p >> 32
+		ix.post[next[id]] = uint32(p)
+		next[id]++
+	}
+	if n > 0 {
+		ix.avgLen = float32(total / float64(n))
 	}
 	return ix
+}
+
+// postings returns the postings of a term id.
+func (ix *bm25) postings(id int32) []uint32 {
+	return ix.post[ix.starts[id]:ix.starts[id+1]]
 }
 
 // idf is the BM25 inverse document frequency of a token. A token that no
@@ -69,7 +101,7 @@ func newBM25(chunks []Chunk) *bm25 {
 func (ix *bm25) idf(tok string) float64 {
 	df := 0
 	if id, ok := ix.terms[tok]; ok {
-		df = len(ix.postings[id])
+		df = len(ix.postings(id))
 	}
 	return math.Log(1 + (float64(ix.n)-float64(df)+0.5)/(float64(df)+0.5))
 }
@@ -87,9 +119,10 @@ func (ix *bm25) search(query string, n int) []scored {
 			continue
 		}
 		idf := float32(ix.idf(t))
-		for _, p := range ix.postings[id] {
-			norm := bm25K1 * (1 - bm25B + bm25B*ix.docLen[p.doc]/ix.avgLen)
-			acc[p.doc] += idf * p.tf * (bm25K1 + 1) / (p.tf + norm)
+		for _, p := range ix.postings(id) {
+			doc, f := int32(p>>8), float32(p&0xff)
+			norm := bm25K1 * (1 - bm25B + bm25B*ix.docLen[doc]/ix.avgLen)
+			acc[doc] += idf * f * (bm25K1 + 1) / (f + norm)
 		}
 	}
 	hits := make([]scored, 0, len(acc))
@@ -121,7 +154,7 @@ func (ix *bm25) correct(tok string) string {
 		if len(t) < 4 || t[:3] != tok[:3] || !oneEdit(t, tok) {
 			continue
 		}
-		if df := len(ix.postings[id]); df > bestDF || (df == bestDF && t < best) {
+		if df := len(ix.postings(id)); df > bestDF || (df == bestDF && t < best) {
 			best, bestDF = t, df
 		}
 	}

@@ -59,9 +59,11 @@ type Index struct {
 
 // generation is one immutable, fully built index: what queries read.
 type generation struct {
-	info    EmbedderInfo
-	chunks  []Chunk             // all chunks, any order; chromem IDs are chunk IDs
-	byID    map[string]int32    // chunk ID -> position in chunks
+	info   EmbedderInfo
+	chunks []Chunk // all chunks, any order; chromem IDs are chunk IDs
+	// byID holds the positions of chunks sorted by chunk ID, for lookups
+	// by ID (see find); a slice, not a map, to save memory at 100k chunks.
+	byID    []int32
 	coll    *chromem.Collection // vectors of chunks (normalised)
 	lex     *bm25               // newBM25(chunks)
 	builtAt time.Time
@@ -173,7 +175,7 @@ func newGeneration(info EmbedderInfo, chunks []Chunk, vecs [][]float32, builtAt 
 		info:    info,
 		chunks:  chunks,
 		vecs:    vecs,
-		byID:    make(map[string]int32, len(chunks)),
+		byID:    make([]int32, len(chunks)),
 		coll:    coll,
 		builtAt: builtAt,
 		took:    took,
@@ -181,14 +183,14 @@ func newGeneration(info EmbedderInfo, chunks []Chunk, vecs [][]float32, builtAt 
 	perDoc := map[string]int{}
 	metas := map[string]Meta{}
 	for i, c := range chunks {
-		if _, dup := g.byID[c.ID]; dup || c.ID == "" {
-			return nil, fmt.Errorf("build generation: chunk %d has an empty or repeated ID %q", i, c.ID)
+		if c.ID == "" {
+			return nil, fmt.Errorf("build generation: chunk %d has an empty ID", i)
 		}
 		if info.Dim > 0 && len(vecs[i]) != info.Dim {
 			return nil, fmt.Errorf("build generation: chunk %s: %w: vector has %d dimensions, the index %d",
 				c.ID, ErrDimensionMismatch, len(vecs[i]), info.Dim)
 		}
-		g.byID[c.ID] = int32(i)
+		g.byID[i] = int32(i)
 		if err := coll.AddDocument(context.Background(), chromem.Document{ID: c.ID, Embedding: vecs[i], Content: c.Text}); err != nil {
 			return nil, fmt.Errorf("build generation: add chunk %s: %w", c.ID, err)
 		}
@@ -197,12 +199,27 @@ func newGeneration(info EmbedderInfo, chunks []Chunk, vecs [][]float32, builtAt 
 			metas[c.Meta.DocID] = c.Meta
 		}
 	}
+	slices.SortFunc(g.byID, func(a, b int32) int { return cmp.Compare(chunks[a].ID, chunks[b].ID) })
+	for i := 1; i < len(g.byID); i++ {
+		if id := chunks[g.byID[i]].ID; id == chunks[g.byID[i-1]].ID {
+			return nil, fmt.Errorf("build generation: chunk ID %q is repeated", id)
+		}
+	}
 	for id, n := range perDoc {
 		g.sources = append(g.sources, SourceInfo{Meta: metas[id], Chunks: n})
 	}
 	slices.SortFunc(g.sources, func(a, b SourceInfo) int { return cmp.Compare(a.DocID, b.DocID) })
 	g.lex = newBM25(chunks)
 	return g, nil
+}
+
+// find returns the position in g.chunks of the chunk with ID id.
+func (g *generation) find(id string) (int32, bool) {
+	i, ok := slices.BinarySearchFunc(g.byID, id, func(pos int32, id string) int { return cmp.Compare(g.chunks[pos].ID, id) })
+	if !ok {
+		return 0, false
+	}
+	return g.byID[i], true
 }
 
 // Ready reports whether the index can answer: a snapshot was loaded or a

@@ -137,8 +137,8 @@ func checkConsistent(t *testing.T, ix *Index) {
 			g.coll.Count(), len(g.chunks), len(g.byID), len(g.vecs))
 	}
 	for i, c := range g.chunks {
-		if g.byID[c.ID] != int32(i) {
-			t.Fatalf("byID[%s] = %d, want %d", c.ID, g.byID[c.ID], i)
+		if pos, ok := g.find(c.ID); !ok || pos != int32(i) {
+			t.Fatalf("find(%s) = %d, %v; want %d", c.ID, pos, ok, i)
 		}
 		if g.info.Dim > 0 && len(g.vecs[i]) != g.info.Dim {
 			t.Fatalf("vector %d has %d dims, info %d", i, len(g.vecs[i]), g.info.Dim)

@@ -72,7 +72,7 @@ func (ix *Index) Refresh(ctx context.Context, docs []Document, opts RefreshOptio
 	var todo []int // positions in chunks needing vectors
 	unchanged := !stats.Rebuilt && len(chunks) == len(old.chunks)
 	for i, c := range chunks {
-		j, ok := old.byID[c.ID]
+		j, ok := old.find(c.ID)
 		if !ok {
 			todo = append(todo, i)
 			unchanged = false

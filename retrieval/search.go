@@ -121,7 +121,7 @@ func (g *generation) candidates(ctx context.Context, query string, qvec []float3
 			return nil, fmt.Errorf("search: vector query: %w", err)
 		}
 		for rank, h := range hits {
-			idx, ok := g.byID[h.ID]
+			idx, ok := g.find(h.ID)
 			if !ok {
 				continue
 			}
