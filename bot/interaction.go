@@ -44,13 +44,31 @@ func (x *exchange) userID() string {
 	return ""
 }
 
-// respond sends the initial response.
+// respond sends the initial response. When the HTTP endpoint has already
+// sent a deferred response on the handler's behalf (it was too slow for
+// Discord's 3 s limit), a message is delivered by editing that response
+// instead, and a deferral is already done.
 func (x *exchange) respond(r *discordgo.InteractionResponse) error {
 	if x.acked {
 		return errors.New("interaction already acknowledged")
 	}
 	x.acked = true
-	if err := x.ack(r); err != nil {
+	err := x.ack(r)
+	if errors.Is(err, ErrAlreadyAcknowledged) {
+		switch r.Type {
+		case discordgo.InteractionResponseChannelMessageWithSource, discordgo.InteractionResponseUpdateMessage:
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			o := outgoing{}
+			if r.Data != nil {
+				o = outgoing{Content: r.Data.Content, Embeds: r.Data.Embeds, Components: r.Data.Components}
+			}
+			return x.hook.editOriginal(ctx, o)
+		default:
+			return nil
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("acknowledge interaction: %w", err)
 	}
 	return nil
