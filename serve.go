@@ -70,6 +70,7 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 		AnswerTimeout:  cfg.Discord.AnswerTimeout,
 		MaxUploadBytes: cfg.Discord.MaxUploadBytes,
 		NoGateway:      !cfg.Discord.Gateway,
+		Metrics:        m,
 		Models:         models(cfg),
 		Logger:         logger,
 	}

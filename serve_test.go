@@ -267,8 +267,28 @@ func TestServeHTTPListenerHealthAndMetrics(t *testing.T) {
 	if _, err := s.fake.WaitOriginalContains(sent.Token, "2,000", 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if code, body := get("/metrics"); code != 200 || !strings.Contains(body, "missionbot_") || strings.Contains(body, s.fake.Token()) {
-		t.Errorf("/metrics = %d, want missionbot series and no secrets", code)
+	// The final edit lands a moment before the interaction's log line and
+	// counters; give them that moment.
+	var body string
+	for range 50 {
+		if _, body = get("/metrics"); strings.Contains(body, `missionbot_questions_total{command="ask",outcome="answered"} 1`) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, want := range []string{
+		`missionbot_questions_total{command="ask",outcome="answered"} 1`,
+		"missionbot_ack_seconds_count 1",
+		`missionbot_answer_seconds_count{mode="extractive"} 1`,
+		"missionbot_retrieval_seconds_count 1",
+		"missionbot_index_documents 5",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if strings.Contains(body, s.fake.Token()) {
+		t.Error("/metrics shows the Discord token")
 	}
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"health", "--addr", addr}, func(string) string { return "" }, strings.NewReader(""), &out, io.Discard); err != nil || strings.TrimSpace(out.String()) != "ok" {

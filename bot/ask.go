@@ -38,7 +38,7 @@ func (b *Bot) ask(ctx context.Context, x *exchange, data discordgo.ApplicationCo
 		x.fail(ctx, err)
 		return
 	}
-	x.mode, x.refused = string(a.Mode), a.Refused
+	x.mode, x.refused, x.fallback = string(a.Mode), a.Refused, isFallback(a)
 	final, cancel := detached(ctx)
 	defer cancel()
 	id := b.saveAnswer(final, x.i.ID, a)
@@ -63,6 +63,7 @@ func (b *Bot) allow(userID string) error {
 		return nil
 	}
 	if ok, retry := b.opts.Limiter.Allow(userID); !ok {
+		b.opts.Metrics.RateLimited()
 		return &rateLimitedError{retryAfter: retry}
 	}
 	return nil
@@ -117,13 +118,36 @@ func (b *Bot) answerStreaming(ctx context.Context, question string, history []an
 			}
 		}
 	}()
+	started := b.now()
 	a, err := b.opts.Answerer.Answer(ctx, req)
 	close(stop)
 	wg.Wait()
 	if err != nil {
 		return answer.Answer{}, fmt.Errorf("answer: %w", causeOf(ctx, err))
 	}
+	b.recordAnswer(a, b.now().Sub(started))
 	return a, nil
+}
+
+// isFallback reports whether a model answer fell back to the extractive
+// one: the model is configured but its answer could not be used.
+func isFallback(a answer.Answer) bool {
+	return a.Mode == answer.ModeLLM && a.Notice != "" && !a.Refused
+}
+
+// recordAnswer records an answer's latency, retrieval time, model tokens,
+// refusal and fallback.
+func (b *Bot) recordAnswer(a answer.Answer, took time.Duration) {
+	m := b.opts.Metrics
+	m.Answer(string(a.Mode), took)
+	m.Retrieval(a.Retrieve)
+	m.Tokens(a.PromptTokens, a.CompletionTokens)
+	if a.Refused {
+		m.Refusal()
+	}
+	if isFallback(a) {
+		m.Fallback("model")
+	}
 }
 
 // causeOf prefers the context's cause (e.g. errShutdown) over a bare

@@ -27,6 +27,7 @@ import (
 
 	"missionbot/answer"
 	"missionbot/corpus"
+	"missionbot/metrics"
 	"missionbot/retrieval"
 )
 
@@ -92,6 +93,9 @@ type Options struct {
 	// ShutdownTimeout is how long Run waits for in-flight answers after
 	// its context ends before interrupting them; default 10 s.
 	ShutdownTimeout time.Duration
+	// Metrics records questions, latencies, votes and refreshes; nil
+	// records nothing.
+	Metrics *metrics.Metrics
 	// NoGateway serves only through the HTTP interactions endpoint: Run
 	// checks the token and registers the commands but opens no gateway
 	// connection, so mentions are not answered.
@@ -234,6 +238,8 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		return err
 	}
+	st := b.opts.Library.Stats()
+	b.opts.Metrics.IndexSize(st.Documents, st.Chunks)
 	b.log.Info("discord bot connected", "user", me.Username, "app_id", b.appID.Load(), "guild", b.opts.GuildID)
 
 	<-ctx.Done()

@@ -52,6 +52,7 @@ func (b *Bot) vote(ctx context.Context, x *exchange, customID string) {
 		x.fail(ctx, fmt.Errorf("vote: %w", err))
 		return
 	}
+	b.opts.Metrics.Vote(up)
 	if err := x.reply(ctx, outgoing{Content: "Thanks for the feedback!", Ephemeral: true}); err != nil {
 		x.err = err
 	}

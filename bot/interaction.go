@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"missionbot/answer"
+	"missionbot/metrics"
 )
 
 // Ack sends an interaction's initial response. In gateway mode it POSTs
@@ -25,6 +28,10 @@ type exchange struct {
 	ack   Ack
 	hook  webhook
 	acked bool
+	start time.Time // when the interaction arrived, for the ack latency
+	// fallback is set when the answer came from the extractive fallback
+	// after a model failure.
+	fallback bool
 	// Fields for the interaction's log line.
 	command string
 	mode    string
@@ -71,6 +78,7 @@ func (x *exchange) respond(r *discordgo.InteractionResponse) error {
 	if err != nil {
 		return fmt.Errorf("acknowledge interaction: %w", err)
 	}
+	x.b.opts.Metrics.Ack(x.b.now().Sub(x.start))
 	return nil
 }
 
@@ -130,7 +138,7 @@ func (b *Bot) HandleInteraction(ctx context.Context, i *discordgo.Interaction, a
 	if appID == "" {
 		appID, _ = b.appID.Load().(string)
 	}
-	x := &exchange{b: b, i: i, ack: ack, hook: webhook{s: b.session, appID: appID, token: i.Token}}
+	x := &exchange{b: b, i: i, ack: ack, hook: webhook{s: b.session, appID: appID, token: i.Token}, start: start}
 	if !b.begin() {
 		x.command = "shutdown"
 		if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
@@ -241,6 +249,27 @@ func (b *Bot) logInteraction(x *exchange, start time.Time) {
 		}
 	}
 	b.log.LogAttrs(context.Background(), level, "interaction", attrs...)
+	b.opts.Metrics.Question(x.command, outcome(x.err, x.refused, x.fallback))
+}
+
+// outcome classifies how an interaction or a mention ended, for metrics.
+func outcome(err error, refused, fallback bool) string {
+	var rl *rateLimitedError
+	switch {
+	case errors.As(err, &rl):
+		return metrics.OutcomeRateLimited
+	case errors.Is(err, ErrBusy):
+		return metrics.OutcomeBusy
+	case errors.Is(err, answer.ErrInvalidQuestion):
+		return metrics.OutcomeInvalid
+	case err != nil:
+		return metrics.OutcomeError
+	case refused:
+		return metrics.OutcomeRefused
+	case fallback:
+		return metrics.OutcomeFallback
+	}
+	return metrics.OutcomeAnswered
 }
 
 // optionString returns a string option's value, or "".

@@ -79,6 +79,7 @@ func (b *Bot) HandleMessage(ctx context.Context, m *discordgo.Message) {
 			attrs = append(attrs, "error", err.Error())
 		}
 		b.log.Info("message", attrs...)
+		b.opts.Metrics.Question("mention", outcome(err, refused, false))
 	}()
 
 	threadID := m.ChannelID

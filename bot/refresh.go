@@ -86,6 +86,11 @@ func (b *Bot) runRefresh(ctx context.Context, x *exchange, headline string) {
 	close(stop)
 	wg.Wait()
 
+	if !isRefreshRunning(err) {
+		b.opts.Metrics.Refresh(err == nil, b.now().Sub(start))
+		st := b.opts.Library.Stats()
+		b.opts.Metrics.IndexSize(st.Documents, st.Chunks)
+	}
 	rec := RefreshRecord{At: start, Stats: stats, By: HashUser(b.opts.UserSalt, x.userID())}
 	if err != nil {
 		rec.Err = err.Error()
