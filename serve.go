@@ -113,8 +113,11 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 func operatorRoutes(ctx context.Context, cfg config.Config, b *bot.Bot, lib *library, m *metrics.Metrics, logger *slog.Logger) (*http.ServeMux, *bot.Interactions, error) {
 	mux := http.NewServeMux()
 	metrics.Routes(mux, m, func() error {
-		if !lib.index.Ready() {
+		switch {
+		case !lib.index.Ready():
 			return errors.New("index not loaded")
+		case !b.Connected():
+			return errors.New("discord not connected")
 		}
 		return nil
 	})

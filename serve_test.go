@@ -260,7 +260,13 @@ func TestServeHTTPListenerHealthAndMetrics(t *testing.T) {
 	if code, body := get("/healthz"); code != 200 || strings.TrimSpace(body) != "ok" {
 		t.Errorf("/healthz = %d %q", code, body)
 	}
-	if code, body := get("/readyz"); code != 200 {
+	// Ready once the index is loaded and the READY event has arrived.
+	code, body := get("/readyz")
+	for i := 0; code != 200 && i < 100; i++ {
+		time.Sleep(20 * time.Millisecond)
+		code, body = get("/readyz")
+	}
+	if code != 200 {
 		t.Errorf("/readyz = %d %q", code, body)
 	}
 	sent := s.ask(t, "How many troops did Benin pledge to the mission?")
@@ -269,7 +275,6 @@ func TestServeHTTPListenerHealthAndMetrics(t *testing.T) {
 	}
 	// The final edit lands a moment before the interaction's log line and
 	// counters; give them that moment.
-	var body string
 	for range 50 {
 		if _, body = get("/metrics"); strings.Contains(body, `missionbot_questions_total{command="ask",outcome="answered"} 1`) {
 			break

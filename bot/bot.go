@@ -139,6 +139,9 @@ type Bot struct {
 	inflight sync.WaitGroup // counts interactions and mentions being handled
 
 	refreshing atomic.Bool // one refresh at a time
+	// connected is true while the bot can serve: between READY or RESUMED
+	// and a disconnect, or (without a gateway) once commands are registered.
+	connected atomic.Bool
 }
 
 // New checks opts and builds a Bot; it does not connect.
@@ -216,8 +219,15 @@ func (b *Bot) Run(ctx context.Context) error {
 
 	removeI := b.session.AddHandler(b.onInteractionCreate)
 	removeM := b.session.AddHandler(b.onMessageCreate)
+	removeR := b.session.AddHandler(func(*discordgo.Session, *discordgo.Ready) { b.connected.Store(true) })
+	removeRs := b.session.AddHandler(func(*discordgo.Session, *discordgo.Resumed) { b.connected.Store(true) })
+	removeD := b.session.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) { b.connected.Store(false) })
 	defer removeI()
 	defer removeM()
+	defer removeR()
+	defer removeRs()
+	defer removeD()
+	defer b.connected.Store(false)
 
 	if !b.opts.NoGateway {
 		if err := b.session.Open(); err != nil {
@@ -238,6 +248,9 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		return err
 	}
+	if b.opts.NoGateway {
+		b.connected.Store(true)
+	}
 	st := b.opts.Library.Stats()
 	b.opts.Metrics.IndexSize(st.Documents, st.Chunks)
 	b.log.Info("discord bot connected", "user", me.Username, "app_id", b.appID.Load(), "guild", b.opts.GuildID)
@@ -246,6 +259,11 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.shutdown()
 	return nil
 }
+
+// Connected reports whether the bot can serve interactions now: its gateway
+// session is up (or, without a gateway, it has registered its commands).
+// It backs the /readyz probe.
+func (b *Bot) Connected() bool { return b.connected.Load() }
 
 // readyAppID returns the application ID from the READY event, if any.
 func (b *Bot) readyAppID() string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -31,5 +32,33 @@ func TestLateAckEditsTheStandIn(t *testing.T) {
 	msg, ok := fake.Original(sent.Token)
 	if !ok || !msg.Contains("Multinational Security Support") {
 		t.Fatalf("the late /about reply did not reach the original response: %+v", msg)
+	}
+}
+
+// TestConnectedFollowsTheGateway: /readyz relies on Connected, which must
+// be true while the gateway session is up, false when it drops and again
+// true once it resumes, and false after shutdown.
+func TestConnectedFollowsTheGateway(t *testing.T) {
+	fake := fakediscord.New(t, fakediscord.Options{})
+	h := start(t, fake, nil)
+	waitFor := func(want bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for h.bot.Connected() != want && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if h.bot.Connected() != want {
+			t.Fatalf("Connected() = %v, want %v", !want, want)
+		}
+	}
+	waitFor(true)
+	fake.DropConnection()
+	if err := fake.WaitConnected(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(true)
+	h.shutdown()
+	if h.bot.Connected() {
+		t.Error("Connected() is true after shutdown")
 	}
 }
