@@ -14,6 +14,7 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 
+	"missionbot/internal/openaiclient"
 	"missionbot/prompts"
 	"missionbot/retrieval"
 )
@@ -140,26 +141,14 @@ func NewLLM(s Searcher, opts LLMOptions) (*LLM, error) {
 		opts.Now = time.Now
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleepContext
+		opts.Sleep = openaiclient.Sleep
 	}
 	p, err := prompts.New()
 	if err != nil {
 		return nil, fmt.Errorf("new LLM answerer: %w", err)
 	}
-	hc := &http.Client{}
-	if opts.HTTPClient != nil {
-		c := *opts.HTTPClient
-		hc = &c
-	}
-	base := hc.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	hc.Transport = headerCapture{base: base}
-	cfg := openai.DefaultConfig(opts.APIKey)
-	cfg.BaseURL = strings.TrimRight(opts.BaseURL, "/")
-	cfg.HTTPClient = hc
-	return &LLM{search: s, client: openai.NewClientWithConfig(cfg), prompts: p, opts: opts, log: opts.Logger}, nil
+	client := openaiclient.New(opts.BaseURL, opts.APIKey, opts.HTTPClient)
+	return &LLM{search: s, client: client, prompts: p, opts: opts, log: opts.Logger}, nil
 }
 
 // Answer answers req from the passages its search finds. It calls no
@@ -279,21 +268,21 @@ func (l *LLM) generate(ctx context.Context, system, user string, onDelta func(st
 		creq.StreamOptions = &openai.StreamOptions{IncludeUsage: true}
 	}
 	for attempt := 0; ; attempt++ {
-		var info responseInfo
-		gen, started, err := l.streamOnce(withResponseInfo(ctx, &info), creq, onDelta)
+		rctx, resp := openaiclient.Record(ctx)
+		gen, started, err := l.streamOnce(rctx, creq, onDelta)
 		if err == nil {
 			return gen, nil
 		}
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%w)", context.DeadlineExceeded, err)
 		}
-		me := classify(err, started, info.status, parseRetryAfter(info.retryAfter, l.opts.Now()))
+		me := classify(err, started, resp.Status, retryAfter(resp, l.opts.Now()))
 		if !me.retryable() || attempt >= l.opts.MaxRetries {
 			return gen, me
 		}
 		wait := me.RetryAfter
 		if wait == 0 {
-			wait = backoff(attempt)
+			wait = openaiclient.Backoff(attempt, baseBackoff, maxBackoff)
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 			return gen, me // the wait would outlast the time budget
@@ -388,9 +377,4 @@ var pings = regexp.MustCompile(`(?i)@(everyone|here)\b`)
 func stripPings(s string) string { return pings.ReplaceAllString(s, "$1") }
 
 // redact removes the API key from s, for logs.
-func (l *LLM) redact(s string) string {
-	if len(l.opts.APIKey) < 4 {
-		return s
-	}
-	return strings.ReplaceAll(s, l.opts.APIKey, "[redacted]")
-}
+func (l *LLM) redact(s string) string { return openaiclient.Redact(s, l.opts.APIKey) }

@@ -6,14 +6,15 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"missionbot/internal/openaiclient"
+
 	"golang.org/x/sync/errgroup"
 )
 
@@ -111,15 +112,10 @@ func NewOpenAIEmbedder(opts OpenAIEmbedderOptions) (*OpenAIEmbedder, error) {
 		opts.MaxBackoff = 60 * time.Second
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleepCtx
+		opts.Sleep = openaiclient.Sleep
 	}
-	cfg := openai.DefaultConfig(opts.APIKey)
-	if opts.BaseURL != "" {
-		cfg.BaseURL = strings.TrimRight(opts.BaseURL, "/")
-	}
-	cfg.HTTPClient = headerRecorder{next: opts.HTTPClient}
 	e := &OpenAIEmbedder{
-		client:      openai.NewClientWithConfig(cfg),
+		client:      openaiclient.New(opts.BaseURL, opts.APIKey, opts.HTTPClient),
 		model:       opts.Model,
 		key:         opts.APIKey,
 		batchSize:   opts.BatchSize,
@@ -166,7 +162,7 @@ func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, e.redact(err)
+		return nil, openaiclient.RedactError(err, e.key)
 	}
 	return out, nil
 }
@@ -174,8 +170,7 @@ func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32
 // embedBatch sends one request, retrying transient failures.
 func (e *OpenAIEmbedder) embedBatch(ctx context.Context, texts []string) ([][]float32, error) {
 	for attempt := 0; ; attempt++ {
-		var hdr http.Header
-		rctx := context.WithValue(ctx, headerSlotKey{}, &hdr)
+		rctx, seen := openaiclient.Record(ctx)
 		resp, err := e.client.CreateEmbeddings(rctx, openai.EmbeddingRequest{
 			Input: texts,
 			Model: openai.EmbeddingModel(e.model),
@@ -193,13 +188,13 @@ func (e *OpenAIEmbedder) embedBatch(ctx context.Context, texts []string) ([][]fl
 			}
 			return nil, describeOpenAIError(status, err)
 		}
-		wait := e.backoff(attempt)
-		if ra, ok := parseRetryAfter(hdr, time.Now()); ok {
+		wait := openaiclient.Backoff(attempt, e.backoffBase, e.maxBackoff)
+		if ra, ok := openaiclient.RetryAfter(seen.Header, time.Now()); ok {
 			wait = min(ra, e.maxBackoff)
 		}
 		e.log.LogAttrs(ctx, slog.LevelWarn, "embedding request failed; retrying",
 			slog.Int("status", status), slog.Int("attempt", attempt+1),
-			slog.Duration("wait", wait), slog.String("error", e.redact(describeOpenAIError(status, err)).Error()))
+			slog.Duration("wait", wait), slog.String("error", openaiclient.RedactError(describeOpenAIError(status, err), e.key).Error()))
 		if err := e.sleep(ctx, wait); err != nil {
 			return nil, err
 		}
@@ -295,77 +290,4 @@ func describeOpenAIError(status int, err error) error {
 		return fmt.Errorf("status %d: %w", status, err)
 	}
 	return err
-}
-
-// backoff is the wait before retry attempt+1: exponential with full jitter.
-func (e *OpenAIEmbedder) backoff(attempt int) time.Duration {
-	d := e.backoffBase << min(attempt, 20)
-	if d <= 0 || d > e.maxBackoff {
-		d = e.maxBackoff
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-// redact removes the API key from an error's text, because servers (and
-// some proxies) quote the key they rejected.
-func (e *OpenAIEmbedder) redact(err error) error {
-	if err == nil || e.key == "" || !strings.Contains(err.Error(), e.key) {
-		return err
-	}
-	return &redactedError{msg: strings.ReplaceAll(err.Error(), e.key, "[redacted]"), err: err}
-}
-
-// redactedError keeps the chain for errors.Is/As but prints without the key.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (r *redactedError) Error() string { return r.msg }
-func (r *redactedError) Unwrap() error { return r.err }
-
-// headerSlotKey is the context key under which embedBatch leaves a place
-// for the response headers of its request.
-type headerSlotKey struct{}
-
-// headerRecorder passes requests on and copies each response's headers into
-// the slot in the request's context. go-openai's errors carry the status
-// but not the headers, so this is the only way to read Retry-After.
-type headerRecorder struct{ next *http.Client }
-
-func (h headerRecorder) Do(req *http.Request) (*http.Response, error) {
-	resp, err := h.next.Do(req)
-	if resp != nil {
-		if slot, ok := req.Context().Value(headerSlotKey{}).(*http.Header); ok {
-			*slot = resp.Header.Clone()
-		}
-	}
-	return resp, err
-}
-
-// parseRetryAfter parses a Retry-After header: delay seconds or an HTTP date.
-func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 && secs < 1e6 {
-		return time.Duration(secs * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
-}
-
-// sleepCtx waits d or until ctx ends, returning the context's cause.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
 }

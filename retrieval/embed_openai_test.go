@@ -366,35 +366,6 @@ func TestNewOpenAIEmbedderValidation(t *testing.T) {
 	}
 }
 
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		name, value string
-		want        time.Duration
-		ok          bool
-	}{
-		{name: "absent"},
-		{name: "seconds", value: "12", want: 12 * time.Second, ok: true},
-		{name: "fraction", value: "0.5", want: 500 * time.Millisecond, ok: true},
-		{name: "date", value: now.Add(30 * time.Second).Format(http.TimeFormat), want: 30 * time.Second, ok: true},
-		{name: "past date", value: now.Add(-time.Hour).Format(http.TimeFormat), want: 0, ok: true},
-		{name: "garbage", value: "soon"},
-		{name: "negative", value: "-3"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			h := http.Header{}
-			if tc.value != "" {
-				h.Set("Retry-After", tc.value)
-			}
-			got, ok := parseRetryAfter(h, now)
-			if got != tc.want || ok != tc.ok {
-				t.Errorf("parseRetryAfter(%q) = %v, %v; want %v, %v", tc.value, got, ok, tc.want, tc.ok)
-			}
-		})
-	}
-}
-
 func vecsClose(a, b []float32) bool {
 	if len(a) != len(b) {
 		return false
