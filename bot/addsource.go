@@ -41,15 +41,11 @@ func (b *Bot) addSource(ctx context.Context, x *exchange, data discordgo.Applica
 			return
 		}
 	}
-	if !b.refreshing.CompareAndSwap(false, true) {
-		x.fail(ctx, errRefreshBusy)
+	release, ok := b.startRefresh(ctx, x)
+	if !ok {
 		return
 	}
-	defer b.refreshing.Store(false)
-	if err := x.deferReply(false); err != nil {
-		x.err = err
-		return
-	}
+	defer release()
 	f, err := b.opts.Fetcher.Fetch(ctx, src.url)
 	if err != nil {
 		x.fail(ctx, fmt.Errorf("add source: fetch: %w", err))
@@ -137,15 +133,11 @@ func (b *Bot) removeSource(ctx context.Context, x *exchange, data discordgo.Appl
 		x.fail(ctx, userErrorf("No document matches %q; pick one from the suggestions.", clip(docID, 100)))
 		return
 	}
-	if !b.refreshing.CompareAndSwap(false, true) {
-		x.fail(ctx, errRefreshBusy)
+	release, ok := b.startRefresh(ctx, x)
+	if !ok {
 		return
 	}
-	defer b.refreshing.Store(false)
-	if err := x.deferReply(false); err != nil {
-		x.err = err
-		return
-	}
+	defer release()
 	if err := b.opts.Corpus.Remove(ctx, docID); err != nil {
 		x.fail(ctx, fmt.Errorf("remove source %s: %w", docID, err))
 		return

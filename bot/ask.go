@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -80,48 +79,20 @@ func (b *Bot) answerStreaming(ctx context.Context, question string, history []an
 		}
 		defer release()
 	}
-	var (
-		mu      sync.Mutex
-		text    strings.Builder // guarded by mu
-		changed bool            // guarded by mu
-	)
-	req := answer.Request{Question: question, History: history, OnDelta: func(d string) {
-		mu.Lock()
-		text.WriteString(d)
-		changed = true
-		mu.Unlock()
-	}}
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(b.opts.EditInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			mu.Lock()
-			cur, dirty := text.String(), changed
-			changed = false
-			mu.Unlock()
-			if !dirty || strings.TrimSpace(cur) == "" {
-				continue
-			}
-			if err := edit(ctx, streamingText(cur)); err != nil && ctx.Err() == nil {
-				b.log.Debug("streamed edit failed", "err", err)
-			}
+	th := startThrottle(ctx, b.opts.EditInterval, func(ctx context.Context, text string) {
+		if strings.TrimSpace(text) == "" {
+			return
 		}
-	}()
+		if err := edit(ctx, streamingText(text)); err != nil && ctx.Err() == nil {
+			b.log.Debug("streamed edit failed", "err", err)
+		}
+	})
+	req := answer.Request{Question: question, History: history, OnDelta: func(d string) {
+		th.Update(func(text string) string { return text + d })
+	}}
 	started := b.now()
 	a, err := b.opts.Answerer.Answer(ctx, req)
-	close(stop)
-	wg.Wait()
+	th.Stop()
 	if err != nil {
 		return answer.Answer{}, fmt.Errorf("answer: %w", causeOf(ctx, err))
 	}

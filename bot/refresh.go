@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"missionbot/retrieval"
@@ -21,16 +20,29 @@ func isRefreshRunning(err error) bool {
 
 // refreshCommand handles /refresh.
 func (b *Bot) refreshCommand(ctx context.Context, x *exchange) {
+	release, ok := b.startRefresh(ctx, x)
+	if !ok {
+		return
+	}
+	defer release()
+	b.runRefresh(ctx, x, "Refreshing the corpus…")
+}
+
+// startRefresh takes the one-refresh-at-a-time lock and acknowledges the
+// interaction, for the commands that change the corpus. When ok is false
+// the user has been answered (a refresh is already running, or the ack
+// failed) and the caller must stop; otherwise it must call release.
+func (b *Bot) startRefresh(ctx context.Context, x *exchange) (release func(), ok bool) {
 	if !b.refreshing.CompareAndSwap(false, true) {
 		x.fail(ctx, errRefreshBusy)
-		return
+		return nil, false
 	}
-	defer b.refreshing.Store(false)
 	if err := x.deferReply(false); err != nil {
+		b.refreshing.Store(false)
 		x.err = err
-		return
+		return nil, false
 	}
-	b.runRefresh(ctx, x, "Refreshing the corpus…")
+	return func() { b.refreshing.Store(false) }, true
 }
 
 // runRefresh runs Library.Refresh with the caller holding b.refreshing,
@@ -45,46 +57,16 @@ func (b *Bot) runRefresh(ctx context.Context, x *exchange, headline string) {
 	stopOnShutdown := context.AfterFunc(b.workCtx, cancel)
 	defer stopOnShutdown()
 
-	var (
-		mu      sync.Mutex
-		last    retrieval.Progress // guarded by mu
-		changed bool               // guarded by mu
-	)
-	progress := func(p retrieval.Progress) {
-		mu.Lock()
-		last, changed = p, true
-		mu.Unlock()
-	}
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(b.opts.EditInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-			}
-			mu.Lock()
-			p, dirty := last, changed
-			changed = false
-			mu.Unlock()
-			if !dirty {
-				continue
-			}
-			msg := fmt.Sprintf("%s\nEmbedding chunks: %d/%d", headline, p.Embedded, p.Total)
-			if err := x.hook.editOriginal(ctx, outgoing{Content: msg}); err != nil {
-				b.log.Debug("refresh progress edit failed", "err", err)
-			}
+	th := startThrottle(ctx, b.opts.EditInterval, func(ctx context.Context, p retrieval.Progress) {
+		msg := fmt.Sprintf("%s\nEmbedding chunks: %d/%d", headline, p.Embedded, p.Total)
+		if err := x.hook.editOriginal(ctx, outgoing{Content: msg}); err != nil {
+			b.log.Debug("refresh progress edit failed", "err", err)
 		}
-	}()
+	})
+	progress := func(p retrieval.Progress) { th.Update(func(retrieval.Progress) retrieval.Progress { return p }) }
 	start := b.now()
 	stats, err := b.opts.Library.Refresh(ctx, progress)
-	close(stop)
-	wg.Wait()
+	th.Stop()
 
 	if !isRefreshRunning(err) {
 		b.opts.Metrics.Refresh(err == nil, b.now().Sub(start))
