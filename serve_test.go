@@ -92,6 +92,21 @@ func startServe(t *testing.T, env map[string]string) *server {
 	return &server{fake: fake, stop: stop, logs: logs}
 }
 
+// expectBeninAnswer waits for the cited answer to the Benin troops
+// question: the figure in the text and its source in the Sources embed.
+func (s *server) expectBeninAnswer(t *testing.T, sent fakediscord.Sent) {
+	t.Helper()
+	msg, err := s.fake.WaitOriginal(sent.Token, 10*time.Second, func(m fakediscord.Message) bool {
+		return m.Contains("2,000") && len(m.Embeds) > 0
+	})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, s.logs.String())
+	}
+	if !msg.Contains("US Declines to Deploy Troops") {
+		t.Errorf("sources embed does not name the cited document: %s", msg.Embeds)
+	}
+}
+
 var member = &fakediscord.Member{User: fakediscord.User{ID: "300000000000000001", Username: "member"}}
 
 func (s *server) ask(t *testing.T, question string) fakediscord.Sent {
@@ -113,15 +128,7 @@ func TestServeAnswersFromTheCorpus(t *testing.T) {
 	dataDir := t.TempDir()
 	s := startServe(t, map[string]string{"MISSIONBOT_DATA_DIR": dataDir})
 	sent := s.ask(t, "How many troops did Benin pledge to the mission?")
-	msg, err := s.fake.WaitOriginal(sent.Token, 10*time.Second, func(m fakediscord.Message) bool {
-		return m.Contains("2,000") && len(m.Embeds) > 0
-	})
-	if err != nil {
-		t.Fatalf("%v\n%s", err, s.logs.String())
-	}
-	if !msg.Contains("US Declines to Deploy Troops") {
-		t.Errorf("sources embed does not name the cited document: %s", msg.Embeds)
-	}
+	s.expectBeninAnswer(t, sent)
 	if err := s.stop(); err != nil {
 		t.Fatalf("serve returned %v", err)
 	}
@@ -370,15 +377,7 @@ func TestServeHTTPInteractionsOnly(t *testing.T) {
 		t.Fatalf("/ask over HTTP = %d %s, want a deferred response (type 5)", code, reply)
 	}
 	s.fake.Acknowledge(sent, reply)
-	msg, err := s.fake.WaitOriginal(sent.Token, 10*time.Second, func(m fakediscord.Message) bool {
-		return m.Contains("2,000") && len(m.Embeds) > 0
-	})
-	if err != nil {
-		t.Fatalf("%v\n%s", err, s.logs.String())
-	}
-	if !msg.Contains("US Declines to Deploy Troops") {
-		t.Errorf("sources embed does not name the cited document: %s", msg.Embeds)
-	}
+	s.expectBeninAnswer(t, sent)
 	if err := s.stop(); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -335,7 +336,7 @@ func repeats(s sentence, picked []sentence) bool {
 		if overlap(a, retrieval.Terms(p.text)) > 0.6 {
 			return true
 		}
-		if p.passage.Meta.DocID == s.passage.Meta.DocID && len(s.figures) > 0 && sameFigures(s.figures, p.figures) {
+		if p.passage.Meta.DocID == s.passage.Meta.DocID && len(s.figures) > 0 && slices.Equal(s.figures, p.figures) {
 			return true
 		}
 	}
@@ -361,18 +362,6 @@ func overlap(a, b []string) float64 {
 		}
 	}
 	return float64(inter) / float64(len(a))
-}
-
-func sameFigures(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // dateKey sorts dated sources first, oldest first.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -333,7 +334,7 @@ func TestLLMFallbacks(t *testing.T) {
 				t.Errorf("%d requests, want %d", got, tc.wantRequests)
 			}
 			sleeps := r.sleep.Sleeps()
-			if tc.checkSleeps && !equalDurations(sleeps, tc.wantSleeps) {
+			if tc.checkSleeps && !slices.Equal(sleeps, tc.wantSleeps) {
 				t.Errorf("slept %v, want %v", sleeps, tc.wantSleeps)
 			}
 			if len(sleeps) != tc.wantRequests-1 && tc.wantSleeps == nil && !tc.checkSleeps {
@@ -355,18 +356,6 @@ func repeat(s fakeopenai.Step, n int) []fakeopenai.Step {
 		out[i] = s
 	}
 	return out
-}
-
-func equalDurations(a, b []time.Duration) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestLLMTimeouts(t *testing.T) {
