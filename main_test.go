@@ -243,3 +243,42 @@ func TestDevSetMeetsQualityBar(t *testing.T) {
 		t.Errorf("quality bar missed: %+v", rep)
 	}
 }
+
+func TestChatKeepsTheConversation(t *testing.T) {
+	var out, errOut bytes.Buffer
+	env := map[string]string{"MISSIONBOT_DATA_DIR": t.TempDir()}
+	in := strings.NewReader("How many troops did Benin pledge to the mission?\n\n   \nWho is Kenya's defense minister?\n/new\n/quit\n")
+	if err := run(context.Background(), []string{"chat"}, func(k string) string { return env[k] }, in, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"2,000", "Aden Bare Duale", "Sources:", "New conversation."} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("chat output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestAskWithHistoryFile(t *testing.T) {
+	dir := t.TempDir()
+	hist := filepath.Join(dir, "turns.json")
+	if err := os.WriteFile(hist, []byte(`[{"question":"How many troops did Benin pledge to the mission?","answer":"2,000 [1]"}]`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCLI(t, nil, "ask", "--json", "--history", hist, "What about Kenya?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a askJSON
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Refused || !strings.Contains(strings.ToLower(a.Answer), "kenya") {
+		t.Errorf("the follow-up was not answered from the merged question: %+v", a)
+	}
+	if err := os.WriteFile(hist, []byte(`{"not":"a list"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCLI(t, nil, "ask", "--history", hist, "What about Kenya?"); err == nil || exitCode(err) != 2 {
+		t.Errorf("a malformed history file must be a usage error, got %v", err)
+	}
+}
