@@ -149,7 +149,7 @@ type sentence struct {
 }
 
 // pickSentences scores every sentence of the passages against the question
-// and keeps the best few, in reading order. For a question about an amount,
+// and keeps the best few: the best first, the others in reading order. For a question about an amount,
 // sentences of the extra passages that state other figures compete too.
 func pickSentences(question string, passages, extra []retrieval.Passage) []sentence {
 	terms := retrieval.Terms(question)
@@ -203,7 +203,9 @@ func pickSentences(question string, passages, extra []retrieval.Passage) []sente
 	if wants == wantAmount {
 		picked = addOtherFigures(picked, all, best)
 	}
-	sort.SliceStable(picked, func(i, j int) bool { return picked[i].order < picked[j].order })
+	// The most direct sentence leads; the rest follow in reading order.
+	rest := picked[1:]
+	sort.SliceStable(rest, func(i, j int) bool { return rest[i].order < rest[j].order })
 	return picked
 }
 
@@ -278,15 +280,12 @@ func scoreSentence(s sentence, terms []string, w want, passageRank int) float64 
 	if len(strings.Fields(s.text)) < 4 {
 		return 0
 	}
-	has := map[string]bool{}
-	for _, t := range retrieval.Terms(s.text) {
-		has[t] = true
-	}
+	toks := retrieval.Terms(s.text)
 	var got, total float64
 	for _, t := range terms {
 		weight := 1.0 + float64(min(len(t), 10))/10
 		total += weight
-		if has[t] {
+		if slices.ContainsFunc(toks, func(tok string) bool { return retrieval.Matches(t, tok) }) {
 			got += weight
 		}
 	}

@@ -129,12 +129,12 @@ func TestRefreshEmbedderChange(t *testing.T) {
 	// behind a config reload): never mix spaces.
 	emb := newIxEmbedder()
 	ix.embedder = emb
-	emb.info = EmbedderInfo{Name: "local", Model: "hash-ngram-v2", Dim: 64}
+	emb.info = EmbedderInfo{Name: "local", Model: localModel + "-next", Dim: 64}
 	st := mustRefresh(t, ix, docs, RefreshOptions{})
 	if !st.Rebuilt || !strings.HasPrefix(st.RebuildReason, "embedder changed") || st.ChunksEmbedded != st.ChunksTotal {
 		t.Errorf("stats %+v; want a full rebuild for the embedder change", st)
 	}
-	if ix.Stats().Embedder.Model != "hash-ngram-v2" {
+	if ix.Stats().Embedder.Model != localModel+"-next" {
 		t.Errorf("index embedder %+v", ix.Stats().Embedder)
 	}
 }

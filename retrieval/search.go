@@ -191,6 +191,12 @@ func coverage(text string, terms []string, weights []float64, total float64) flo
 	return got / total
 }
 
+// Matches reports whether a text token covers a query term: the same term,
+// or a close variant that stemming does not join ("kenya"/"kenyan"). Both
+// must come from Terms; answerers use it to score sentences the way search
+// scores passages.
+func Matches(term, token string) bool { return term == token || variantOf(term, token) }
+
 // variantOf reports whether a and b are forms of one word that stemming
 // does not join: one is a prefix of the other, at least five letters long,
 // and the other adds at most three ("kenya"/"kenyan", "haiti"/"haitian").

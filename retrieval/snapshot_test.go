@@ -18,7 +18,7 @@ func testSnapshot(n, dim int) *snapshot {
 	a := Meta{DocID: "a.txt", Title: "Kenya’s police «arrive»", Publisher: "Wire", Author: "J. Doe", Published: "2024-06-25", URL: "https://example.org/a"}
 	b := Meta{DocID: "b.txt", Title: "B"}
 	s := &snapshot{header: snapshotHeader{
-		Embedder: EmbedderInfo{Name: "local", Model: "hash-ngram-v1", Dim: dim},
+		Embedder: EmbedderInfo{Name: "local", Model: localModel, Dim: dim},
 		BuiltAt:  time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC),
 		Took:     1500 * time.Millisecond,
 		Dim:      dim,

@@ -7,7 +7,9 @@ import (
 	"unicode/utf8"
 )
 
-// tokenize splits text into lower-case, accent-folded word tokens. Digits
+// tokenize splits text into lower-case, accent-folded word tokens. The
+// local embedder's features come from it: any change here changes vectors,
+// so bump localModel (embed_local.go) and indexes are rebuilt, not mixed. Digits
 // grouped with separators ("2,000", "3.5") become one token without them,
 // so "2,000" and "2000" match. Tokens are stemmed lightly (plural and verb
 // endings) so "pledged" finds "pledge".
@@ -40,6 +42,8 @@ func tokenize(text string) []string {
 			// "how much money" finds "$360 million".
 			flush()
 			out = append(out, "money")
+		case (r == '\'' || r == '’') && b.Len() == 1 && i+size < len(text) && text[i+size] >= 'A' && text[i+size] <= 'Z':
+			// A name such as O'Neill or D'Souza: one token.
 		case r == '\'' || r == '’':
 			// Possessive or contraction: drop what follows ("Kenya's" → "kenya").
 			flush()

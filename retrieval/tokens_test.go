@@ -13,6 +13,7 @@ func TestTokenize(t *testing.T) {
 	}{
 		{"numbers keep their separators out", "Benin pledged 2,000 troops and $3.5 million", []string{"benin", "pledg", "2000", "troop", "and", "money", "35", "million"}},
 		{"possessives drop", "Kenya's High Court", []string{"kenya", "high", "court"}},
+		{"names keep their apostrophe", "William O'Neill’s and D’Souza", []string{"william", "oneill", "and", "dsouza"}},
 		{"accents fold", "Jovenel Moïse", []string{"jovenel", "mois"}},
 		{"sentence end is not a decimal", "in 2021. Then", []string{"in", "2021", "then"}},
 		{"US is not us", "the US told us", []string{"the", "usa", "told", "us"}},
