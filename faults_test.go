@@ -3,11 +3,15 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"missionbot/corpus"
 	"missionbot/internal/fakediscord"
 	"missionbot/internal/fakeopenai"
 )
@@ -113,4 +117,62 @@ func settledGoroutines() int {
 		n = m
 	}
 	return n
+}
+
+// TestEmbeddingEndpointFailsMidRefresh: with the openai embedder, an
+// endpoint that fails during /refresh makes the refresh report failure
+// while the previous index keeps answering; once the endpoint is back, a
+// retried /refresh completes.
+func TestEmbeddingEndpointFailsMidRefresh(t *testing.T) {
+	corpusDir := t.TempDir()
+	if err := os.CopyFS(corpusDir, corpus.Embedded()); err != nil {
+		t.Fatal(err)
+	}
+	var down atomic.Bool
+	emb := fakeopenai.Embeddings(fakeopenai.EmbeddingsOptions{Dim: 64})
+	srv := fakeopenai.New(t, map[string]http.Handler{"/v1/embeddings": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(w, `{"error":{"message":"upstream unavailable","type":"server_error"}}`, http.StatusServiceUnavailable)
+			return
+		}
+		emb.ServeHTTP(w, r)
+	})})
+	s := startServe(t, map[string]string{
+		"MISSIONBOT_CORPUS_DIR":        corpusDir,
+		"MISSIONBOT_EMBEDDING_MODEL":   "test-embed",
+		"MISSIONBOT_EMBEDDING_BATCH":   "2",
+		"MISSIONBOT_EMBEDDING_RETRIES": "1",
+		"OPENAI_BASE_URL":              srv.BaseURL(),
+	})
+	doc := "Chad pledges police\n\nChad pledged 400 police officers to the Haiti mission on 4 June 2024, its interior minister said."
+	if err := os.WriteFile(filepath.Join(corpusDir, "chad.txt"), []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mod := &fakediscord.Member{User: fakediscord.User{ID: "300000000000000009", Username: "mod"}, Permissions: fakediscord.PermManageGuild}
+	refresh := func() fakediscord.Sent {
+		sent, err := s.fake.Interact(fakediscord.Interaction{Name: "refresh", Member: mod})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sent
+	}
+
+	down.Store(true)
+	if _, err := s.fake.WaitOriginalContains(refresh().Token, "Refresh failed", 20*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, s.logs.String())
+	}
+	// Questions are still answered, from keywords alone, and say so.
+	sent := s.ask(t, "How many troops did Benin pledge to the mission?")
+	s.expectBeninAnswer(t, sent)
+	if msg, _ := s.fake.Original(sent.Token); !msg.Contains("keywords only") {
+		t.Errorf("the answer does not say the search was degraded: %q", msg.Content)
+	}
+
+	down.Store(false)
+	if _, err := s.fake.WaitOriginalContains(refresh().Token, "1 document(s) added", 20*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, s.logs.String())
+	}
+	if _, err := s.fake.WaitOriginalContains(s.ask(t, "How many police officers did Chad pledge?").Token, "400", 10*time.Second); err != nil {
+		t.Fatalf("the retried refresh did not reach the index: %v\n%s", err, s.logs.String())
+	}
 }

@@ -114,6 +114,7 @@ func newEmbedder(cfg config.Config, logger *slog.Logger) (retrieval.Embedder, er
 		Model:       cfg.EmbeddingModel,
 		BatchSize:   cfg.EmbeddingBatch,
 		Concurrency: cfg.EmbeddingConcurrency,
+		MaxRetries:  noneAsNegative(cfg.EmbeddingRetries),
 		Logger:      logger,
 	})
 	if err != nil {
@@ -200,10 +201,6 @@ func newAnswerer(cfg config.Config, s answer.Searcher, logger *slog.Logger) (ans
 	if cfg.ChatModel == "" {
 		return answer.NewExtractive(s), nil
 	}
-	retries := cfg.ModelRetries
-	if retries == 0 {
-		retries = -1 // the LLM answerer reads 0 as "default"; the user asked for none
-	}
 	llm, err := answer.NewLLM(s, answer.LLMOptions{
 		BaseURL:       cfg.OpenAIBaseURL,
 		APIKey:        cfg.OpenAIAPIKey,
@@ -212,7 +209,7 @@ func newAnswerer(cfg config.Config, s answer.Searcher, logger *slog.Logger) (ans
 		MaxTokens:     cfg.MaxTokens,
 		ContextTokens: cfg.ContextTokens,
 		Timeout:       cfg.ModelTimeout,
-		MaxRetries:    retries,
+		MaxRetries:    noneAsNegative(cfg.ModelRetries),
 		Logger:        logger,
 	})
 	if err != nil {
@@ -224,4 +221,14 @@ func newAnswerer(cfg config.Config, s answer.Searcher, logger *slog.Logger) (ans
 // answerer is what the CLI commands need of an answerer.
 type answerer interface {
 	Answer(ctx context.Context, req answer.Request) (answer.Answer, error)
+}
+
+// noneAsNegative maps a configured retry count to the answerer's and the
+// embedder's convention, where 0 means "the default" and a negative count
+// means none: a user who set 0 asked for none.
+func noneAsNegative(retries int) int {
+	if retries == 0 {
+		return -1
+	}
+	return retries
 }

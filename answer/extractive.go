@@ -85,7 +85,7 @@ func Compose(question string, res retrieval.Results) Answer {
 // only for other figures of an amount asked about.
 func compose(question string, res retrieval.Results, k int) Answer {
 	top := res.Passages[:min(k, len(res.Passages))]
-	a := Answer{Question: question, Query: res.Query, Mode: ModeExtractive, Passages: top}
+	a := Answer{Question: question, Query: res.Query, Mode: ModeExtractive, Passages: top, Notice: res.Notice}
 	var relevant, extra []retrieval.Passage
 	for i, p := range res.Passages {
 		switch {

@@ -213,6 +213,9 @@ func (l *LLM) Answer(ctx context.Context, req Request) (Answer, error) {
 	if gen.finish == openai.FinishReasonLength {
 		a.Notice = NoticeLength
 	}
+	if a.Notice == "" {
+		a.Notice = res.Notice
+	}
 	return a, nil
 }
 

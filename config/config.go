@@ -34,6 +34,7 @@ type Config struct {
 	EmbeddingModel       string
 	EmbeddingBatch       int
 	EmbeddingConcurrency int
+	EmbeddingRetries     int
 	LocalDim             int
 
 	// ChatModel selects llm mode when set; otherwise answers are extractive.
@@ -93,6 +94,7 @@ func Load(getenv func(string) string) (Config, error) {
 		EmbeddingModel:       p.str("MISSIONBOT_EMBEDDING_MODEL", ""),
 		EmbeddingBatch:       p.int("MISSIONBOT_EMBEDDING_BATCH", 64, 1, 2048),
 		EmbeddingConcurrency: p.int("MISSIONBOT_EMBEDDING_CONCURRENCY", 4, 1, 64),
+		EmbeddingRetries:     p.int("MISSIONBOT_EMBEDDING_RETRIES", 5, 0, 20),
 		LocalDim:             p.int("MISSIONBOT_LOCAL_DIM", 384, 16, 8192),
 		ChatModel:            p.str("MISSIONBOT_CHAT_MODEL", ""),
 		Temperature:          float32(p.float("MISSIONBOT_TEMPERATURE", 0.2, 0, 2)),

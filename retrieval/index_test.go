@@ -179,7 +179,7 @@ func TestOpenIndexStates(t *testing.T) {
 		{name: "empty dir", prepare: func(*testing.T, string) {}, emb: newIxEmbedder(), wantNeed: "no index has been built yet"},
 		{name: "missing dir is created", prepare: func(t *testing.T, dir string) { _ = os.RemoveAll(dir) }, emb: newIxEmbedder(), wantNeed: "no index has been built yet"},
 		{name: "valid snapshot", prepare: buildIn(docs), emb: newIxEmbedder(), wantReady: true},
-		{name: "other model", prepare: buildIn(docs), emb: other, wantNeed: "embedder changed: the index was built with local/"+localModel+" (64 dims), the configured embedder is openai/text-embedding-3-small (64 dims)"},
+		{name: "other model", prepare: buildIn(docs), emb: other, wantNeed: "embedder changed: the index was built with local/" + localModel + " (64 dims), the configured embedder is openai/text-embedding-3-small (64 dims)"},
 		{name: "other dim", prepare: buildIn(docs), emb: otherDim, wantNeed: "embedder changed"},
 		{name: "truncated snapshot", prepare: func(t *testing.T, dir string) {
 			buildIn(docs)(t, dir)

@@ -22,6 +22,9 @@ type Results struct {
 	// NothingRelevant is true when no passage cleared the relevance floor:
 	// the corpus does not cover the query and an answerer must refuse.
 	NothingRelevant bool
+	// Notice says, for the user, how the search was degraded (e.g. it
+	// matched keywords only); empty when it ran fully.
+	Notice string
 }
 
 // Relevant returns the passages that cleared the relevance floor, in rank

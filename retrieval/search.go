@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 )
 
 // DefaultK is the number of passages a search returns when k ≤ 0.
@@ -58,14 +59,17 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (Results, erro
 	if len(g.chunks) == 0 || len(contentTerms(query)) == 0 {
 		return res, nil
 	}
-	vecs, err := ix.embedder.Embed(ctx, []string{query})
+	qvec, err := ix.embedQuery(ctx, query, g.info.Dim)
 	if err != nil {
-		return res, fmt.Errorf("search: embed query: %w", err)
+		if ctx.Err() != nil {
+			return res, fmt.Errorf("search: %w", context.Cause(ctx))
+		}
+		// An embedding service that is down must not take answers down
+		// with it: BM25 alone still finds passages.
+		ix.log.Warn("search: query embedding failed; matching keywords only", "err", err)
+		res.Notice = NoticeKeywordsOnly
 	}
-	if len(vecs) != 1 || (g.info.Dim > 0 && len(vecs[0]) != g.info.Dim) {
-		return res, fmt.Errorf("search: query vector has %d dimensions, the index %d: %w", vecLen(vecs), g.info.Dim, ErrDimensionMismatch)
-	}
-	cands, err := g.candidates(ctx, g.lexicalQuery(query), vecs[0], max(k*8, minCandidates))
+	cands, err := g.candidates(ctx, g.lexicalQuery(query), qvec, max(k*8, minCandidates))
 	if err != nil {
 		return res, err
 	}
@@ -83,6 +87,29 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (Results, erro
 		}
 	}
 	return res, nil
+}
+
+// NoticeKeywordsOnly is the Results.Notice of a search that could not embed
+// its query and matched keywords only.
+const NoticeKeywordsOnly = "The embedding service is unavailable, so this search matched keywords only."
+
+// queryEmbedTimeout bounds embedding one query, retries included; past it
+// the search goes on with keywords alone.
+const queryEmbedTimeout = 5 * time.Second
+
+// embedQuery embeds query with the index's embedder, within
+// queryEmbedTimeout, checking the vector against the index dimension.
+func (ix *Index) embedQuery(ctx context.Context, query string, dim int) ([]float32, error) {
+	ctx, cancel := context.WithTimeout(ctx, queryEmbedTimeout)
+	defer cancel()
+	vecs, err := ix.embedder.Embed(ctx, []string{query})
+	if err != nil {
+		return nil, fmt.Errorf("embed query: %w", err)
+	}
+	if len(vecs) != 1 || (dim > 0 && len(vecs[0]) != dim) {
+		return nil, fmt.Errorf("query vector has %d dimensions, the index %d: %w", vecLen(vecs), dim, ErrDimensionMismatch)
+	}
+	return vecs[0], nil
 }
 
 func vecLen(v [][]float32) int {
@@ -114,7 +141,7 @@ func (g *generation) candidates(ctx context.Context, query string, qvec []float3
 		}
 		return c
 	}
-	if n > 0 {
+	if n > 0 && qvec != nil {
 		// chromem-go errors when n exceeds the collection size, hence the clamp above.
 		hits, err := g.coll.QueryEmbedding(ctx, qvec, n, nil, nil)
 		if err != nil {
