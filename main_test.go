@@ -282,3 +282,30 @@ func TestAskWithHistoryFile(t *testing.T) {
 		t.Errorf("a malformed history file must be a usage error, got %v", err)
 	}
 }
+
+// TestCorruptSnapshotIsRebuilt: a damaged index file is reported and
+// rebuilt from the corpus; the question is still answered.
+func TestCorruptSnapshotIsRebuilt(t *testing.T) {
+	env := map[string]string{"MISSIONBOT_DATA_DIR": t.TempDir()}
+	if _, _, err := runCLI(t, env, "ingest"); err != nil {
+		t.Fatal(err)
+	}
+	snaps, _ := filepath.Glob(filepath.Join(env["MISSIONBOT_DATA_DIR"], "index", "*.snapshot"))
+	if len(snaps) != 1 {
+		t.Fatalf("want one snapshot, found %v", snaps)
+	}
+	data, err := os.ReadFile(snaps[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(snaps[0], data[:len(data)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := runCLI(t, env, "ask", "How many troops did Benin pledge to the mission?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errOut, "snapshot unreadable") || !strings.Contains(out, "2,000") {
+		t.Errorf("want the damage reported and the answer given\nstdout: %s\nstderr: %s", out, errOut)
+	}
+}
