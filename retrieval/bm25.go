@@ -1,9 +1,11 @@
 package retrieval
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // BM25 parameters: the usual defaults, which suit news passages of
@@ -26,6 +28,7 @@ type bm25 struct {
 	starts []uint32         // postings of term id: post[starts[id]:starts[id+1]]
 	post   []uint32         // chunk index << 8 | min(tf, 255), by chunk index
 	docLen []float32        // tokens per chunk
+	sorted []string         // the vocabulary in order, for variant lookups
 	avgLen float32
 	n      int
 }
@@ -87,7 +90,49 @@ func newBM25(chunks []Chunk) *bm25 {
 	if n > 0 {
 		ix.avgLen = float32(total / float64(n))
 	}
+	ix.sorted = slices.Sorted(maps.Keys(ix.terms))
 	return ix
+}
+
+// maxForms bounds how many vocabulary variants one query term may match,
+// so a short stem with many extensions cannot slow a search down.
+const maxForms = 16
+
+// forms returns the ids of the vocabulary terms that count as t: t itself
+// and its close variants (see variantOf), such as "kenyan" for "kenya".
+func (ix *bm25) forms(t string) []int32 {
+	var ids []int32
+	if id, ok := ix.terms[t]; ok {
+		ids = append(ids, id)
+	}
+	// Shorter forms: t minus up to three letters, at least five left.
+	for cut := 1; cut <= 3 && len(t)-cut >= 5; cut++ {
+		if id, ok := ix.terms[t[:len(t)-cut]]; ok {
+			ids = append(ids, id)
+		}
+	}
+	if len(t) < 5 {
+		return ids
+	}
+	// Longer forms: t plus up to three letters, found by prefix in order.
+	for i, _ := slices.BinarySearch(ix.sorted, t); i < len(ix.sorted) && len(ids) < maxForms; i++ {
+		u := ix.sorted[i]
+		if !strings.HasPrefix(u, t) {
+			break
+		}
+		if u != t && len(u)-len(t) <= 3 {
+			ids = append(ids, ix.terms[u])
+		}
+	}
+	return ids
+}
+
+// has reports whether chunk holds term id: a binary search of the term's
+// postings, which are in chunk order.
+func (ix *bm25) has(id, chunk int32) bool {
+	ps := ix.postings(id)
+	i := sort.Search(len(ps), func(i int) bool { return int32(ps[i]>>8) >= chunk })
+	return i < len(ps) && int32(ps[i]>>8) == chunk
 }
 
 // postings returns the postings of a term id.

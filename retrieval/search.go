@@ -165,16 +165,10 @@ func (g *generation) candidates(ctx context.Context, query string, qvec []float3
 			c.vec = g.vecs[h.idx]
 		}
 	}
-	terms := contentTerms(query)
-	weights := make([]float64, len(terms))
-	var total float64
-	for i, t := range terms {
-		weights[i] = g.lex.idf(t)
-		total += weights[i]
-	}
+	q := g.lex.coverageQuery(query)
 	out := make([]candidate, 0, len(byIdx))
 	for _, c := range byIdx {
-		c.coverage = coverage(g.chunks[c.idx].Text, terms, weights, total)
+		c.coverage = q.coverage(c.idx)
 		// Fusion ranks passages that share vocabulary with the query; the
 		// coverage weight prefers those holding its rarest terms.
 		c.fused *= 0.5 + c.coverage
@@ -189,33 +183,46 @@ func (g *generation) candidates(ctx context.Context, query string, qvec []float3
 	return out, nil
 }
 
-// coverage is the IDF-weighted share of the query's content terms that text
-// contains: 1 when it holds them all, near 0 when it holds only the
-// commonest ones. A term also counts when text has a close variant of it
-// (see variantOf): "Kenya" is covered by "Kenyan".
-func coverage(text string, terms []string, weights []float64, total float64) float64 {
-	if total == 0 {
+// coverageQuery is a query prepared for measuring how much of it each
+// passage holds.
+type coverageQuery struct {
+	lex     *bm25
+	forms   [][]int32 // per content term, the vocabulary ids that count as it
+	weights []float64 // per content term, its IDF
+	total   float64
+}
+
+// coverageQuery prepares query's content terms with their weights (IDF:
+// a term the corpus never uses weighs the most) and their forms.
+func (ix *bm25) coverageQuery(query string) coverageQuery {
+	q := coverageQuery{lex: ix}
+	for _, t := range contentTerms(query) {
+		w := ix.idf(t)
+		q.forms = append(q.forms, ix.forms(t))
+		q.weights = append(q.weights, w)
+		q.total += w
+	}
+	return q
+}
+
+// coverage is the IDF-weighted share of the query's content terms that
+// chunk holds: 1 when it holds them all, near 0 when it holds only the
+// commonest ones. A term also counts when the chunk has a close variant of
+// it (see variantOf): "Kenya" is covered by "Kenyan".
+func (q coverageQuery) coverage(chunk int32) float64 {
+	if q.total == 0 {
 		return 0
 	}
-	toks := tokenize(text)
-	has := make(map[string]bool, len(toks))
-	for _, t := range toks {
-		has[t] = true
-	}
 	var got float64
-	for i, t := range terms {
-		if has[t] {
-			got += weights[i]
-			continue
-		}
-		for u := range has {
-			if variantOf(t, u) {
-				got += weights[i]
+	for i, forms := range q.forms {
+		for _, id := range forms {
+			if q.lex.has(id, chunk) {
+				got += q.weights[i]
 				break
 			}
 		}
 	}
-	return got / total
+	return got / q.total
 }
 
 // Matches reports whether a text token covers a query term: the same term,
