@@ -213,6 +213,15 @@ func newGeneration(info EmbedderInfo, chunks []Chunk, vecs [][]float32, builtAt 
 	return g, nil
 }
 
+// install makes g, read from or written to the snapshot stamp, the
+// generation queries read; the index no longer needs a build.
+func (ix *Index) install(g *generation, stamp fileStamp) {
+	ix.gen.Store(g)
+	ix.mu.Lock()
+	ix.stamp, ix.needReason = stamp, ""
+	ix.mu.Unlock()
+}
+
 // find returns the position in g.chunks of the chunk with ID id.
 func (g *generation) find(id string) (int32, bool) {
 	i, ok := slices.BinarySearchFunc(g.byID, id, func(pos int32, id string) int { return cmp.Compare(g.chunks[pos].ID, id) })
@@ -301,10 +310,7 @@ func (ix *Index) ReloadIfNewer(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("reload index: %w", err)
 	}
-	ix.gen.Store(g)
-	ix.mu.Lock()
-	ix.stamp, ix.needReason = stamp, ""
-	ix.mu.Unlock()
+	ix.install(g, stamp)
 	ix.log.Info("index reloaded from a newer snapshot", "chunks", len(g.chunks), "built_at", g.builtAt)
 	return true, nil
 }

@@ -127,10 +127,7 @@ func (ix *Index) Refresh(ctx context.Context, docs []Document, opts RefreshOptio
 	if err != nil {
 		return stats, fmt.Errorf("refresh: %w", err)
 	}
-	ix.gen.Store(g)
-	ix.mu.Lock()
-	ix.stamp, ix.needReason = stamp, ""
-	ix.mu.Unlock()
+	ix.install(g, stamp)
 	stats.Duration = ix.now().Sub(start)
 	ix.log.Info("index refreshed", "docs_added", stats.DocsAdded, "docs_updated", stats.DocsUpdated,
 		"docs_removed", stats.DocsRemoved, "chunks_embedded", stats.ChunksEmbedded, "chunks", stats.ChunksTotal,
