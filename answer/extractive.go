@@ -159,8 +159,14 @@ func pickSentences(question string, passages, extra []retrieval.Passage) []sente
 	wants := questionWants(question)
 	var all []sentence
 	consider := func(pi int, p retrieval.Passage, onlyFigures bool) {
-		for si, text := range retrieval.SplitSentences(p.Text) {
+		texts := retrieval.SplitSentences(p.Text)
+		for si, text := range texts {
 			s := sentence{text: strings.TrimSpace(text), passage: p, order: pi*1000 + si}
+			if si > 0 && retrieval.LeansBack(s.text) {
+				// "This designation allows…" means nothing without the
+				// sentence it points back to: quote them together.
+				s.text = strings.TrimSpace(texts[si-1]) + " " + s.text
+			}
 			s.figures = figures(s.text)
 			if onlyFigures && len(s.figures) == 0 {
 				continue

@@ -76,8 +76,8 @@ func appendDocumentChunks(out []Chunk, d Document) []Chunk {
 	var groups [][]chunkSentence
 	var cur []chunkSentence
 	curWords, newWords := 0, 0
-	// overlapN is 1 when cur starts with the previous chunk's last
-	// sentence.
+	// overlapN counts the sentences cur repeats from the end of the
+	// previous chunk: its last one, and those before it that it leans on.
 	overlapN := 0
 	for i, s := range sents {
 		if newWords > 0 {
@@ -86,14 +86,24 @@ func appendDocumentChunks(out []Chunk, d Document) []Chunk {
 				(paraBreak && curWords >= chunkAimWords) ||
 				(curWords >= chunkMinWords && curWords+s.words > chunkTargetWords) {
 				groups = append(groups, cur)
-				last := cur[len(cur)-1]
+				prev := cur
 				cur, curWords, newWords, overlapN = nil, 0, 0, 0
-				if last.words <= overlapMaxWords {
-					cur, curWords, overlapN = []chunkSentence{last}, last.words, 1
+				for j := len(prev) - 1; j >= 0 && curWords+prev[j].words <= overlapMaxWords; j-- {
+					cur = append([]chunkSentence{prev[j]}, cur...)
+					curWords += prev[j].words
+					overlapN++
+					if !LeansBack(prev[j].text) {
+						break
+					}
+				}
+				if overlapN > 0 && LeansBack(cur[0].text) {
+					// Its antecedent did not fit: better no overlap than
+					// one that points at nothing.
+					cur, curWords, overlapN = nil, 0, 0
 				}
 			}
 		}
-		if newWords == 0 && overlapN == 1 && curWords+s.words > chunkMaxWords {
+		if newWords == 0 && overlapN > 0 && curWords+s.words > chunkMaxWords {
 			// The overlap would push a long sentence over the maximum.
 			cur, curWords, overlapN = nil, 0, 0
 		}

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -103,12 +104,7 @@ func TestChunkDocumentsShape(t *testing.T) {
 					covered[s] = true
 				}
 				if i > 0 {
-					prev := SplitSentences(chunks[i-1].Text)
-					first := SplitSentences(c.Text)[0]
-					last := prev[len(prev)-1]
-					if first != last && wordCount(last) <= overlapMaxWords && wordCount(last)+wordCount(first) <= chunkMaxWords {
-						t.Errorf("chunk %d does not start with the previous chunk's last sentence", i)
-					}
+					checkOverlap(t, i, SplitSentences(chunks[i-1].Text), SplitSentences(c.Text))
 				}
 			}
 			if len(covered) != len(sentences) {
@@ -186,4 +182,57 @@ func BenchmarkChunkDocuments(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "chunks/s")
 	b.ReportMetric(float64(n), "chunks")
+}
+
+// checkOverlap checks that chunk i opens with the tail of the previous
+// chunk (its last sentence, and those before it that it leans on) and that
+// the overlap never opens with a sentence pointing back at nothing.
+func checkOverlap(t *testing.T, i int, prev, cur []string) {
+	t.Helper()
+	last := prev[len(prev)-1]
+	k := slices.Index(cur, last)
+	switch {
+	case k >= 0:
+		if k+1 > len(prev) || !slices.Equal(cur[:k+1], prev[len(prev)-k-1:]) {
+			t.Errorf("chunk %d opens with %q, not the tail of the previous chunk", i, cur[:k+1])
+		}
+		if LeansBack(cur[0]) {
+			t.Errorf("chunk %d opens with %q, which points back at a sentence it lacks", i, cur[0])
+		}
+	case !LeansBack(last) && wordCount(last) <= overlapMaxWords && wordCount(last)+wordCount(cur[0]) <= chunkMaxWords:
+		t.Errorf("chunk %d does not start with the previous chunk's last sentence", i)
+	}
+}
+
+func TestChunkOverlapKeepsAntecedents(t *testing.T) {
+	var paras []string
+	for p := range 12 {
+		paras = append(paras, fmt.Sprintf("Washington named Kenya a major ally in round %d of talks between the two governments. "+
+			"This designation lets Nairobi buy more advanced equipment and train with American units. "+
+			"It also signals support for the police mission that Kenya leads in Haiti this year. "+
+			"Officials in both capitals described the meeting as productive and long overdue.", p))
+	}
+	doc := Document{Meta: Meta{DocID: "d.txt"}, Text: strings.Join(paras, "\n\n")}
+	chunks := ChunkDocuments([]Document{doc})
+	if len(chunks) < 3 {
+		t.Fatalf("only %d chunks", len(chunks))
+	}
+	for i := 1; i < len(chunks); i++ {
+		checkOverlap(t, i, SplitSentences(chunks[i-1].Text), SplitSentences(chunks[i].Text))
+	}
+}
+
+func TestLeansBack(t *testing.T) {
+	for s, want := range map[string]bool{
+		"This designation allows Kenya to buy weapons.": true,
+		"He said the mission would succeed.":            true,
+		"“They will arrive soon,” Ruto said.":           true,
+		"Kenya leads the mission.":                      false,
+		"Thistle is a plant.":                           false,
+		"":                                              false,
+	} {
+		if got := LeansBack(s); got != want {
+			t.Errorf("LeansBack(%q) = %v, want %v", s, got, want)
+		}
+	}
 }

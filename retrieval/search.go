@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -26,6 +27,10 @@ const (
 	// passageFloor is the coverage any other passage needs to be offered
 	// to an answerer as relevant.
 	passageFloor = 0.3
+	// supportFloor is the coverage the best single sentence of the results
+	// needs (see support): the corpus covers a question when one sentence
+	// states most of it, not when its words are scattered over a passage.
+	supportFloor = 0.4
 	// mmrLambda trades relevance against novelty when picking passages.
 	mmrLambda = 0.75
 	// nearDuplicate is the cosine above which a passage repeats one already
@@ -69,16 +74,20 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (Results, erro
 		ix.log.Warn("search: query embedding failed; matching keywords only", "err", err)
 		res.Notice = NoticeKeywordsOnly
 	}
-	cands, err := g.candidates(ctx, g.lexicalQuery(query), qvec, max(k*8, minCandidates))
+	lexical := g.lexicalQuery(query)
+	cands, err := g.candidates(ctx, lexical, qvec, max(k*8, minCandidates))
 	if err != nil {
 		return res, err
 	}
 	picked := diversify(cands, k, g.chunks)
+	supported := 0.0
+	q := g.lex.coverageQuery(lexical)
 	for i, c := range picked {
 		p := Passage{Chunk: g.chunks[c.idx], Rank: i + 1, Score: round4(c.fused)}
 		res.Passages = append(res.Passages, p)
+		supported = max(supported, q.support(p.Text))
 	}
-	if len(picked) > 0 && bestCoverage(cands) >= relevanceFloor {
+	if len(picked) > 0 && bestCoverage(cands) >= relevanceFloor && supported >= supportFloor {
 		for i, c := range picked {
 			if c.coverage >= passageFloor {
 				res.Passages[i].Relevant = true
@@ -187,9 +196,11 @@ func (g *generation) candidates(ctx context.Context, query string, qvec []float3
 // passage holds.
 type coverageQuery struct {
 	lex     *bm25
+	terms   []string  // the content terms
 	forms   [][]int32 // per content term, the vocabulary ids that count as it
 	weights []float64 // per content term, its IDF
 	total   float64
+	known   int // how many terms the corpus uses
 }
 
 // coverageQuery prepares query's content terms with their weights (IDF:
@@ -198,11 +209,43 @@ func (ix *bm25) coverageQuery(query string) coverageQuery {
 	q := coverageQuery{lex: ix}
 	for _, t := range contentTerms(query) {
 		w := ix.idf(t)
-		q.forms = append(q.forms, ix.forms(t))
+		forms := ix.forms(t)
+		if len(forms) > 0 {
+			q.known++
+		}
+		q.terms = append(q.terms, t)
+		q.forms = append(q.forms, forms)
 		q.weights = append(q.weights, w)
 		q.total += w
 	}
 	return q
+}
+
+// support is the best coverage of the query by a single sentence of text
+// that holds at least two of its terms together (one, when the corpus
+// knows only one). A passage that says "the capital" in one sentence and
+// "Benin" in another says nothing about Benin's capital.
+func (q coverageQuery) support(text string) float64 {
+	if q.total == 0 {
+		return 0
+	}
+	need := min(2, q.known)
+	best := 0.0
+	for _, s := range SplitSentences(text) {
+		toks := tokenize(s)
+		var got float64
+		hits := 0
+		for i, t := range q.terms {
+			if slices.ContainsFunc(toks, func(u string) bool { return Matches(t, u) }) {
+				got += q.weights[i]
+				hits++
+			}
+		}
+		if hits >= max(need, 1) {
+			best = max(best, got/q.total)
+		}
+	}
+	return best
 }
 
 // coverage is the IDF-weighted share of the query's content terms that

@@ -193,3 +193,17 @@ func setOf(words ...string) map[string]struct{} {
 	}
 	return m
 }
+
+// anaphors open sentences that point back to the one before.
+var anaphors = map[string]bool{
+	"this": true, "these": true, "that": true, "those": true, "such": true,
+	"it": true, "its": true, "he": true, "she": true, "they": true, "his": true, "her": true, "their": true,
+}
+
+// LeansBack reports whether sentence s opens with an anaphor ("This
+// designation allows…", "He said…"): it means little without the sentence
+// before it, so chunk overlaps and quoted answers keep the two together.
+func LeansBack(s string) bool {
+	first, _, _ := strings.Cut(strings.TrimSpace(s), " ")
+	return anaphors[strings.ToLower(strings.Trim(first, "\"'“‘(,"))]
+}
