@@ -79,3 +79,26 @@ func TestAskWithChatModelRefusesWithoutCallingIt(t *testing.T) {
 		t.Errorf("want an immediate refusal with no model call; refused=%v mode=%s calls=%d", a.Refused, a.Mode, len(chat.Requests()))
 	}
 }
+
+func TestTemperatureZeroReachesTheModel(t *testing.T) {
+	chat := fakeopenai.NewChat("Benin pledged 2,000 troops [1].")
+	srv := fakeopenai.New(t, map[string]http.Handler{"/v1/chat/completions": chat})
+	env := map[string]string{"MISSIONBOT_CHAT_MODEL": "m", "OPENAI_BASE_URL": srv.BaseURL(), "MISSIONBOT_TEMPERATURE": "0"}
+	if _, _, err := runCLI(t, env, "ask", "--json", "How many troops did Benin pledge to the mission?"); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range srv.Requests() {
+		if r.Path != "/v1/chat/completions" {
+			continue
+		}
+		var body struct {
+			Temperature *float64 `json:"temperature"`
+		}
+		if err := json.Unmarshal(r.Body, &body); err != nil {
+			t.Fatal(err)
+		}
+		if body.Temperature == nil || *body.Temperature > 0.001 {
+			t.Errorf("temperature sent: %v, want (near) zero", body.Temperature)
+		}
+	}
+}

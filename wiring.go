@@ -205,7 +205,7 @@ func newAnswerer(cfg config.Config, s answer.Searcher, logger *slog.Logger) (ans
 		BaseURL:       cfg.OpenAIBaseURL,
 		APIKey:        cfg.OpenAIAPIKey,
 		Model:         cfg.ChatModel,
-		Temperature:   cfg.Temperature,
+		Temperature:   explicitTemperature(cfg.Temperature),
 		MaxTokens:     cfg.MaxTokens,
 		ContextTokens: cfg.ContextTokens,
 		Timeout:       cfg.ModelTimeout,
@@ -231,4 +231,15 @@ func noneAsNegative(retries int) int {
 		return -1
 	}
 	return retries
+}
+
+// explicitTemperature maps a configured temperature to the answerer's:
+// there 0 means "the default" (and go-openai omits a zero temperature from
+// the request, leaving the server's default), so a user's 0 becomes the
+// smallest positive temperature, which is what they asked for.
+func explicitTemperature(t float32) float32 {
+	if t == 0 {
+		return 1e-6
+	}
+	return t
 }
