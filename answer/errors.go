@@ -10,6 +10,8 @@ import (
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"missionbot/internal/openaiclient"
 )
 
 // ErrorKind classifies why a chat model call failed.
@@ -120,13 +122,8 @@ func classify(err error, started bool, status int, retryAfter time.Duration) *Mo
 	if errors.As(err, &me) {
 		return me
 	}
-	var apiErr *openai.APIError
-	var reqErr *openai.RequestError
-	switch {
-	case errors.As(err, &apiErr) && apiErr.HTTPStatusCode != 0:
-		status = apiErr.HTTPStatusCode
-	case errors.As(err, &reqErr):
-		status = reqErr.HTTPStatusCode
+	if s := openaiclient.Status(err); s != 0 {
+		status = s
 	}
 	me = &ModelError{Status: status, Err: err}
 	switch {
@@ -135,7 +132,7 @@ func classify(err error, started bool, status int, retryAfter time.Duration) *Mo
 	case status == http.StatusTooManyRequests:
 		me.Kind = KindRateLimited
 		me.RetryAfter = retryAfter
-		if apiErr != nil && apiErr.Code == "insufficient_quota" {
+		if openaiclient.QuotaExhausted(err) {
 			me.Kind = KindAuth // retrying will not restore a spent quota
 		}
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
@@ -151,8 +148,9 @@ func classify(err error, started bool, status int, retryAfter time.Duration) *Mo
 	default:
 		me.Kind = KindUnavailable
 		var netErr net.Error
+		var apiErr *openai.APIError
 		if !errors.As(err, &netErr) && !errors.Is(err, io.ErrUnexpectedEOF) &&
-			!errors.Is(err, errNoFinish) && apiErr == nil && !isStreamError(err) {
+			!errors.Is(err, errNoFinish) && !errors.As(err, &apiErr) && !isStreamError(err) {
 			// An unknown local error (bad URL, JSON we cannot parse) will
 			// not go away by itself.
 			me.Kind = KindBadRequest

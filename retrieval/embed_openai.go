@@ -181,7 +181,7 @@ func (e *OpenAIEmbedder) embedBatch(ctx context.Context, texts []string) ([][]fl
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
 		}
-		status, retryable := classifyOpenAIError(err)
+		status, retryable := openaiclient.Classify(err)
 		if !retryable || attempt >= e.maxRetries {
 			if retryable {
 				return nil, fmt.Errorf("gave up after %d attempts: %w", attempt+1, describeOpenAIError(status, err))
@@ -255,27 +255,6 @@ func unitVector(v []float32) ([]float32, error) {
 		out[i] = float32(float64(x) * scale)
 	}
 	return out, nil
-}
-
-// classifyOpenAIError returns the HTTP status of a failed request (0 for a network
-// error) and whether it is worth retrying.
-func classifyOpenAIError(err error) (status int, retryable bool) {
-	var apiErr *openai.APIError
-	var reqErr *openai.RequestError
-	switch {
-	case errors.As(err, &apiErr):
-		status = apiErr.HTTPStatusCode
-		// OpenAI answers an exhausted quota with 429 too; waiting won't help.
-		if apiErr.Type == "insufficient_quota" || apiErr.Code == "insufficient_quota" {
-			return status, false
-		}
-	case errors.As(err, &reqErr):
-		status = reqErr.HTTPStatusCode
-	default:
-		return 0, true // connection refused, reset, timeout, truncated body
-	}
-	return status, status == 0 || status == http.StatusTooManyRequests ||
-		status == http.StatusRequestTimeout || status >= 500
 }
 
 // describeOpenAIError turns a go-openai error into one that names the status plainly.

@@ -1,8 +1,8 @@
 // Package openaiclient builds github.com/sashabaranov/go-openai clients for
 // any OpenAI-compatible server (OpenAI, Ollama, vLLM, LocalAI, llama.cpp)
 // and holds the retry policy the embedder and the chat answerer share:
-// backoff, Retry-After, context-aware sleeping and keeping the API key out
-// of error text.
+// which failures are worth retrying, backoff, Retry-After, context-aware
+// sleeping and keeping the API key out of error text.
 //
 // go-openai neither retries nor exposes response headers: its APIError and
 // RequestError carry the status but not Retry-After. The client New builds
@@ -12,6 +12,7 @@ package openaiclient
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -66,6 +67,42 @@ func (r recorder) Do(req *http.Request) (*http.Response, error) {
 		slot.Header = resp.Header.Clone()
 	}
 	return resp, err
+}
+
+// Status returns the HTTP status a go-openai error carries (an APIError's
+// or a RequestError's), or 0 when it carries none: a network error, a
+// stream that broke, an error frame inside a stream.
+func Status(err error) int {
+	var apiErr *openai.APIError
+	if errors.As(err, &apiErr) && apiErr.HTTPStatusCode != 0 {
+		return apiErr.HTTPStatusCode
+	}
+	var reqErr *openai.RequestError
+	if errors.As(err, &reqErr) {
+		return reqErr.HTTPStatusCode
+	}
+	return 0
+}
+
+// QuotaExhausted reports whether err is OpenAI's "insufficient_quota"
+// error: a 429 like a rate limit, but one that waiting will not cure.
+func QuotaExhausted(err error) bool {
+	var apiErr *openai.APIError
+	return errors.As(err, &apiErr) &&
+		(apiErr.Type == "insufficient_quota" || apiErr.Code == "insufficient_quota")
+}
+
+// Classify returns the HTTP status of a failed call (0 when no response
+// arrived) and whether another attempt may succeed: no response at all,
+// 408, 429 (unless the quota is exhausted) and 5xx are worth retrying;
+// other statuses (a bad key, an unknown model, a prompt too long) are not.
+func Classify(err error) (status int, retryable bool) {
+	status = Status(err)
+	if QuotaExhausted(err) {
+		return status, false
+	}
+	return status, status == 0 || status == http.StatusTooManyRequests ||
+		status == http.StatusRequestTimeout || status >= 500
 }
 
 // RetryAfter reads a Retry-After header: delay-seconds or an HTTP-date

@@ -45,6 +45,46 @@ func TestRetryAfter(t *testing.T) {
 	}
 }
 
+func TestClassify(t *testing.T) {
+	apiErr := func(status int, typ string, code any) error {
+		return fmt.Errorf("create embeddings: %w", &openai.APIError{HTTPStatusCode: status, Type: typ, Code: code, Message: "m"})
+	}
+	tests := []struct {
+		name      string
+		err       error
+		status    int
+		retryable bool
+		quota     bool
+	}{
+		{"rate limited", apiErr(429, "rate_limit_error", nil), 429, true, false},
+		{"quota by code", apiErr(429, "", "insufficient_quota"), 429, false, true},
+		{"quota by type", apiErr(429, "insufficient_quota", nil), 429, false, true},
+		{"server error", apiErr(500, "server_error", nil), 500, true, false},
+		{"bad gateway from a proxy", &openai.RequestError{HTTPStatusCode: 502, Err: errors.New("html body")}, 502, true, false},
+		{"request timeout", apiErr(408, "", nil), 408, true, false},
+		{"bad key", apiErr(401, "invalid_request_error", "invalid_api_key"), 401, false, false},
+		{"forbidden", apiErr(403, "", nil), 403, false, false},
+		{"unknown model", apiErr(404, "", "model_not_found"), 404, false, false},
+		{"prompt too long", apiErr(400, "invalid_request_error", "context_length_exceeded"), 400, false, false},
+		{"error frame in a stream", &openai.APIError{Message: "overloaded"}, 0, true, false},
+		{"network", errors.New("dial tcp: connection refused"), 0, true, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, retryable := Classify(tc.err)
+			if status != tc.status || retryable != tc.retryable {
+				t.Errorf("Classify(%v) = %d, %v; want %d, %v", tc.err, status, retryable, tc.status, tc.retryable)
+			}
+			if Status(tc.err) != tc.status {
+				t.Errorf("Status(%v) = %d, want %d", tc.err, Status(tc.err), tc.status)
+			}
+			if QuotaExhausted(tc.err) != tc.quota {
+				t.Errorf("QuotaExhausted(%v) = %v, want %v", tc.err, !tc.quota, tc.quota)
+			}
+		})
+	}
+}
+
 func TestBackoffBounds(t *testing.T) {
 	base, ceiling := 100*time.Millisecond, 2*time.Second
 	for attempt := range 30 {
