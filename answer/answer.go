@@ -87,7 +87,11 @@ type Answer struct {
 	Mode    Mode
 	// Notice is a one-line remark for the user, e.g. why a model answer
 	// fell back to the extractive one; empty when there is nothing to say.
-	Notice    string
+	Notice string
+	// Fallback names the model failure ("timeout", "rate limited", …) when
+	// a model answer could not be used and the extractive one stands in;
+	// empty otherwise. Notice says the same to the user.
+	Fallback  string
 	Citations []Citation
 	// Passages are the top-k retrieved passages in rank order.
 	Passages []retrieval.Passage

@@ -247,6 +247,7 @@ func (l *LLM) fallback(ctx context.Context, a Answer, res retrieval.Results, err
 	ex := Compose(a.Question, res)
 	a.Text, a.Citations, a.Refused = ex.Text, ex.Citations, ex.Refused
 	a.Notice = me.Kind.Notice()
+	a.Fallback = me.Kind.String()
 	return a
 }
 

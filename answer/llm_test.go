@@ -314,6 +314,10 @@ func TestLLMFallbacks(t *testing.T) {
 			if a.Notice != tc.wantNotice || a.Mode != ModeLLM {
 				t.Errorf("notice %q mode %q, want notice %q", a.Notice, a.Mode, tc.wantNotice)
 			}
+			// A fallback also names its cause for metrics; a kept answer none.
+			if (a.Fallback != "") != (tc.wantNotice != "") {
+				t.Errorf("Fallback %q with notice %q", a.Fallback, a.Notice)
+			}
 			if tc.wantNotice == "" {
 				if a.Text != "The US pledged $360 million [1]." || len(a.Citations) != 1 || a.Citations[0].ChunkID != "b" {
 					t.Errorf("text %q citations %d, want the model's answer", a.Text, len(a.Citations))

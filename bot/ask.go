@@ -103,7 +103,15 @@ func (b *Bot) answerStreaming(ctx context.Context, question string, history []an
 // isFallback reports whether a model answer fell back to the extractive
 // one: the model is configured but its answer could not be used.
 func isFallback(a answer.Answer) bool {
-	return a.Mode == answer.ModeLLM && a.Notice != "" && !a.Refused
+	return fallbackReason(a) != ""
+}
+
+// fallbackReason is why a model answer fell back to the sources, as a
+// metric label ("timeout", "rate_limited", …), or "" when it did not.
+// Other notices (an answer cut by its length limit, a keyword-only search)
+// accompany answers that did not fall back.
+func fallbackReason(a answer.Answer) string {
+	return strings.ReplaceAll(a.Fallback, " ", "_")
 }
 
 // recordAnswer records an answer's latency, retrieval time, model tokens,
@@ -116,8 +124,8 @@ func (b *Bot) recordAnswer(a answer.Answer, took time.Duration) {
 	if a.Refused {
 		m.Refusal()
 	}
-	if isFallback(a) {
-		m.Fallback("model")
+	if r := fallbackReason(a); r != "" {
+		m.Fallback(r)
 	}
 }
 

@@ -69,9 +69,10 @@ func (b *Bot) HandleMessage(ctx context.Context, m *discordgo.Message) {
 		return s
 	}))
 	var (
-		mode    string
-		refused bool
-		err     error
+		mode     string
+		refused  bool
+		fallback bool
+		err      error
 	)
 	defer func() {
 		attrs := []any{"id", m.ID, "command", "mention", "latency", b.now().Sub(start), "mode", mode, "refused", refused, "follow_up", inThread}
@@ -79,7 +80,7 @@ func (b *Bot) HandleMessage(ctx context.Context, m *discordgo.Message) {
 			attrs = append(attrs, "error", err.Error())
 		}
 		b.log.Info("message", attrs...)
-		b.opts.Metrics.Question("mention", outcome(err, refused, false))
+		b.opts.Metrics.Question("mention", outcome(err, refused, fallback))
 	}()
 
 	threadID := m.ChannelID
@@ -130,7 +131,7 @@ func (b *Bot) HandleMessage(ctx context.Context, m *discordgo.Message) {
 		}
 		return
 	}
-	mode, refused = string(a.Mode), a.Refused
+	mode, refused, fallback = string(a.Mode), a.Refused, isFallback(a)
 	id := b.saveAnswer(final, m.ID, a)
 	for n, o := range b.render(a, id) {
 		if n == 0 {

@@ -34,19 +34,29 @@ func TestOutcome(t *testing.T) {
 	}
 }
 
-func TestIsFallback(t *testing.T) {
+func TestFallbackReason(t *testing.T) {
 	tests := []struct {
+		name string
 		a    answer.Answer
-		want bool
+		want string
 	}{
-		{answer.Answer{Mode: answer.ModeLLM, Notice: "The language model timed out"}, true},
-		{answer.Answer{Mode: answer.ModeLLM}, false},
-		{answer.Answer{Mode: answer.ModeLLM, Notice: "x", Refused: true}, false},
-		{answer.Answer{Mode: answer.ModeExtractive, Notice: "x"}, false},
+		{"model timed out", answer.Answer{Mode: answer.ModeLLM, Notice: answer.KindTimeout.Notice(), Fallback: answer.KindTimeout.String()}, "timeout"},
+		{"model rate limited", answer.Answer{Mode: answer.ModeLLM, Notice: answer.KindRateLimited.Notice(), Fallback: answer.KindRateLimited.String()}, "rate_limited"},
+		{"model unavailable", answer.Answer{Mode: answer.ModeLLM, Notice: answer.KindUnavailable.Notice(), Fallback: answer.KindUnavailable.String()}, "unavailable"},
+		{"fallback that refused", answer.Answer{Mode: answer.ModeLLM, Notice: answer.KindAuth.Notice(), Fallback: answer.KindAuth.String(), Refused: true}, "auth"},
+		{"model answer", answer.Answer{Mode: answer.ModeLLM}, ""},
+		{"model answer cut by its length limit", answer.Answer{Mode: answer.ModeLLM, Notice: answer.NoticeLength}, ""},
+		{"refusal with another notice", answer.Answer{Mode: answer.ModeLLM, Notice: "x", Refused: true}, ""},
+		{"extractive answer with a search notice", answer.Answer{Mode: answer.ModeExtractive, Notice: "Matched keywords only."}, ""},
 	}
-	for i, tc := range tests {
-		if got := isFallback(tc.a); got != tc.want {
-			t.Errorf("case %d: isFallback = %v, want %v", i, got, tc.want)
-		}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := fallbackReason(tc.a); got != tc.want {
+				t.Errorf("fallbackReason = %q, want %q", got, tc.want)
+			}
+			if got := isFallback(tc.a); got != (tc.want != "") {
+				t.Errorf("isFallback = %v, want %v", got, tc.want != "")
+			}
+		})
 	}
 }
