@@ -114,21 +114,6 @@ func splitCode(s string) []textSpan {
 	return out
 }
 
-// markersIn returns the citation numbers of every marker in the prose of
-// s, in order, ranges expanded (invalid numbers as 0).
-func markersIn(s string) []int {
-	var out []int
-	for _, sp := range splitCode(s) {
-		if sp.code {
-			continue
-		}
-		for _, m := range citeMarker.FindAllStringSubmatch(sp.text, -1) {
-			out = append(out, markerNumbers(m[1]+m[2])...)
-		}
-	}
-	return out
-}
-
 // renumberPass rewrites the markers of s against n sources: invalid numbers
 // are dropped, every valid marker becomes [k] with k assigned in order of
 // first use, and adjacent duplicates collapse. It returns the new text and,

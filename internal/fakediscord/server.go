@@ -499,13 +499,6 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
-// Callbacks returns a copy of the interaction callbacks received so far.
-func (s *Server) Callbacks() []Callback {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Callback(nil), s.callbacks...)
-}
-
 // CallbackFor returns the callback of interaction id, if any.
 func (s *Server) CallbackFor(id string) (Callback, bool) {
 	s.mu.Lock()
@@ -537,17 +530,6 @@ func (s *Server) Original(token string) (Message, bool) {
 	return *m, true
 }
 
-// Followups returns copies of the follow-up messages of an interaction.
-func (s *Server) Followups(token string) []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []Message
-	for _, id := range s.followups[token] {
-		out = append(out, *s.messages[id])
-	}
-	return out
-}
-
 // ChannelMessages returns copies of the messages the bot posted in a
 // channel (or thread), in creation order.
 func (s *Server) ChannelMessages(channelID string) []Message {
@@ -564,17 +546,6 @@ func (s *Server) ChannelMessages(channelID string) []Message {
 		for j := i; j > 0 && out[j].ID < out[j-1].ID; j-- {
 			out[j], out[j-1] = out[j-1], out[j]
 		}
-	}
-	return out
-}
-
-// Threads returns the IDs of the threads started so far.
-func (s *Server) Threads() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []string
-	for id := range s.threads {
-		out = append(out, id)
 	}
 	return out
 }
