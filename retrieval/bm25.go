@@ -194,12 +194,16 @@ func (ix *bm25) correct(tok string) string {
 	if _, ok := ix.terms[tok]; ok || len(tok) < 5 || isDigitByte(tok[0]) {
 		return tok
 	}
+	// Candidates share the first three letters: one range of the sorted
+	// vocabulary, not a scan of all of it.
 	best, bestDF := tok, 0
-	for t, id := range ix.terms {
-		if len(t) < 4 || t[:3] != tok[:3] || !oneEdit(t, tok) {
+	prefix := tok[:3]
+	for i, _ := slices.BinarySearch(ix.sorted, prefix); i < len(ix.sorted) && strings.HasPrefix(ix.sorted[i], prefix); i++ {
+		t := ix.sorted[i]
+		if len(t) < 4 || !oneEdit(t, tok) {
 			continue
 		}
-		if df := len(ix.postings(id)); df > bestDF || (df == bestDF && t < best) {
+		if df := len(ix.postings(ix.terms[t])); df > bestDF {
 			best, bestDF = t, df
 		}
 	}

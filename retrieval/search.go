@@ -75,13 +75,13 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (Results, erro
 		res.Notice = NoticeKeywordsOnly
 	}
 	lexical := g.lexicalQuery(query)
-	cands, err := g.candidates(ctx, lexical, qvec, max(k*8, minCandidates))
+	q := g.lex.coverageQuery(lexical)
+	cands, err := g.candidates(ctx, lexical, q, qvec, max(k*8, minCandidates))
 	if err != nil {
 		return res, err
 	}
 	picked := diversify(cands, k, g.chunks)
 	supported := 0.0
-	q := g.lex.coverageQuery(lexical)
 	for i, c := range picked {
 		p := Passage{Chunk: g.chunks[c.idx], Rank: i + 1, Score: round4(c.fused)}
 		res.Passages = append(res.Passages, p)
@@ -139,7 +139,7 @@ func (g *generation) lexicalQuery(query string) string {
 }
 
 // candidates fuses the vector and lexical rankings of up to n chunks each.
-func (g *generation) candidates(ctx context.Context, query string, qvec []float32, n int) ([]candidate, error) {
+func (g *generation) candidates(ctx context.Context, query string, q coverageQuery, qvec []float32, n int) ([]candidate, error) {
 	n = min(n, g.coll.Count(), len(g.chunks))
 	byIdx := map[int32]*candidate{}
 	get := func(idx int32) *candidate {
@@ -174,7 +174,6 @@ func (g *generation) candidates(ctx context.Context, query string, qvec []float3
 			c.vec = g.vecs[h.idx]
 		}
 	}
-	q := g.lex.coverageQuery(query)
 	out := make([]candidate, 0, len(byIdx))
 	for _, c := range byIdx {
 		c.coverage = q.coverage(c.idx)
