@@ -272,8 +272,18 @@ func TestAskWithHistoryFile(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &a); err != nil {
 		t.Fatal(err)
 	}
-	if a.Refused || !strings.Contains(strings.ToLower(a.Answer), "kenya") {
-		t.Errorf("the follow-up was not answered from the merged question: %+v", a)
+	// "What about Kenya?" alone finds Kenya's defence ties; after a
+	// question about troop pledges it must find what Kenya pledged.
+	alone, _, err := runCLI(t, nil, "ask", "--json", "What about Kenya?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b askJSON
+	if err := json.Unmarshal([]byte(alone), &b); err != nil {
+		t.Fatal(err)
+	}
+	if a.Refused || !strings.Contains(a.Answer, "1,000") || a.Answer == b.Answer {
+		t.Errorf("the follow-up did not use the previous question:\nwith history: %s\nwithout: %s", a.Answer, b.Answer)
 	}
 	if err := os.WriteFile(hist, []byte(`{"not":"a list"}`), 0o644); err != nil {
 		t.Fatal(err)
