@@ -129,7 +129,7 @@ func (l *library) Refresh(ctx context.Context, progress func(retrieval.Progress)
 }
 
 func (l *library) refresh(ctx context.Context, rebuild bool, progress func(retrieval.Progress)) (retrieval.RefreshStats, error) {
-	docs, warnings, err := retrieval.Load(l.corpus, l.logger)
+	docs, warnings, err := corpus.Load(l.corpus, l.logger)
 	if err != nil {
 		return retrieval.RefreshStats{}, fmt.Errorf("load corpus: %w", err)
 	}

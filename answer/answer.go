@@ -12,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"missionbot/corpus"
 	"missionbot/retrieval"
 )
 
@@ -57,21 +58,19 @@ type Request struct {
 	OnDelta func(delta string)
 }
 
-// Citation is a numbered source of an answer.
+// Citation is a numbered source of an answer: the cited document's
+// metadata, the passage quoted from it, and the other documents that carry
+// the same passage.
 type Citation struct {
 	// N is the marker number used in the answer text: [N].
-	N         int    `json:"n"`
-	DocID     string `json:"doc_id"`
-	Title     string `json:"title"`
-	Publisher string `json:"publisher"`
-	Published string `json:"published"`
-	URL       string `json:"url"`
+	N int `json:"n"`
+	corpus.Meta
 	// Quote is the cited passage's text, or the sentence taken from it.
 	Quote string `json:"quote"`
 	// ChunkID is the cited passage's chunk.
 	ChunkID string `json:"-"`
 	// Corroborating lists other documents carrying the same passage.
-	Corroborating []retrieval.Meta `json:"-"`
+	Corroborating []corpus.Meta `json:"-"`
 }
 
 // Answer is the result of answering one Request.
@@ -125,15 +124,5 @@ func citationOf(n int, p retrieval.Passage, quote string) Citation {
 	if quote == "" {
 		quote = p.Text
 	}
-	return Citation{
-		N:             n,
-		DocID:         p.Meta.DocID,
-		Title:         p.Meta.Title,
-		Publisher:     p.Meta.Publisher,
-		Published:     p.Meta.Published,
-		URL:           p.Meta.URL,
-		Quote:         quote,
-		ChunkID:       p.ID,
-		Corroborating: p.Corroborating,
-	}
+	return Citation{N: n, Meta: p.Meta, Quote: quote, ChunkID: p.ID, Corroborating: p.Corroborating}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"missionbot/corpus"
 	"missionbot/retrieval"
 )
 
@@ -46,7 +47,7 @@ func (t sseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // syntheticDocs builds n documents of about words words each from the
 // vocabulary of the default corpus, so the index holds realistic text
 // without near-duplicates.
-func syntheticDocs(b *testing.B, n, words int) []retrieval.Document {
+func syntheticDocs(b *testing.B, n, words int) []corpus.Document {
 	b.Helper()
 	files, err := filepath.Glob("../corpus/*.txt")
 	if err != nil || len(files) == 0 {
@@ -61,7 +62,7 @@ func syntheticDocs(b *testing.B, n, words int) []retrieval.Document {
 		vocab = append(vocab, strings.Fields(string(data))...)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	docs := make([]retrieval.Document, n)
+	docs := make([]corpus.Document, n)
 	for i := range docs {
 		var t strings.Builder
 		for w := 0; w < words; w++ {
@@ -76,8 +77,8 @@ func syntheticDocs(b *testing.B, n, words int) []retrieval.Document {
 			t.WriteString(strings.Trim(vocab[rng.IntN(len(vocab))], ".!?"))
 		}
 		t.WriteString(fmt.Sprintf(". Report number %d.", i))
-		docs[i] = retrieval.Document{
-			Meta: retrieval.Meta{DocID: fmt.Sprintf("synthetic_%05d.txt", i), Title: fmt.Sprintf("Report %d", i), Published: "2024-05-23"},
+		docs[i] = corpus.Document{
+			Meta: corpus.Meta{DocID: fmt.Sprintf("synthetic_%05d.txt", i), Title: fmt.Sprintf("Report %d", i), Published: "2024-05-23"},
 			Text: t.String(),
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"missionbot/retrieval"
+	"missionbot/text"
 )
 
 // NoticeUncited is the notice on a model answer that makes claims without
@@ -273,17 +274,17 @@ func claimsByMarker(s string) map[int]string {
 // with claim, or "" (meaning the whole passage) when none shares any.
 func bestQuote(claim, passage string) string {
 	want := map[string]bool{}
-	for _, t := range retrieval.Terms(claim) {
+	for _, t := range text.Terms(claim) {
 		want[t] = true
 	}
 	if len(want) == 0 {
 		return ""
 	}
 	best, bestScore := "", 0
-	for _, s := range retrieval.SplitSentences(passage) {
+	for _, s := range text.SplitSentences(passage) {
 		score := 0
 		counted := map[string]bool{}
-		for _, t := range retrieval.Terms(s) {
+		for _, t := range text.Terms(s) {
 			if want[t] && !counted[t] {
 				counted[t] = true
 				score++

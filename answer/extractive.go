@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"missionbot/retrieval"
+	"missionbot/text"
 )
 
 // Extractive answers from the retrieved passages' own sentences, with no
@@ -152,17 +153,17 @@ type sentence struct {
 // and keeps the best few: the best first, the others in reading order. For a question about an amount,
 // sentences of the extra passages that state other figures compete too.
 func pickSentences(question string, passages, extra []retrieval.Passage) []sentence {
-	terms := retrieval.Terms(question)
+	terms := text.Terms(question)
 	if len(terms) == 0 {
 		return nil
 	}
 	wants := questionWants(question)
 	var all []sentence
 	consider := func(pi int, p retrieval.Passage, onlyFigures bool) {
-		texts := retrieval.SplitSentences(p.Text)
-		for si, text := range texts {
-			s := sentence{text: strings.TrimSpace(text), passage: p, order: pi*1000 + si}
-			if si > 0 && retrieval.LeansBack(s.text) {
+		texts := text.SplitSentences(p.Text)
+		for si, t := range texts {
+			s := sentence{text: strings.TrimSpace(t), passage: p, order: pi*1000 + si}
+			if si > 0 && text.LeansBack(s.text) {
 				// "This designation allows…" means nothing without the
 				// sentence it points back to: quote them together.
 				s.text = strings.TrimSpace(texts[si-1]) + " " + s.text
@@ -286,12 +287,12 @@ func scoreSentence(s sentence, terms []string, w want, passageRank int) float64 
 	if len(strings.Fields(s.text)) < 4 {
 		return 0
 	}
-	toks := retrieval.Terms(s.text)
+	toks := text.Terms(s.text)
 	var got, total float64
 	for _, t := range terms {
 		weight := 1.0 + float64(min(len(t), 10))/10
 		total += weight
-		if slices.ContainsFunc(toks, func(tok string) bool { return retrieval.Matches(t, tok) }) {
+		if slices.ContainsFunc(toks, func(tok string) bool { return text.Matches(t, tok) }) {
 			got += weight
 		}
 	}
@@ -336,9 +337,9 @@ func conflicting(picked []sentence) bool {
 // repeats reports whether s says much the same as a sentence already picked:
 // the same story from two outlets, or one article restating a figure.
 func repeats(s sentence, picked []sentence) bool {
-	a := retrieval.Terms(s.text)
+	a := text.Terms(s.text)
 	for _, p := range picked {
-		if overlap(a, retrieval.Terms(p.text)) > 0.6 {
+		if overlap(a, text.Terms(p.text)) > 0.6 {
 			return true
 		}
 		if p.passage.Meta.DocID == s.passage.Meta.DocID && len(s.figures) > 0 && slices.Equal(s.figures, p.figures) {

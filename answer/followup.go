@@ -1,10 +1,9 @@
 package answer
 
 import (
+	"missionbot/text"
 	"strings"
 	"unicode"
-
-	"missionbot/retrieval"
 )
 
 // followUpCues open questions that lean on the previous turn.
@@ -32,7 +31,7 @@ func mergeHistory(question string, history []Turn) string {
 	prev := history[len(history)-1].Question
 	ownNames := hasName(question)
 	have := map[string]bool{}
-	for _, t := range retrieval.Terms(question) {
+	for _, t := range text.Terms(question) {
 		have[t] = true
 	}
 	var extra []string
@@ -40,7 +39,7 @@ func mergeHistory(question string, history []Turn) string {
 		if ownNames && startsUpper(w) {
 			continue
 		}
-		for _, t := range retrieval.Terms(w) {
+		for _, t := range text.Terms(w) {
 			if !have[t] {
 				have[t] = true
 				extra = append(extra, strings.Trim(w, "?!.,;:\"'()"))
@@ -60,7 +59,7 @@ func isFollowUp(q string) bool {
 			return true
 		}
 	}
-	if len(retrieval.Terms(q)) <= 2 {
+	if len(text.Terms(q)) <= 2 {
 		return true
 	}
 	for _, w := range strings.FieldsFunc(lq, func(r rune) bool { return !unicode.IsLetter(r) }) {

@@ -16,7 +16,7 @@ import (
 // corpusIndex builds an index of the built-in corpus in dir.
 func corpusIndex(dir string) (*retrieval.Index, error) {
 	ctx := context.Background()
-	docs, _, err := retrieval.Load(corpus.Embedded(), nil)
+	docs, _, err := corpus.Load(corpus.Embedded(), nil)
 	if err != nil {
 		return nil, err
 	}

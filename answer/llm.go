@@ -224,7 +224,7 @@ func (l *LLM) Answer(ctx context.Context, req Request) (Answer, error) {
 func (l *LLM) pack(question, query, lang string, relevant []retrieval.Passage) ([]retrieval.Passage, prompts.AnswerData) {
 	sources := make([]prompts.Source, len(relevant))
 	for i, p := range relevant {
-		sources[i] = prompts.Source{Title: p.Meta.Title, Publisher: p.Meta.Publisher, Published: p.Meta.Published, Text: p.Text, Ref: i}
+		sources[i] = prompts.Source{Meta: p.Meta, Text: p.Text, Ref: i}
 	}
 	sources = prompts.Pack(sources, l.opts.ContextTokens)
 	passages := make([]retrieval.Passage, len(sources))

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"missionbot/corpus"
 	"missionbot/internal/fakeopenai"
 	"missionbot/retrieval"
 )
@@ -50,7 +51,7 @@ func (s *cannedSearcher) Queries() []string {
 
 func passage(rank int, id, title, date, text string) retrieval.Passage {
 	return retrieval.Passage{
-		Chunk: retrieval.Chunk{ID: id, Text: text, Meta: retrieval.Meta{DocID: id + ".txt", Title: title, Publisher: "Wire", Published: date}},
+		Chunk: retrieval.Chunk{ID: id, Text: text, Meta: corpus.Meta{DocID: id + ".txt", Title: title, Publisher: "Wire", Published: date}},
 		Rank:  rank, Score: 1 / float64(rank), Relevant: true,
 	}
 }

@@ -62,7 +62,7 @@ func (b *Bot) addSource(ctx context.Context, x *exchange, data discordgo.Applica
 		ext = path.Ext(src.name)
 	}
 	name := FileNameFor(title, ext)
-	entry := corpus.Entry{File: name, Title: title, Publisher: publisher, Published: date}
+	entry := corpus.Meta{DocID: name, Title: title, Publisher: publisher, Published: date}
 	if !src.attachment {
 		entry.URL = src.url
 	}

@@ -48,7 +48,7 @@ type Library interface {
 
 // CorpusFolder is a writable corpus directory; *corpus.Dir implements it.
 type CorpusFolder interface {
-	Add(ctx context.Context, fileName string, data []byte, e corpus.Entry) error
+	Add(ctx context.Context, fileName string, data []byte, e corpus.Meta) error
 	Remove(ctx context.Context, fileName string) error
 }
 

@@ -55,7 +55,7 @@ func (f *fakeAnswerer) Answer(ctx context.Context, req answer.Request) (answer.A
 	}
 	return answer.Answer{
 		Question: req.Question, Query: req.Question, Text: text, Mode: answer.ModeExtractive,
-		Citations: []answer.Citation{{N: 1, DocID: "001.txt", Title: "Kenyan police land in Haiti", Publisher: "Reuters", Published: "2024-06-25", URL: "https://example.com/a", Quote: "The first contingent arrived."}},
+		Citations: []answer.Citation{{N: 1, Meta: corpus.Meta{DocID: "001.txt", Title: "Kenyan police land in Haiti", Publisher: "Reuters", Published: "2024-06-25", URL: "https://example.com/a"}, Quote: "The first contingent arrived."}},
 	}, nil
 }
 
@@ -136,8 +136,8 @@ func start(t *testing.T, fake *fakediscord.Server, edit func(*Options)) *harness
 	t.Cleanup(func() { _ = st.Close() })
 	h := &harness{t: t, fake: fake, store: st, ans: newFakeAnswerer(), lib: &fakeLibrary{
 		sources: []retrieval.SourceInfo{
-			{Meta: retrieval.Meta{DocID: "001.txt", Title: "Kenyan police land in Haiti", Publisher: "Reuters", Published: "2024-06-25"}, Chunks: 12},
-			{Meta: retrieval.Meta{DocID: "002.txt", Title: "Gangs and the transition council", Publisher: "AP"}, Chunks: 9},
+			{Meta: corpus.Meta{DocID: "001.txt", Title: "Kenyan police land in Haiti", Publisher: "Reuters", Published: "2024-06-25"}, Chunks: 12},
+			{Meta: corpus.Meta{DocID: "002.txt", Title: "Gangs and the transition council", Publisher: "AP"}, Chunks: 9},
 		},
 		steps: 4, pause: 60 * time.Millisecond,
 	}}
@@ -615,10 +615,10 @@ func TestShutdownEndsInFlightAnswerClearly(t *testing.T) {
 // folder is a CorpusFolder that keeps what it is given.
 type folder struct {
 	mu    sync.Mutex
-	added map[string]corpus.Entry // guarded by mu
+	added map[string]corpus.Meta // guarded by mu
 }
 
-func (f *folder) Add(_ context.Context, name string, data []byte, e corpus.Entry) error {
+func (f *folder) Add(_ context.Context, name string, data []byte, e corpus.Meta) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if len(data) == 0 {
@@ -632,7 +632,7 @@ func (f *folder) Remove(context.Context, string) error { return nil }
 
 func TestAddSourceFromAttachmentSavesAndRefreshes(t *testing.T) {
 	fake := fakediscord.New(t, fakediscord.Options{})
-	dir := &folder{added: map[string]corpus.Entry{}}
+	dir := &folder{added: map[string]corpus.Meta{}}
 	start(t, fake, func(o *Options) {
 		o.Corpus = dir
 		// Attachments live on the fake, on loopback.
@@ -660,7 +660,7 @@ func TestAddSourceFromAttachmentSavesAndRefreshes(t *testing.T) {
 		t.Fatalf("added %v, want one document", dir.added)
 	}
 	for name, e := range dir.added {
-		if e.File != name || e.Title != "Arrival report" || e.Publisher != "UN" || e.Published != "2024-06-26" || !strings.HasSuffix(name, ".txt") {
+		if e.DocID != name || e.Title != "Arrival report" || e.Publisher != "UN" || e.Published != "2024-06-26" || !strings.HasSuffix(name, ".txt") {
 			t.Errorf("saved %q as %+v", name, e)
 		}
 	}
@@ -676,7 +676,7 @@ func (p passages) Search(_ context.Context, query string, k int) (retrieval.Resu
 
 func TestAskWithExtractiveAnswerer(t *testing.T) {
 	fake := fakediscord.New(t, fakediscord.Options{})
-	meta := retrieval.Meta{DocID: "001.txt", Title: "Kenyan police land in Haiti", Publisher: "Reuters", Published: "2024-06-25"}
+	meta := corpus.Meta{DocID: "001.txt", Title: "Kenyan police land in Haiti", Publisher: "Reuters", Published: "2024-06-25"}
 	search := passages{{Rank: 1, Score: 1, Relevant: true, Chunk: retrieval.Chunk{ID: "c1", Meta: meta,
 		Text: "The first contingent of 400 Kenyan police officers arrived in Port-au-Prince on 25 June 2024. They were greeted by Haitian officials at the airport."}}}
 	h := start(t, fake, func(o *Options) { o.Answerer = answer.NewExtractive(search) })

@@ -22,8 +22,8 @@ import (
 func newTestBot(t *testing.T, edit func(*Options)) *Bot {
 	t.Helper()
 	opts := Options{Token: "t0ken", Answerer: newFakeAnswerer(), Library: &fakeLibrary{sources: []retrieval.SourceInfo{
-		{Meta: retrieval.Meta{DocID: "001.txt", Title: "Kenyan police land in Haiti"}},
-		{Meta: retrieval.Meta{DocID: "002.txt", Title: "Gangs and the transition council"}},
+		{Meta: corpus.Meta{DocID: "001.txt", Title: "Kenyan police land in Haiti"}},
+		{Meta: corpus.Meta{DocID: "002.txt", Title: "Gangs and the transition council"}},
 	}}, ModeratorRoles: []string{"777"}}
 	if edit != nil {
 		edit(&opts)
@@ -63,7 +63,7 @@ func member(perms int64, roles ...string) *discordgo.Member {
 
 type nopCorpus struct{}
 
-func (nopCorpus) Add(context.Context, string, []byte, corpus.Entry) error { return nil }
+func (nopCorpus) Add(context.Context, string, []byte, corpus.Meta) error { return nil }
 func (nopCorpus) Remove(context.Context, string) error                    { return nil }
 
 func TestHandleInteractionRepliesEphemerallyWhenRefused(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"missionbot/answer"
+	"missionbot/corpus"
 	"missionbot/retrieval"
 )
 
@@ -96,9 +97,7 @@ func SourcesEmbed(cits []answer.Citation) *discordgo.MessageEmbed {
 	}
 	lines := make([]string, 0, len(cits))
 	for _, c := range cits {
-		line := sourceLine(c.N, retrieval.Meta{
-			DocID: c.DocID, Title: c.Title, Publisher: c.Publisher, Published: c.Published, URL: c.URL,
-		})
+		line := sourceLine(c.N, c.Meta)
 		if also := alsoReported(c); also != "" {
 			line += "\n   " + also
 		}
@@ -112,7 +111,7 @@ func SourcesEmbed(cits []answer.Citation) *discordgo.MessageEmbed {
 }
 
 // sourceLine formats one numbered source.
-func sourceLine(n int, m retrieval.Meta) string {
+func sourceLine(n int, m corpus.Meta) string {
 	title := strings.Join(strings.Fields(m.Title), " ")
 	if title == "" {
 		title = m.DocID

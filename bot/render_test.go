@@ -13,6 +13,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"missionbot/answer"
+	"missionbot/corpus"
 	"missionbot/retrieval"
 )
 
@@ -87,12 +88,11 @@ func citations(n int) []answer.Citation {
 	pubs := []string{"Reuters", "Al Jazeera", "The Star (Kenya)", "", "AP News"}
 	var out []answer.Citation
 	for i := 1; i <= n; i++ {
-		c := answer.Citation{
-			N:         i,
+		c := answer.Citation{N: i, Meta: corpus.Meta{
 			DocID:     fmt.Sprintf("%03d_doc.txt", i),
 			Title:     fmt.Sprintf("Kenyan police in Haiti, report %d", i),
 			Publisher: pubs[i%len(pubs)],
-		}
+		}}
 		if i%3 != 0 {
 			c.URL = fmt.Sprintf("https://news.example.com/haiti/%d", i)
 		}
@@ -100,7 +100,7 @@ func citations(n int) []answer.Citation {
 			c.Published = fmt.Sprintf("2024-%02d-%02d", i%12+1, i+3)
 		}
 		if i%4 == 1 {
-			c.Corroborating = []retrieval.Meta{{Publisher: "The Nation"}, {Publisher: "Reuters"}, {Title: "Haiti Briefing"}}
+			c.Corroborating = []corpus.Meta{{Publisher: "The Nation"}, {Publisher: "Reuters"}, {Title: "Haiti Briefing"}}
 		}
 		out = append(out, c)
 	}
@@ -130,11 +130,11 @@ func TestRenderAnswerGolden(t *testing.T) {
 		{name: "markdown_title", a: answer.Answer{
 			Text: "A claim @everyone should see [1].",
 			Citations: []answer.Citation{{
-				N: 1, DocID: "x.txt", Title: "Haiti [update] (live) *breaking* _now_ `code` | pipes",
-				Publisher: "Le *Nouvelliste*", Published: "2024-03-05",
-				URL: "https://example.org/a (b)/c?q=1",
+				N: 1, Meta: corpus.Meta{DocID: "x.txt", Title: "Haiti [update] (live) *breaking* _now_ `code` | pipes",
+					Publisher: "Le *Nouvelliste*", Published: "2024-03-05",
+					URL: "https://example.org/a (b)/c?q=1"},
 			}, {
-				N: 2, DocID: "y.txt", Title: "No link: javascript URL", URL: "javascript:alert(1)",
+				N: 2, Meta: corpus.Meta{DocID: "y.txt", Title: "No link: javascript URL", URL: "javascript:alert(1)"},
 			}},
 		}},
 	}
@@ -344,7 +344,7 @@ func TestPageButtons(t *testing.T) {
 func TestSourcesPage(t *testing.T) {
 	var srcs []retrieval.SourceInfo
 	for i := 1; i <= 23; i++ {
-		srcs = append(srcs, retrieval.SourceInfo{Meta: retrieval.Meta{
+		srcs = append(srcs, retrieval.SourceInfo{Meta: corpus.Meta{
 			DocID: fmt.Sprintf("%03d.txt", i), Title: fmt.Sprintf("Doc %d", i), Publisher: "Reuters", Published: "2024-06-25",
 		}, Chunks: i})
 	}
@@ -380,9 +380,9 @@ func TestSourcesPage(t *testing.T) {
 
 func ExampleSourcesEmbed() {
 	e := SourcesEmbed([]answer.Citation{
-		{N: 1, Title: "Kenyan police land in Haiti", Publisher: "Reuters", Published: "2024-06-25",
-			URL: "https://example.com/kenya-haiti", Corroborating: []retrieval.Meta{{Publisher: "AP News"}}},
-		{N: 2, Title: "UN renews mission [analysis]", Publisher: "Al Jazeera"},
+		{N: 1, Meta: corpus.Meta{Title: "Kenyan police land in Haiti", Publisher: "Reuters", Published: "2024-06-25",
+			URL: "https://example.com/kenya-haiti"}, Corroborating: []corpus.Meta{{Publisher: "AP News"}}},
+		{N: 2, Meta: corpus.Meta{Title: "UN renews mission [analysis]", Publisher: "Al Jazeera"}},
 	})
 	fmt.Println(e.Description)
 	// Output:

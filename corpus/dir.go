@@ -106,20 +106,20 @@ func (d *Dir) Path() string { return d.path }
 func (d *Dir) FS() fs.FS { return os.DirFS(d.path) }
 
 // Add writes a new document named fileName with the given content and
-// records e (its File field is ignored and set to fileName) in the
+// records e (its DocID is ignored and set to fileName) in the
 // manifest when e carries any metadata. It returns an error wrapping
 // ErrInvalidName for a bad name, ErrExists when the document is already
 // there and ErrInvalidManifest for a bad date or a corrupt manifest on
 // disk. If the manifest cannot be written the document is removed again.
-func (d *Dir) Add(ctx context.Context, fileName string, data []byte, e Entry) error {
+func (d *Dir) Add(ctx context.Context, fileName string, data []byte, e Meta) error {
 	if err := ValidateName(fileName); err != nil {
 		return fmt.Errorf("add document: %w", err)
 	}
 	if len(data) == 0 {
 		return fmt.Errorf("add document %q: empty content", fileName)
 	}
-	e.File = fileName
-	if err := e.validate(); err != nil {
+	e.DocID = fileName
+	if err := validateEntry(e); err != nil {
 		return fmt.Errorf("add document %q: %w: %v", fileName, ErrInvalidManifest, err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -190,7 +190,7 @@ func (d *Dir) Remove(ctx context.Context, fileName string) error {
 // Entries lists the documents at the folder's root with an allowed
 // extension, sorted by file name, each with its manifest metadata when
 // it has an entry.
-func (d *Dir) Entries() ([]Entry, error) {
+func (d *Dir) Entries() ([]Meta, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	m, err := ReadManifest(d.FS())
@@ -201,7 +201,7 @@ func (d *Dir) Entries() ([]Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
 	}
-	var out []Entry
+	var out []Meta
 	for _, de := range des {
 		name := de.Name()
 		if !de.Type().IsRegular() || ValidateName(name) != nil {
@@ -209,11 +209,11 @@ func (d *Dir) Entries() ([]Entry, error) {
 		}
 		e, ok := m.Lookup(name)
 		if !ok {
-			e = Entry{File: name}
+			e = Meta{DocID: name}
 		}
 		out = append(out, e)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].File < out[j].File })
+	sort.Slice(out, func(i, j int) bool { return out[i].DocID < out[j].DocID })
 	return out, nil
 }
 

@@ -53,11 +53,11 @@ func TestDirAddRemove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	entry := Entry{Title: "Ruto visits", Publisher: "Example News", Published: "2024-05-23"}
+	entry := Meta{Title: "Ruto visits", Publisher: "Example News", Published: "2024-05-23"}
 	if err := d.Add(ctx, "ruto.txt", []byte("Ruto visited.\n"), entry); err != nil {
 		t.Fatalf("Add: %v", err)
 	}
-	if err := d.Add(ctx, "plain.md", []byte("# Plain\n"), Entry{}); err != nil {
+	if err := d.Add(ctx, "plain.md", []byte("# Plain\n"), Meta{}); err != nil {
 		t.Fatalf("Add without metadata: %v", err)
 	}
 
@@ -66,10 +66,10 @@ func TestDirAddRemove(t *testing.T) {
 		run   func() error
 		check func(t *testing.T, err error)
 	}{
-		{"add existing refuses", func() error { return d.Add(ctx, "ruto.txt", []byte("other"), Entry{}) }, wantErrIs(ErrExists)},
-		{"add bad name", func() error { return d.Add(ctx, "../x.txt", []byte("x"), Entry{}) }, wantErrIs(ErrInvalidName)},
-		{"add bad date", func() error { return d.Add(ctx, "x.txt", []byte("x"), Entry{Published: "May 5"}) }, wantErrIs(ErrInvalidManifest)},
-		{"add empty", func() error { return d.Add(ctx, "x.txt", nil, Entry{}) }, wantErrContains("empty content")},
+		{"add existing refuses", func() error { return d.Add(ctx, "ruto.txt", []byte("other"), Meta{}) }, wantErrIs(ErrExists)},
+		{"add bad name", func() error { return d.Add(ctx, "../x.txt", []byte("x"), Meta{}) }, wantErrIs(ErrInvalidName)},
+		{"add bad date", func() error { return d.Add(ctx, "x.txt", []byte("x"), Meta{Published: "May 5"}) }, wantErrIs(ErrInvalidManifest)},
+		{"add empty", func() error { return d.Add(ctx, "x.txt", nil, Meta{}) }, wantErrContains("empty content")},
 		{"remove missing", func() error { return d.Remove(ctx, "missing.txt") }, wantErrIs(ErrNotFound)},
 	}
 	for _, s := range steps {
@@ -85,7 +85,7 @@ func TestDirAddRemove(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, ok := m.Lookup("ruto.txt")
-	if !ok || got.Title != "Ruto visits" || got.File != "ruto.txt" {
+	if !ok || got.Title != "Ruto visits" || got.DocID != "ruto.txt" {
 		t.Fatalf("manifest entry = %+v, %v", got, ok)
 	}
 	if _, ok := m.Lookup("plain.md"); ok {
@@ -95,7 +95,7 @@ func TestDirAddRemove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 2 || entries[0].File != "plain.md" || entries[1].Title != "Ruto visits" {
+	if len(entries) != 2 || entries[0].DocID != "plain.md" || entries[1].Title != "Ruto visits" {
 		t.Fatalf("Entries = %+v", entries)
 	}
 
@@ -127,7 +127,7 @@ func TestDirConcurrentAdd(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			name := fmt.Sprintf("doc%02d.txt", i%10) // each name added twice
-			errs[i] = d.Add(ctx, name, []byte("text"), Entry{Title: name})
+			errs[i] = d.Add(ctx, name, []byte("text"), Meta{Title: name})
 		})
 	}
 	wg.Wait()
@@ -169,7 +169,7 @@ func TestDirCanceledContext(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := d.Add(ctx, "a.txt", []byte("x"), Entry{}); !errors.Is(err, context.Canceled) {
+	if err := d.Add(ctx, "a.txt", []byte("x"), Meta{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Add with canceled context = %v", err)
 	}
 }

@@ -20,18 +20,23 @@ const ManifestName = "manifest.json"
 // name or a date that is not YYYY-MM-DD.
 var ErrInvalidManifest = errors.New("invalid manifest")
 
-// Entry describes one document. Every field holds only what the document
-// itself states; unknown fields are empty.
-type Entry struct {
-	// File is the document's path relative to the corpus root, with
-	// forward slashes, e.g. "001_94594469f8d3b41f.txt".
+// entryJSON is one manifest entry as written in manifest.json, where the
+// document's ID is called "file".
+type entryJSON struct {
 	File      string `json:"file"`
 	Title     string `json:"title,omitempty"`
 	Publisher string `json:"publisher,omitempty"`
 	Author    string `json:"author,omitempty"`
-	// Published is the publication date as YYYY-MM-DD.
 	Published string `json:"published,omitempty"`
 	URL       string `json:"url,omitempty"`
+}
+
+func (e entryJSON) meta() Meta {
+	return Meta{DocID: e.File, Title: e.Title, Publisher: e.Publisher, Author: e.Author, Published: e.Published, URL: e.URL}
+}
+
+func entryOf(m Meta) entryJSON {
+	return entryJSON{File: m.DocID, Title: m.Title, Publisher: m.Publisher, Author: m.Author, Published: m.Published, URL: m.URL}
 }
 
 // Manifest names the metadata of a corpus's documents. Its JSON form is
@@ -44,9 +49,15 @@ type Entry struct {
 //	}
 //
 // where only "file" is required and file names are unique. Documents that
-// are not listed get their metadata from their own text.
+// are not listed get their metadata from their own text. In memory each
+// entry is the Meta it states, with the file as DocID.
 type Manifest struct {
-	Documents []Entry `json:"documents"`
+	Documents []Meta
+}
+
+// manifestJSON is the file's top-level object.
+type manifestJSON struct {
+	Documents []entryJSON `json:"documents"`
 }
 
 // ParseManifest parses and validates a manifest's JSON. Empty input (or
@@ -56,40 +67,42 @@ func ParseManifest(data []byte) (Manifest, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return m, nil
 	}
+	var raw manifestJSON
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
+	if err := dec.Decode(&raw); err != nil {
 		return Manifest{}, fmt.Errorf("%w: parse JSON: %v", ErrInvalidManifest, err)
 	}
 	if dec.More() {
 		return Manifest{}, fmt.Errorf("%w: trailing data after the JSON object", ErrInvalidManifest)
 	}
-	seen := make(map[string]bool, len(m.Documents))
-	for i := range m.Documents {
-		e := &m.Documents[i]
+	seen := make(map[string]bool, len(raw.Documents))
+	for i, e := range raw.Documents {
 		e.File = strings.TrimSpace(e.File)
-		if err := e.validate(); err != nil {
+		meta := e.meta()
+		if err := validateEntry(meta); err != nil {
 			return Manifest{}, fmt.Errorf("%w: document %d: %v", ErrInvalidManifest, i+1, err)
 		}
 		if seen[e.File] {
 			return Manifest{}, fmt.Errorf("%w: document %d: file %q is listed twice", ErrInvalidManifest, i+1, e.File)
 		}
 		seen[e.File] = true
+		m.Documents = append(m.Documents, meta)
 	}
 	return m, nil
 }
 
-// validate reports what is wrong with one entry, if anything.
-func (e Entry) validate() error {
+// validateEntry reports what is wrong with one entry, if anything.
+func validateEntry(e Meta) error {
 	switch {
-	case e.File == "":
+	case e.DocID == "":
 		return errors.New("missing file name")
-	case strings.Contains(e.File, "\\") || path.IsAbs(e.File) || path.Clean(e.File) != e.File || strings.HasPrefix(e.File, "../"):
-		return fmt.Errorf("file %q is not a clean relative path", e.File)
+	case strings.Contains(e.DocID, "\\") || path.IsAbs(e.DocID) || path.Clean(e.DocID) != e.DocID || strings.HasPrefix(e.DocID, "../"):
+		return fmt.Errorf("file %q is not a clean relative path", e.DocID)
 	}
 	if e.Published != "" {
 		if _, err := time.Parse(time.DateOnly, e.Published); err != nil {
-			return fmt.Errorf("file %q: published date %q is not YYYY-MM-DD", e.File, e.Published)
+			return fmt.Errorf("file %q: published date %q is not YYYY-MM-DD", e.DocID, e.Published)
 		}
 	}
 	return nil
@@ -114,29 +127,29 @@ func ReadManifest(fsys fs.FS) (Manifest, error) {
 
 // Lookup returns the entry for a file (a path relative to the corpus
 // root) and whether there is one.
-func (m Manifest) Lookup(file string) (Entry, bool) {
+func (m Manifest) Lookup(file string) (Meta, bool) {
 	for _, e := range m.Documents {
-		if e.File == file {
+		if e.DocID == file {
 			return e, true
 		}
 	}
-	return Entry{}, false
+	return Meta{}, false
 }
 
 // with returns a copy of m in which e replaces any entry for the same file,
 // sorted by file name.
-func (m Manifest) with(e Entry) Manifest {
-	out := m.without(e.File)
+func (m Manifest) with(e Meta) Manifest {
+	out := m.without(e.DocID)
 	out.Documents = append(out.Documents, e)
-	sort.Slice(out.Documents, func(i, j int) bool { return out.Documents[i].File < out.Documents[j].File })
+	sort.Slice(out.Documents, func(i, j int) bool { return out.Documents[i].DocID < out.Documents[j].DocID })
 	return out
 }
 
 // without returns a copy of m with no entry for file.
 func (m Manifest) without(file string) Manifest {
-	out := Manifest{Documents: make([]Entry, 0, len(m.Documents)+1)}
+	out := Manifest{Documents: make([]Meta, 0, len(m.Documents)+1)}
 	for _, e := range m.Documents {
-		if e.File != file {
+		if e.DocID != file {
 			out.Documents = append(out.Documents, e)
 		}
 	}
@@ -145,10 +158,11 @@ func (m Manifest) without(file string) Manifest {
 
 // marshal renders m as indented JSON ending in a newline.
 func (m Manifest) marshal() ([]byte, error) {
-	if m.Documents == nil {
-		m.Documents = []Entry{}
+	raw := manifestJSON{Documents: []entryJSON{}}
+	for _, e := range m.Documents {
+		raw.Documents = append(raw.Documents, entryOf(e))
 	}
-	data, err := json.MarshalIndent(m, "", "  ")
+	data, err := json.MarshalIndent(raw, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("encode manifest: %w", err)
 	}

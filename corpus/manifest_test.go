@@ -124,10 +124,10 @@ func FuzzParseManifest(f *testing.F) {
 		}
 		seen := map[string]bool{}
 		for _, e := range m.Documents {
-			if e.File == "" || seen[e.File] {
-				t.Fatalf("accepted manifest with empty or duplicate file %q", e.File)
+			if e.DocID == "" || seen[e.DocID] {
+				t.Fatalf("accepted manifest with empty or duplicate file %q", e.DocID)
 			}
-			seen[e.File] = true
+			seen[e.DocID] = true
 		}
 		out, err := m.marshal()
 		if err != nil {

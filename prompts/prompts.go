@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"missionbot/corpus"
 	"regexp"
 	"strings"
 	"text/template"
@@ -17,14 +18,12 @@ import (
 //go:embed *.tmpl
 var files embed.FS
 
-// Source is one passage offered to the model. Sources are numbered [1]..[n]
-// by their position in AnswerData.Sources.
+// Source is one passage offered to the model, with the metadata of its
+// document (title, publisher, date). Sources are numbered [1]..[n] by their
+// position in AnswerData.Sources.
 type Source struct {
-	Title     string
-	Publisher string
-	// Published is the publication date, YYYY-MM-DD, or empty if unknown.
-	Published string
-	Text      string
+	corpus.Meta
+	Text string
 	// Ref is the caller's own reference to the passage (e.g. its index in
 	// the search results). It is never rendered; Pack carries it through so
 	// the caller can map the numbers it sent back to its passages.

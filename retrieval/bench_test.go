@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"missionbot/corpus"
 	"strings"
 	"sync"
 	"testing"
@@ -70,7 +71,7 @@ func benchFixtureFor(b *testing.B, n int) *benchFixture {
 		doc := i / 10
 		chunks[i] = Chunk{
 			ID:   fmt.Sprintf("c%07d", i),
-			Meta: Meta{DocID: fmt.Sprintf("doc%06d.txt", doc), Title: fmt.Sprintf("Document %d", doc)},
+			Meta: corpus.Meta{DocID: fmt.Sprintf("doc%06d.txt", doc), Title: fmt.Sprintf("Document %d", doc)},
 			Seq:  i % 10,
 			Text: ixParagraph(r, vocab),
 		}
@@ -177,7 +178,7 @@ func BenchmarkIngest(b *testing.B) {
 
 // ixDocsWithChunks returns synthetic documents that chunk into at least n
 // chunks, whatever the chunker's sizing.
-func ixDocsWithChunks(n int) []Document {
+func ixDocsWithChunks(n int) []corpus.Document {
 	docs := ixDocs(21, n/20, 20)
 	if got := len(ChunkDocuments(docs)); got < n {
 		docs = ixDocs(21, (n/20)*n/max(got, 1)+1, 20)

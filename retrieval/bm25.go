@@ -3,6 +3,7 @@ package retrieval
 import (
 	"maps"
 	"math"
+	"missionbot/text"
 	"slices"
 	"sort"
 	"strings"
@@ -54,12 +55,12 @@ func newBM25(chunks []Chunk) *bm25 {
 	var total float64
 	tf := map[int32]uint32{}
 	for i, c := range chunks[:n] {
-		toks := tokenize(c.Text)
+		toks := text.Tokens(c.Text)
 		ix.docLen[i] = float32(len(toks))
 		total += float64(len(toks))
 		clear(tf)
 		for _, t := range toks {
-			if isStopword(t) {
+			if text.IsStopword(t) {
 				continue // never searched: queries use content terms only
 			}
 			id, ok := ix.terms[t]
@@ -99,7 +100,7 @@ func newBM25(chunks []Chunk) *bm25 {
 const maxForms = 16
 
 // forms returns the ids of the vocabulary terms that count as t: t itself
-// and its close variants (see variantOf), such as "kenyan" for "kenya".
+// and its close variants (see text.IsVariant), such as "kenyan" for "kenya".
 func (ix *bm25) forms(t string) []int32 {
 	var ids []int32
 	if id, ok := ix.terms[t]; ok {
@@ -158,7 +159,7 @@ func (ix *bm25) search(query string, n int) []scored {
 		return nil
 	}
 	acc := map[int32]float32{}
-	for _, t := range contentTerms(query) {
+	for _, t := range text.Terms(query) {
 		id, ok := ix.terms[t]
 		if !ok {
 			continue
@@ -191,7 +192,7 @@ func (ix *bm25) search(query string, n int) []scored {
 // "defence" finds "defense", "Jovenal" finds "Jovenel". It returns tok
 // unchanged when the corpus has it or nothing is close.
 func (ix *bm25) correct(tok string) string {
-	if _, ok := ix.terms[tok]; ok || len(tok) < 5 || isDigitByte(tok[0]) {
+	if _, ok := ix.terms[tok]; ok || len(tok) < 5 || (tok[0] >= '0' && tok[0] <= '9') {
 		return tok
 	}
 	// Candidates share the first three letters: one range of the sorted

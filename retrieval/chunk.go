@@ -3,9 +3,26 @@ package retrieval
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"missionbot/corpus"
+	"missionbot/text"
 	"sort"
 	"strings"
 )
+
+// Chunk is a passage of a document, the unit that is embedded, indexed and
+// cited.
+type Chunk struct {
+	// ID is derived from the document ID and the chunk's content, so an
+	// unchanged passage keeps its ID across refreshes.
+	ID   string      `json:"chunk_id"`
+	Meta corpus.Meta `json:"meta"`
+	// Seq is the chunk's position within its document, from 0.
+	Seq  int    `json:"seq"`
+	Text string `json:"text"`
+	// Corroborating lists the other documents that carry a near-duplicate
+	// of this passage; their copies are not indexed separately.
+	Corroborating []corpus.Meta `json:"corroborating,omitempty"`
+}
 
 // Chunk sizes, in words. Chunks pack whole sentences: they close at a
 // paragraph break once they hold chunkAimWords, inside a paragraph once
@@ -35,7 +52,7 @@ const (
 // whitespace-normalised text), stable while the passage is unchanged; Seq
 // counts from 0 within a document and keeps its value when a duplicate
 // chunk is dropped, so Seq may have gaps.
-func ChunkDocuments(docs []Document) []Chunk {
+func ChunkDocuments(docs []corpus.Document) []Chunk {
 	order := make([]int, len(docs))
 	for i := range order {
 		order[i] = i
@@ -56,16 +73,16 @@ type chunkSentence struct {
 }
 
 // appendDocumentChunks appends the chunks of one document to out.
-func appendDocumentChunks(out []Chunk, d Document) []Chunk {
+func appendDocumentChunks(out []Chunk, d corpus.Document) []Chunk {
 	var sents []chunkSentence
 	para := 0
 	for p := range strings.SplitSeq(d.Text, "\n\n") {
-		ss := SplitSentences(p)
+		ss := text.SplitSentences(p)
 		if len(ss) == 0 {
 			continue
 		}
 		for _, s := range ss {
-			sents = append(sents, chunkSentence{text: s, words: wordCount(s), para: para})
+			sents = append(sents, chunkSentence{text: s, words: text.WordCount(s), para: para})
 		}
 		para++
 	}
@@ -92,11 +109,11 @@ func appendDocumentChunks(out []Chunk, d Document) []Chunk {
 					cur = append([]chunkSentence{prev[j]}, cur...)
 					curWords += prev[j].words
 					overlapN++
-					if !LeansBack(prev[j].text) {
+					if !text.LeansBack(prev[j].text) {
 						break
 					}
 				}
-				if overlapN > 0 && LeansBack(cur[0].text) {
+				if overlapN > 0 && text.LeansBack(cur[0].text) {
 					// Its antecedent did not fit: better no overlap than
 					// one that points at nothing.
 					cur, curWords, overlapN = nil, 0, 0

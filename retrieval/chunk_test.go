@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"missionbot/corpus"
+	"missionbot/text"
 )
 
 // syntheticVocabulary returns a fixed vocabulary: common function words
@@ -71,13 +72,13 @@ func TestChunkDocumentsShape(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			doc := Document{Meta: Meta{DocID: "d.txt", Title: "T"}, Text: tc.text}
-			chunks := ChunkDocuments([]Document{doc})
+			doc := corpus.Document{Meta: corpus.Meta{DocID: "d.txt", Title: "T"}, Text: tc.text}
+			chunks := ChunkDocuments([]corpus.Document{doc})
 			if len(chunks) < tc.minChunks || len(chunks) > tc.maxChunks {
 				t.Fatalf("%d chunks, want %d..%d", len(chunks), tc.minChunks, tc.maxChunks)
 			}
 			sentences := map[string]bool{}
-			for _, s := range SplitSentences(tc.text) {
+			for _, s := range text.SplitSentences(tc.text) {
 				sentences[s] = true
 			}
 			covered := map[string]bool{}
@@ -91,20 +92,20 @@ func TestChunkDocumentsShape(t *testing.T) {
 				if len(c.ID) != 32 {
 					t.Errorf("ID %q is not 16 bytes of hex", c.ID)
 				}
-				n := wordCount(c.Text)
-				if n > chunkMaxWords && len(SplitSentences(c.Text)) > 1 {
+				n := text.WordCount(c.Text)
+				if n > chunkMaxWords && len(text.SplitSentences(c.Text)) > 1 {
 					t.Errorf("chunk %d has %d words over the max with several sentences", i, n)
 				}
 				// Never split inside a sentence: every chunk sentence is
 				// a sentence of the document.
-				for _, s := range SplitSentences(c.Text) {
+				for _, s := range text.SplitSentences(c.Text) {
 					if !sentences[s] {
 						t.Errorf("chunk %d holds a sentence fragment %q", i, s)
 					}
 					covered[s] = true
 				}
 				if i > 0 {
-					checkOverlap(t, i, SplitSentences(chunks[i-1].Text), SplitSentences(c.Text))
+					checkOverlap(t, i, text.SplitSentences(chunks[i-1].Text), text.SplitSentences(c.Text))
 				}
 			}
 			if len(covered) != len(sentences) {
@@ -115,14 +116,14 @@ func TestChunkDocumentsShape(t *testing.T) {
 }
 
 func TestChunkDocumentsSizesOnCorpus(t *testing.T) {
-	docs, _, err := Load(corpus.Embedded(), nil)
+	docs, _, err := corpus.Load(corpus.Embedded(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	chunks := ChunkDocuments(docs)
 	total := 0
 	for _, c := range chunks {
-		n := wordCount(c.Text)
+		n := text.WordCount(c.Text)
 		total += n
 		if n > chunkMaxWords {
 			t.Errorf("%s#%d has %d words", c.Meta.DocID, c.Seq, n)
@@ -138,8 +139,8 @@ func TestChunkDocumentsSizesOnCorpus(t *testing.T) {
 func TestChunkIDsStable(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	text := syntheticText(r, 6, 4)
-	a := ChunkDocuments([]Document{{Meta: Meta{DocID: "a.txt"}, Text: text}})
-	b := ChunkDocuments([]Document{{Meta: Meta{DocID: "a.txt"}, Text: strings.ReplaceAll(text, ". ", ".  ")}})
+	a := ChunkDocuments([]corpus.Document{{Meta: corpus.Meta{DocID: "a.txt"}, Text: text}})
+	b := ChunkDocuments([]corpus.Document{{Meta: corpus.Meta{DocID: "a.txt"}, Text: strings.ReplaceAll(text, ". ", ".  ")}})
 	if len(a) != len(b) {
 		t.Fatalf("%d vs %d chunks", len(a), len(b))
 	}
@@ -150,14 +151,14 @@ func TestChunkIDsStable(t *testing.T) {
 	}
 	// Editing the last paragraph keeps the IDs of the chunks before it.
 	edited := text + " An added closing sentence about convoys."
-	c := ChunkDocuments([]Document{{Meta: Meta{DocID: "a.txt"}, Text: edited}})
+	c := ChunkDocuments([]corpus.Document{{Meta: corpus.Meta{DocID: "a.txt"}, Text: edited}})
 	if c[0].ID != a[0].ID {
 		t.Error("first chunk ID changed after an edit at the end")
 	}
 	if c[len(c)-1].ID == a[len(a)-1].ID {
 		t.Error("last chunk ID unchanged after its text changed")
 	}
-	other := ChunkDocuments([]Document{{Meta: Meta{DocID: "b.txt"}, Text: text}})
+	other := ChunkDocuments([]corpus.Document{{Meta: corpus.Meta{DocID: "b.txt"}, Text: text}})
 	if other[0].ID == a[0].ID {
 		t.Error("same text in another document has the same ID")
 	}
@@ -166,9 +167,9 @@ func TestChunkIDsStable(t *testing.T) {
 func BenchmarkChunkDocuments(b *testing.B) {
 	r := rand.New(rand.NewPCG(5, 6))
 	// About 10k chunks: 1,000 documents of ~10 chunks each.
-	docs := make([]Document, 1000)
+	docs := make([]corpus.Document, 1000)
 	for i := range docs {
-		docs[i] = Document{Meta: Meta{DocID: fmt.Sprintf("doc%04d.txt", i)}, Text: syntheticText(r, 12, 5)}
+		docs[i] = corpus.Document{Meta: corpus.Meta{DocID: fmt.Sprintf("doc%04d.txt", i)}, Text: syntheticText(r, 12, 5)}
 	}
 	// A share of syndicated copies, as in real news corpora.
 	for i := 0; i < len(docs); i += 10 {
@@ -196,10 +197,10 @@ func checkOverlap(t *testing.T, i int, prev, cur []string) {
 		if k+1 > len(prev) || !slices.Equal(cur[:k+1], prev[len(prev)-k-1:]) {
 			t.Errorf("chunk %d opens with %q, not the tail of the previous chunk", i, cur[:k+1])
 		}
-		if LeansBack(cur[0]) {
+		if text.LeansBack(cur[0]) {
 			t.Errorf("chunk %d opens with %q, which points back at a sentence it lacks", i, cur[0])
 		}
-	case !LeansBack(last) && wordCount(last) <= overlapMaxWords && wordCount(last)+wordCount(cur[0]) <= chunkMaxWords:
+	case !text.LeansBack(last) && text.WordCount(last) <= overlapMaxWords && text.WordCount(last)+text.WordCount(cur[0]) <= chunkMaxWords:
 		t.Errorf("chunk %d does not start with the previous chunk's last sentence", i)
 	}
 }
@@ -212,27 +213,12 @@ func TestChunkOverlapKeepsAntecedents(t *testing.T) {
 			"It also signals support for the police mission that Kenya leads in Haiti this year. "+
 			"Officials in both capitals described the meeting as productive and long overdue.", p))
 	}
-	doc := Document{Meta: Meta{DocID: "d.txt"}, Text: strings.Join(paras, "\n\n")}
-	chunks := ChunkDocuments([]Document{doc})
+	doc := corpus.Document{Meta: corpus.Meta{DocID: "d.txt"}, Text: strings.Join(paras, "\n\n")}
+	chunks := ChunkDocuments([]corpus.Document{doc})
 	if len(chunks) < 3 {
 		t.Fatalf("only %d chunks", len(chunks))
 	}
 	for i := 1; i < len(chunks); i++ {
-		checkOverlap(t, i, SplitSentences(chunks[i-1].Text), SplitSentences(chunks[i].Text))
-	}
-}
-
-func TestLeansBack(t *testing.T) {
-	for s, want := range map[string]bool{
-		"This designation allows Kenya to buy weapons.": true,
-		"He said the mission would succeed.":            true,
-		"“They will arrive soon,” Ruto said.":           true,
-		"Kenya leads the mission.":                      false,
-		"Thistle is a plant.":                           false,
-		"":                                              false,
-	} {
-		if got := LeansBack(s); got != want {
-			t.Errorf("LeansBack(%q) = %v, want %v", s, got, want)
-		}
+		checkOverlap(t, i, text.SplitSentences(chunks[i-1].Text), text.SplitSentences(chunks[i].Text))
 	}
 }

@@ -24,8 +24,8 @@ const crashDirEnv = "MISSIONBOT_CRASH_DIR"
 // crashCorpora are the two corpora the helper alternates between; every
 // snapshot on disk must hold exactly one of them. Both hold the built-in
 // corpus, so every reopened index must answer the dev questions.
-func crashCorpora() (a, b []Document) {
-	real, _, err := Load(corpus.Embedded(), nil)
+func crashCorpora() (a, b []corpus.Document) {
+	real, _, err := corpus.Load(corpus.Embedded(), nil)
 	if err != nil {
 		panic(err) // the embedded corpus is part of the binary
 	}
@@ -116,7 +116,7 @@ func TestCrashConsistency(t *testing.T) {
 	a, b := crashCorpora()
 	wantSets := []map[string]bool{chunkIDs(a), chunkIDs(b)}
 	var wantDev [2][]string
-	for i, docs := range [][]Document{a, b} {
+	for i, docs := range [][]corpus.Document{a, b} {
 		clean, _ := openTestIndex(t, t.TempDir(), NewLocalEmbedder(benchDim))
 		mustRefresh(t, clean, docs, RefreshOptions{})
 		wantDev[i] = devOutcome(t, clean)

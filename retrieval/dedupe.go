@@ -1,6 +1,8 @@
 package retrieval
 
 import (
+	"missionbot/corpus"
+	"missionbot/text"
 	"slices"
 	"sort"
 	"strings"
@@ -182,9 +184,9 @@ func dedupeChunks(chunks []Chunk) []Chunk {
 // addCorroborating returns kept's Corroborating list with m (and the
 // documents in extra) added, skipping kept's own document and documents
 // already listed.
-func addCorroborating(kept Chunk, m Meta, extra []Meta) []Meta {
+func addCorroborating(kept Chunk, m corpus.Meta, extra []corpus.Meta) []corpus.Meta {
 	out := kept.Corroborating
-	for _, add := range append([]Meta{m}, extra...) {
+	for _, add := range append([]corpus.Meta{m}, extra...) {
 		if add.DocID == kept.Meta.DocID {
 			continue
 		}
@@ -227,7 +229,7 @@ func containedIn(b string, chunks []Chunk, idx []int32) bool {
 	if len(all) == 0 || containment(all, have) < dupContainment {
 		return false
 	}
-	for _, s := range SplitSentences(b) {
+	for _, s := range text.SplitSentences(b) {
 		toks = tokenHashes(toks[:0], s)
 		if len(toks) < dupSentenceWords {
 			continue

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"missionbot/corpus"
+	"missionbot/text"
 )
 
 // wireStory is a passage two outlets might both carry.
@@ -51,9 +52,9 @@ func TestDedupeChunks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			a := Meta{DocID: "a.txt", Title: "A"}
-			b := Meta{DocID: "b.txt", Title: "B"}
-			chunks := ChunkDocuments([]Document{{Meta: b, Text: tc.copyText}, {Meta: a, Text: wireStory}})
+			a := corpus.Meta{DocID: "a.txt", Title: "A"}
+			b := corpus.Meta{DocID: "b.txt", Title: "B"}
+			chunks := ChunkDocuments([]corpus.Document{{Meta: b, Text: tc.copyText}, {Meta: a, Text: wireStory}})
 			if chunks[0].Meta.DocID != "a.txt" {
 				t.Fatalf("first chunk from %s, want the earliest document a.txt", chunks[0].Meta.DocID)
 			}
@@ -90,10 +91,10 @@ func TestDedupeChunks(t *testing.T) {
 }
 
 func TestDedupeCorroboratingHasNoRepeats(t *testing.T) {
-	docs := []Document{
-		{Meta: Meta{DocID: "a.txt"}, Text: wireStory},
-		{Meta: Meta{DocID: "b.txt"}, Text: wireStory + "\n\n" + wireStory},
-		{Meta: Meta{DocID: "c.txt"}, Text: wireStory},
+	docs := []corpus.Document{
+		{Meta: corpus.Meta{DocID: "a.txt"}, Text: wireStory},
+		{Meta: corpus.Meta{DocID: "b.txt"}, Text: wireStory + "\n\n" + wireStory},
+		{Meta: corpus.Meta{DocID: "c.txt"}, Text: wireStory},
 	}
 	chunks := ChunkDocuments(docs)
 	if len(chunks) != 1 {
@@ -109,7 +110,7 @@ func TestDedupeCorroboratingHasNoRepeats(t *testing.T) {
 }
 
 func TestDedupeKeepsCorpusFacts(t *testing.T) {
-	docs, _, err := Load(corpus.Embedded(), nil)
+	docs, _, err := corpus.Load(corpus.Embedded(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestDedupeKeepsCorpusFacts(t *testing.T) {
 		all += c.Text + "\n"
 	}
 	for _, d := range docs {
-		for _, s := range SplitSentences(d.Text) {
+		for _, s := range text.SplitSentences(d.Text) {
 			if !strings.Contains(all, s) {
 				t.Errorf("%s: sentence lost after chunking and dedupe: %q", d.DocID, s)
 			}
@@ -141,7 +142,7 @@ func TestDedupeScales(t *testing.T) {
 		id := fmt.Sprintf("doc%06d.txt", i)
 		text := syntheticText(r, 10, 5)
 		for j, p := range strings.Split(text, "\n\n") {
-			chunks = append(chunks, Chunk{Meta: Meta{DocID: id}, Seq: j, Text: p})
+			chunks = append(chunks, Chunk{Meta: corpus.Meta{DocID: id}, Seq: j, Text: p})
 		}
 	}
 	// Every tenth document is a syndicated copy of the one before.
@@ -172,7 +173,7 @@ func BenchmarkDedupeChunks(b *testing.B) {
 	for i := range n / 10 {
 		id := fmt.Sprintf("doc%06d.txt", i)
 		for j, p := range strings.Split(syntheticText(r, 10, 5), "\n\n") {
-			base = append(base, Chunk{Meta: Meta{DocID: id}, Seq: j, Text: p})
+			base = append(base, Chunk{Meta: corpus.Meta{DocID: id}, Seq: j, Text: p})
 		}
 	}
 	b.Run(fmt.Sprintf("chunks=%d", n), func(b *testing.B) {

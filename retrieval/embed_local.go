@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"missionbot/text"
 	"strconv"
 )
 
@@ -66,12 +67,12 @@ const (
 	weightCharGram = 0.35
 )
 
-func (e *LocalEmbedder) vector(text string) []float32 {
+func (e *LocalEmbedder) vector(s string) []float32 {
 	v := make([]float32, e.dim)
-	toks := tokenize(text)
+	toks := text.Tokens(s)
 	prev := ""
 	for _, t := range toks {
-		if isStopword(t) {
+		if text.IsStopword(t) {
 			e.add(v, 'w', t, "", weightStopword)
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"missionbot/corpus"
 	"os"
 	"path/filepath"
 	"slices"
@@ -181,7 +182,7 @@ func newGeneration(info EmbedderInfo, chunks []Chunk, vecs [][]float32, builtAt 
 		took:    took,
 	}
 	perDoc := map[string]int{}
-	metas := map[string]Meta{}
+	metas := map[string]corpus.Meta{}
 	for i, c := range chunks {
 		if c.ID == "" {
 			return nil, fmt.Errorf("build generation: chunk %d has an empty ID", i)

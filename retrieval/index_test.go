@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"missionbot/corpus"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,17 +88,17 @@ func ixParagraph(r *rand.Rand, vocab []string) string {
 }
 
 // ixDocs makes nDocs synthetic documents of paras paragraphs each.
-func ixDocs(seed uint64, nDocs, paras int) []Document {
+func ixDocs(seed uint64, nDocs, paras int) []corpus.Document {
 	vocab := ixVocab(5000)
 	r := rand.New(rand.NewPCG(seed, 7))
-	docs := make([]Document, nDocs)
+	docs := make([]corpus.Document, nDocs)
 	for i := range docs {
 		ps := make([]string, paras)
 		for j := range ps {
 			ps[j] = ixParagraph(r, vocab)
 		}
-		docs[i] = Document{
-			Meta: Meta{DocID: fmt.Sprintf("s%d_%03d.txt", seed, i), Title: fmt.Sprintf("Document %d", i), Publisher: "Test Wire"},
+		docs[i] = corpus.Document{
+			Meta: corpus.Meta{DocID: fmt.Sprintf("s%d_%03d.txt", seed, i), Title: fmt.Sprintf("Document %d", i), Publisher: "Test Wire"},
 			Text: strings.Join(ps, "\n\n"),
 		}
 	}
@@ -116,7 +117,7 @@ func openTestIndex(t *testing.T, dir string, emb Embedder) (*Index, *bytes.Buffe
 	return ix, &logs
 }
 
-func mustRefresh(t *testing.T, ix *Index, docs []Document, opts RefreshOptions) RefreshStats {
+func mustRefresh(t *testing.T, ix *Index, docs []corpus.Document, opts RefreshOptions) RefreshStats {
 	t.Helper()
 	st, err := ix.Refresh(context.Background(), docs, opts)
 	if err != nil {
@@ -157,7 +158,7 @@ func checkConsistent(t *testing.T, ix *Index) {
 	}
 }
 
-func chunkIDs(docs []Document) map[string]bool {
+func chunkIDs(docs []corpus.Document) map[string]bool {
 	out := map[string]bool{}
 	for _, c := range ChunkDocuments(docs) {
 		out[c.ID] = true
@@ -238,7 +239,7 @@ func TestOpenIndexStates(t *testing.T) {
 
 // buildIn returns a prepare step that refreshes docs into dir with the
 // default test embedder.
-func buildIn(docs []Document) func(t *testing.T, dir string) {
+func buildIn(docs []corpus.Document) func(t *testing.T, dir string) {
 	return func(t *testing.T, dir string) {
 		t.Helper()
 		ix, _ := openTestIndex(t, dir, newIxEmbedder())
@@ -324,10 +325,10 @@ func TestSourcesAndStats(t *testing.T) {
 	if st := ix.Stats(); st.Chunks != 0 || st.Documents != 0 || !st.RefreshedAt.IsZero() {
 		t.Errorf("Stats before any build = %+v", st)
 	}
-	docs := []Document{
-		{Meta: Meta{DocID: "b.txt", Title: "B"}, Text: "Kenyan police arrived in Haiti.\n\nThey patrolled the capital."},
-		{Meta: Meta{DocID: "a.txt", Title: "A"}, Text: "The council approved the mission."},
-		{Meta: Meta{DocID: "c.txt", Title: "C"}, Text: "   "},
+	docs := []corpus.Document{
+		{Meta: corpus.Meta{DocID: "b.txt", Title: "B"}, Text: "Kenyan police arrived in Haiti.\n\nThey patrolled the capital."},
+		{Meta: corpus.Meta{DocID: "a.txt", Title: "A"}, Text: "The council approved the mission."},
+		{Meta: corpus.Meta{DocID: "c.txt", Title: "C"}, Text: "   "},
 	}
 	mustRefresh(t, ix, docs, RefreshOptions{})
 	src := ix.Sources()

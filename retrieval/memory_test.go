@@ -127,7 +127,7 @@ func liveHeap() int64 {
 // synthetic chunks have the real vocabulary and word frequencies.
 func corpusWords(t *testing.T) []string {
 	t.Helper()
-	docs, _, err := Load(corpus.Embedded(), nil)
+	docs, _, err := corpus.Load(corpus.Embedded(), nil)
 	if err != nil {
 		t.Fatalf("load corpus: %v", err)
 	}
@@ -177,12 +177,12 @@ func memInputs(t *testing.T, words []string) ([]Chunk, [][]float32, int64) {
 		textBytes += int64(len(chunks[i].Text))
 	}
 	seen := make(map[string]bool, memChunks)
-	var meta Meta
+	var meta corpus.Meta
 	for i := range chunks {
 		if i%memChunksPerD == 0 {
 			n := i / memChunksPerD
 			at := n % (len(words) - 12)
-			meta = Meta{
+			meta = corpus.Meta{
 				DocID:     fmt.Sprintf("%06d_%016x.txt", n, r.Uint64()),
 				Title:     strings.Join(words[at:at+12], " "),
 				Publisher: "Example News",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"missionbot/corpus"
 	"runtime"
 	"slices"
 	"strings"
@@ -36,7 +37,7 @@ const refreshBatch = 256
 // loaded, or when the embedder's name, model or dimension differ from the
 // index's; vectors from different spaces are never mixed. Only one refresh
 // runs at a time: a concurrent call returns ErrRefreshRunning.
-func (ix *Index) Refresh(ctx context.Context, docs []Document, opts RefreshOptions) (RefreshStats, error) {
+func (ix *Index) Refresh(ctx context.Context, docs []corpus.Document, opts RefreshOptions) (RefreshStats, error) {
 	if !ix.refreshMu.TryLock() {
 		return RefreshStats{}, ErrRefreshRunning
 	}
@@ -245,7 +246,7 @@ func sameChunk(a, b Chunk) bool {
 // metadata changed) and removed between two chunk sets.
 func diffDocs(before, after []Chunk) (added, updated, removed int) {
 	type doc struct {
-		meta Meta
+		meta corpus.Meta
 		ids  []string
 	}
 	group := func(chunks []Chunk) map[string]*doc {

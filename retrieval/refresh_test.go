@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"errors"
+	"missionbot/corpus"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,10 +15,10 @@ import (
 
 func TestRefreshIncremental(t *testing.T) {
 	base := ixDocs(3, 6, 4)
-	clone := func() []Document { return slices.Clone(base) }
+	clone := func() []corpus.Document { return slices.Clone(base) }
 	tests := []struct {
 		name                    string
-		change                  func([]Document) []Document
+		change                  func([]corpus.Document) []corpus.Document
 		opts                    RefreshOptions
 		added, updated, removed int
 		rebuilt                 bool
@@ -25,23 +26,23 @@ func TestRefreshIncremental(t *testing.T) {
 		wantTitle               string // title of doc 0 afterwards, when set
 		wantNoWrite             bool
 	}{
-		{name: "nothing changed", change: func(d []Document) []Document { return d }, wantNoWrite: true},
-		{name: "doc added", change: func(d []Document) []Document { return append(d, ixDocs(99, 1, 3)[0]) }, added: 1},
-		{name: "doc removed", change: func(d []Document) []Document { return d[1:] }, removed: 1},
-		{name: "paragraph edited", change: func(d []Document) []Document {
+		{name: "nothing changed", change: func(d []corpus.Document) []corpus.Document { return d }, wantNoWrite: true},
+		{name: "doc added", change: func(d []corpus.Document) []corpus.Document { return append(d, ixDocs(99, 1, 3)[0]) }, added: 1},
+		{name: "doc removed", change: func(d []corpus.Document) []corpus.Document { return d[1:] }, removed: 1},
+		{name: "paragraph edited", change: func(d []corpus.Document) []corpus.Document {
 			d[2].Text = strings.Replace(d[2].Text, "\n\n", "\n\nThe Kenyan contingent landed in Port-au-Prince on Tuesday.\n\n", 1)
 			return d
 		}, updated: 1},
-		{name: "metadata only", change: func(d []Document) []Document {
+		{name: "metadata only", change: func(d []corpus.Document) []corpus.Document {
 			d[0].Title = "A corrected title"
 			return d
 		}, updated: 1, wantTitle: "A corrected title"},
-		{name: "added, updated and removed", change: func(d []Document) []Document {
+		{name: "added, updated and removed", change: func(d []corpus.Document) []corpus.Document {
 			d[1].Text += "\n\nA new closing paragraph about the Multinational Security Support mission."
 			d = append(d[:4], ixDocs(77, 2, 2)...) // drops docs 4 and 5, adds two
 			return d
 		}, added: 2, updated: 1, removed: 2},
-		{name: "rebuild requested", change: func(d []Document) []Document { return d },
+		{name: "rebuild requested", change: func(d []corpus.Document) []corpus.Document { return d },
 			opts: RefreshOptions{Rebuild: true}, rebuilt: true, wantReason: "rebuild requested"},
 	}
 	for _, tc := range tests {
@@ -204,7 +205,7 @@ func TestRefreshEmptyCorpus(t *testing.T) {
 func TestRefreshRepeatedPassage(t *testing.T) {
 	ix, _ := openTestIndex(t, t.TempDir(), newIxEmbedder())
 	p := "The Kenyan-led mission deployed more police officers to Port-au-Prince this week."
-	docs := []Document{{Meta: Meta{DocID: "a.txt"}, Text: p + "\n\nSomething else entirely happened.\n\n" + p}}
+	docs := []corpus.Document{{Meta: corpus.Meta{DocID: "a.txt"}, Text: p + "\n\nSomething else entirely happened.\n\n" + p}}
 	mustRefresh(t, ix, docs, RefreshOptions{})
 	checkConsistent(t, ix)
 }

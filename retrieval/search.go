@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"missionbot/text"
 	"slices"
 	"sort"
 	"strings"
@@ -61,7 +62,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (Results, erro
 	}
 	g := ix.current()
 	res := Results{Query: query, NothingRelevant: true}
-	if len(g.chunks) == 0 || len(contentTerms(query)) == 0 {
+	if len(g.chunks) == 0 || len(text.Terms(query)) == 0 {
 		return res, nil
 	}
 	qvec, err := ix.embedQuery(ctx, query, g.info.Dim)
@@ -131,7 +132,7 @@ func vecLen(v [][]float32) int {
 // lexicalQuery is the query's content terms with those the corpus never
 // uses corrected to a close spelling it does use, for BM25 and coverage.
 func (g *generation) lexicalQuery(query string) string {
-	terms := contentTerms(query)
+	terms := text.Terms(query)
 	for i, t := range terms {
 		terms[i] = g.lex.correct(t)
 	}
@@ -206,7 +207,7 @@ type coverageQuery struct {
 // a term the corpus never uses weighs the most) and their forms.
 func (ix *bm25) coverageQuery(query string) coverageQuery {
 	q := coverageQuery{lex: ix}
-	for _, t := range contentTerms(query) {
+	for _, t := range text.Terms(query) {
 		w := ix.idf(t)
 		forms := ix.forms(t)
 		if len(forms) > 0 {
@@ -224,18 +225,18 @@ func (ix *bm25) coverageQuery(query string) coverageQuery {
 // that holds at least two of its terms together (one, when the corpus
 // knows only one). A passage that says "the capital" in one sentence and
 // "Benin" in another says nothing about Benin's capital.
-func (q coverageQuery) support(text string) float64 {
+func (q coverageQuery) support(passage string) float64 {
 	if q.total == 0 {
 		return 0
 	}
 	need := min(2, q.known)
 	best := 0.0
-	for _, s := range SplitSentences(text) {
-		toks := tokenize(s)
+	for _, s := range text.SplitSentences(passage) {
+		toks := text.Tokens(s)
 		var got float64
 		hits := 0
 		for i, t := range q.terms {
-			if slices.ContainsFunc(toks, func(u string) bool { return Matches(t, u) }) {
+			if slices.ContainsFunc(toks, func(u string) bool { return text.Matches(t, u) }) {
 				got += q.weights[i]
 				hits++
 			}
@@ -250,7 +251,7 @@ func (q coverageQuery) support(text string) float64 {
 // coverage is the IDF-weighted share of the query's content terms that
 // chunk holds: 1 when it holds them all, near 0 when it holds only the
 // commonest ones. A term also counts when the chunk has a close variant of
-// it (see variantOf): "Kenya" is covered by "Kenyan".
+// it (see text.IsVariant): "Kenya" is covered by "Kenyan".
 func (q coverageQuery) coverage(chunk int32) float64 {
 	if q.total == 0 {
 		return 0
@@ -265,22 +266,6 @@ func (q coverageQuery) coverage(chunk int32) float64 {
 		}
 	}
 	return got / q.total
-}
-
-// Matches reports whether a text token covers a query term: the same term,
-// or a close variant that stemming does not join ("kenya"/"kenyan"). Both
-// must come from Terms; answerers use it to score sentences the way search
-// scores passages.
-func Matches(term, token string) bool { return term == token || variantOf(term, token) }
-
-// variantOf reports whether a and b are forms of one word that stemming
-// does not join: one is a prefix of the other, at least five letters long,
-// and the other adds at most three ("kenya"/"kenyan", "haiti"/"haitian").
-func variantOf(a, b string) bool {
-	if len(a) > len(b) {
-		a, b = b, a
-	}
-	return len(a) >= 5 && len(b)-len(a) <= 3 && strings.HasPrefix(b, a)
 }
 
 func bestCoverage(cands []candidate) float64 {

@@ -12,7 +12,7 @@ import (
 // corpusIndex indexes the built-in corpus with emb.
 func corpusIndex(t *testing.T, emb *ixEmbedder) *Index {
 	t.Helper()
-	docs, _, err := Load(corpus.Embedded(), nil)
+	docs, _, err := corpus.Load(corpus.Embedded(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

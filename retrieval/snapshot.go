@@ -11,6 +11,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"missionbot/corpus"
 	"os"
 	"path/filepath"
 	"strings"
@@ -169,9 +170,9 @@ func encodeSnapshot(ctx context.Context, f io.Writer, s *snapshot) error {
 			return fmt.Errorf("%w: vector %d has %d dimensions, the index %d", ErrDimensionMismatch, i, len(v), h.Dim)
 		}
 	}
-	metaIdx := map[Meta]uint64{}
-	var metas []Meta
-	intern := func(m Meta) {
+	metaIdx := map[corpus.Meta]uint64{}
+	var metas []corpus.Meta
+	intern := func(m corpus.Meta) {
 		if _, ok := metaIdx[m]; !ok {
 			metaIdx[m] = uint64(len(metas))
 			metas = append(metas, m)
@@ -417,15 +418,15 @@ func (d *snapshotDecoder) decode(ctx context.Context) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	metas := make([]Meta, h.Metas)
+	metas := make([]corpus.Meta, h.Metas)
 	for i := range metas {
-		metas[i] = Meta{DocID: d.str(), Title: d.str(), Publisher: d.str(), Author: d.str(), Published: d.str(), URL: d.str()}
+		metas[i] = corpus.Meta{DocID: d.str(), Title: d.str(), Publisher: d.str(), Author: d.str(), Published: d.str(), URL: d.str()}
 	}
-	meta := func() Meta {
+	meta := func() corpus.Meta {
 		i := d.count("meta index", uint64(max(h.Metas-1, 0)))
 		if d.err != nil || h.Metas == 0 {
 			d.fail("chunk refers to a missing document")
-			return Meta{}
+			return corpus.Meta{}
 		}
 		return metas[i]
 	}
@@ -440,7 +441,7 @@ func (d *snapshotDecoder) decode(ctx context.Context) (*snapshot, error) {
 		c.Seq = d.count("seq", math.MaxInt32)
 		c.Text = d.str()
 		if n := d.count("corroborating count", uint64(max(h.Metas, 0))); n > 0 {
-			c.Corroborating = make([]Meta, n)
+			c.Corroborating = make([]corpus.Meta, n)
 			for j := range c.Corroborating {
 				c.Corroborating[j] = meta()
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"math/rand/v2"
+	"missionbot/corpus"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,8 +16,8 @@ import (
 // testSnapshot is a small snapshot exercising every field.
 func testSnapshot(n, dim int) *snapshot {
 	r := rand.New(rand.NewPCG(3, 4))
-	a := Meta{DocID: "a.txt", Title: "Kenya’s police «arrive»", Publisher: "Wire", Author: "J. Doe", Published: "2024-06-25", URL: "https://example.org/a"}
-	b := Meta{DocID: "b.txt", Title: "B"}
+	a := corpus.Meta{DocID: "a.txt", Title: "Kenya’s police «arrive»", Publisher: "Wire", Author: "J. Doe", Published: "2024-06-25", URL: "https://example.org/a"}
+	b := corpus.Meta{DocID: "b.txt", Title: "B"}
 	s := &snapshot{header: snapshotHeader{
 		Embedder: EmbedderInfo{Name: "local", Model: localModel, Dim: dim},
 		BuiltAt:  time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC),
@@ -27,7 +28,7 @@ func testSnapshot(n, dim int) *snapshot {
 		c := Chunk{ID: strings.Repeat("x", i%3) + string(rune('a'+i%26)) + "-" + time.Duration(i).String(), Meta: a, Seq: i, Text: "Passage " + strings.Repeat("é", i)}
 		if i%2 == 1 {
 			c.Meta = b
-			c.Corroborating = []Meta{a, {DocID: "c.txt", Title: "C"}}
+			c.Corroborating = []corpus.Meta{a, {DocID: "c.txt", Title: "C"}}
 		}
 		v := make([]float32, dim)
 		for j := range v {

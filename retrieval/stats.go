@@ -1,6 +1,9 @@
 package retrieval
 
-import "time"
+import (
+	"missionbot/corpus"
+	"time"
+)
 
 // Progress reports how far a refresh has come, for progress bars and the
 // Discord /refresh message.
@@ -31,7 +34,7 @@ type RefreshStats struct {
 
 // SourceInfo is one indexed document and how many chunks it has.
 type SourceInfo struct {
-	Meta
+	corpus.Meta
 	Chunks int `json:"chunks"`
 }
 

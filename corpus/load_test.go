@@ -1,4 +1,4 @@
-package retrieval
+package corpus
 
 import (
 	"bytes"
@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
-
-	"missionbot/corpus"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -21,7 +19,7 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 // TestLoadCorpusGolden runs the default corpus through Load and compares
 // each document's metadata and cleaned text with testdata/golden.
 func TestLoadCorpusGolden(t *testing.T) {
-	docs, warnings, err := Load(corpus.Embedded(), slog.New(slog.DiscardHandler))
+	docs, warnings, err := Load(Embedded(), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +202,7 @@ func TestLoadErrors(t *testing.T) {
 		fsys fs.FS
 		want error
 	}{
-		{"invalid manifest", fstest.MapFS{"manifest.json": {Data: []byte(`{"documents":[{"title":"x"}]}`)}, "a.txt": {Data: []byte("x")}}, corpus.ErrInvalidManifest},
+		{"invalid manifest", fstest.MapFS{"manifest.json": {Data: []byte(`{"documents":[{"title":"x"}]}`)}, "a.txt": {Data: []byte("x")}}, ErrInvalidManifest},
 		{"missing root", os.DirFS(filepath.Join(t.TempDir(), "nope")), ErrCorpusUnreadable},
 	}
 	for _, tc := range tests {
@@ -231,12 +229,12 @@ func TestLoadWarnsAtWarnLevel(t *testing.T) {
 
 func TestLoadCorpusWithoutManifestParsesMetadata(t *testing.T) {
 	fsys := fstest.MapFS{}
-	names, err := fs.Glob(corpus.Embedded(), "*.txt")
+	names, err := fs.Glob(Embedded(), "*.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range names {
-		data, err := fs.ReadFile(corpus.Embedded(), n)
+		data, err := fs.ReadFile(Embedded(), n)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -269,7 +267,7 @@ func TestLoadCorpusWithoutManifestParsesMetadata(t *testing.T) {
 // TestCorpusCleaningDropsPromotedHeadline checks that a headline the page
 // merely linked to cannot be answered from the cleaned text.
 func TestCorpusCleaningDropsPromotedHeadline(t *testing.T) {
-	docs, _, err := Load(corpus.Embedded(), nil)
+	docs, _, err := Load(Embedded(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package retrieval
+package text
 
 import (
 	"fmt"
@@ -62,4 +62,19 @@ func FuzzSplitSentences(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestLeansBack(t *testing.T) {
+	for s, want := range map[string]bool{
+		"This designation allows Kenya to buy weapons.": true,
+		"He said the mission would succeed.":            true,
+		"“They will arrive soon,” Ruto said.":           true,
+		"Kenya leads the mission.":                      false,
+		"Thistle is a plant.":                           false,
+		"":                                              false,
+	} {
+		if got := LeansBack(s); got != want {
+			t.Errorf("LeansBack(%q) = %v, want %v", s, got, want)
+		}
+	}
 }

@@ -1,4 +1,4 @@
-package retrieval
+package text
 
 import (
 	"regexp"
@@ -7,13 +7,14 @@ import (
 	"unicode/utf8"
 )
 
-// tokenize splits text into lower-case, accent-folded word tokens. The
-// local embedder's features come from it: any change here changes vectors,
-// so bump localModel (embed_local.go) and indexes are rebuilt, not mixed. Digits
+// Tokens splits s into lower-case, accent-folded word tokens: the units
+// the BM25 index, the local embedder and the answerers all count. Any change
+// here changes the local embedder's vectors, so bump its model name
+// (retrieval/embed_local.go) and indexes are rebuilt, not mixed. Digits
 // grouped with separators ("2,000", "3.5") become one token without them,
 // so "2,000" and "2000" match. Tokens are stemmed lightly (plural and verb
 // endings) so "pledged" finds "pledge".
-func tokenize(text string) []string {
+func Tokens(text string) []string {
 	if strings.Contains(text, "-") {
 		text = hyphenatedName.ReplaceAllStringFunc(text, func(m string) string { return strings.ReplaceAll(m, "-", "") })
 	}
@@ -71,7 +72,7 @@ func normalizeToken(tok string, allUpper bool) string {
 		if tok == "us" || tok == "usa" {
 			return "usa"
 		}
-		if isStopword(tok) {
+		if IsStopword(tok) {
 			return tok + "_"
 		}
 		return tok
@@ -212,9 +213,9 @@ var stopwords = func() map[string]struct{} {
 	return m
 }()
 
-// isStopword reports whether tok carries no topic: a stopword, or a single
+// IsStopword reports whether tok carries no topic: a stopword, or a single
 // letter (an initial, a stray "s" of "U.S.").
-func isStopword(tok string) bool {
+func IsStopword(tok string) bool {
 	if len(tok) == 1 && !isDigitByte(tok[0]) {
 		return true
 	}
@@ -222,12 +223,14 @@ func isStopword(tok string) bool {
 	return ok
 }
 
-// contentTerms returns the distinct non-stopword tokens of a query, in order.
-func contentTerms(query string) []string {
+// Terms returns the distinct content terms of s (lower-cased, accent
+// folded, lightly stemmed, stopwords removed) in order of appearance: the
+// units search matches on, so answerers can score sentences the same way.
+func Terms(query string) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, t := range tokenize(query) {
-		if isStopword(t) || seen[t] {
+	for _, t := range Tokens(query) {
+		if IsStopword(t) || seen[t] {
 			continue
 		}
 		seen[t] = true
@@ -236,8 +239,17 @@ func contentTerms(query string) []string {
 	return out
 }
 
-// Terms returns the distinct content terms of text (lower-cased, accent
-// folded, lightly stemmed, stopwords removed) in order of appearance: the
-// units search matches on, exposed so answerers can score sentences the
-// same way.
-func Terms(text string) []string { return contentTerms(text) }
+// Matches reports whether a text token covers a query term: the same term,
+// or a close variant that stemming does not join ("kenya"/"kenyan"). Both
+// must come from Tokens or Terms.
+func Matches(term, token string) bool { return term == token || IsVariant(term, token) }
+
+// IsVariant reports whether a and b are forms of one word that stemming
+// does not join: one is a prefix of the other, at least five letters long,
+// and the other adds at most three ("kenya"/"kenyan", "haiti"/"haitian").
+func IsVariant(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	return len(a) >= 5 && len(b)-len(a) <= 3 && strings.HasPrefix(b, a)
+}

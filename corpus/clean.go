@@ -1,6 +1,7 @@
-package retrieval
+package corpus
 
 import (
+	"missionbot/text"
 	"regexp"
 	"strings"
 	"unicode"
@@ -66,27 +67,27 @@ func cleanText(raw, knownTitle string) cleaned {
 	drop := func(p string) { c.Removed = append(c.Removed, p) }
 	for i := 0; i < len(paras); i++ {
 		p := paras[i]
-		text := p.text
+		para := p.text
 		switch {
-		case i == titleIdx || (tkey != "" && titleKey(text) == tkey):
-			drop(text)
+		case i == titleIdx || (tkey != "" && titleKey(para) == tkey):
+			drop(para)
 			continue
 		case p.bullet:
-			kept = append(kept, asSentence(text))
+			kept = append(kept, asSentence(para))
 			continue
 		}
-		if date, author, ok := metaLine(text); ok {
+		if date, author, ok := metaLine(para); ok {
 			if c.Published == "" {
 				c.Published = date
 			}
 			if c.Author == "" {
 				c.Author = author
 			}
-			drop(text)
+			drop(para)
 			continue
 		}
-		if avatarRe.MatchString(text) {
-			drop(text)
+		if avatarRe.MatchString(para) {
+			drop(para)
 			if i+1 < len(paras) && isNameLike(paras[i+1].text) {
 				i++
 				if c.Author == "" {
@@ -96,8 +97,8 @@ func cleanText(raw, knownTitle string) cleaned {
 			}
 			continue
 		}
-		if name, ok := aboutHeading(text); ok {
-			drop(text)
+		if name, ok := aboutHeading(para); ok {
+			drop(para)
 			if i+1 < len(paras) && startsWithName(paras[i+1].text, name) {
 				i++
 				drop(paras[i].text)
@@ -107,16 +108,16 @@ func cleanText(raw, knownTitle string) cleaned {
 			}
 			continue
 		}
-		if bioRe.MatchString(text) && wordCount(text) < 60 {
-			drop(text)
+		if bioRe.MatchString(para) && text.WordCount(para) < 60 {
+			drop(para)
 			continue
 		}
-		if isCaption(text) {
-			drop(text)
+		if isCaption(para) {
+			drop(para)
 			continue
 		}
-		if isImageToken(text) {
-			drop(text)
+		if isImageToken(para) {
+			drop(para)
 			// The line after an image file name is its caption.
 			if i+1 < len(paras) && !paras[i+1].bullet && isCaptionLike(paras[i+1].text) {
 				i++
@@ -124,8 +125,8 @@ func cleanText(raw, knownTitle string) cleaned {
 			}
 			continue
 		}
-		if rest, ok := promoLabel(text); ok {
-			drop(text)
+		if rest, ok := promoLabel(para); ok {
+			drop(para)
 			if rest != "" {
 				continue
 			}
@@ -137,11 +138,11 @@ func cleanText(raw, knownTitle string) cleaned {
 			}
 			continue
 		}
-		if isSectionLabel(text) || isShortNonSentence(text) {
-			drop(text)
+		if isSectionLabel(para) || isShortNonSentence(para) {
+			drop(para)
 			continue
 		}
-		kept = append(kept, tidySentence(text))
+		kept = append(kept, tidySentence(para))
 	}
 	c.Text = strings.Join(kept, "\n\n")
 	return c
@@ -232,8 +233,8 @@ func continues(prev, line string, prevLen int) bool {
 	}
 	// A line ending in a lower-case word ("... in the capital on") was
 	// cut mid-sentence; headings end in capitalised words.
-	lastWord, _ := utf8.DecodeRuneInString(lastWord(prev))
-	return unicode.IsLower(lastWord) && wordCount(prev) >= 6
+	lastWord, _ := utf8.DecodeRuneInString(text.LastWord(prev))
+	return unicode.IsLower(lastWord) && text.WordCount(prev) >= 6
 }
 
 // titleKey reduces a title to lower-case letters and digits, so a repeat
@@ -260,8 +261,8 @@ func findTitle(paras []paragraph) int {
 			break
 		}
 		t := p.text
-		n := wordCount(t)
-		if p.bullet || n < 3 || n > headlineMaxWords || endsSentence(t) && strings.HasSuffix(t, ".") {
+		n := text.WordCount(t)
+		if p.bullet || n < 3 || n > headlineMaxWords || text.EndsSentence(t) && strings.HasSuffix(t, ".") {
 			continue
 		}
 		if taglineRe.MatchString(t) || isCaption(t) || isImageToken(t) || avatarRe.MatchString(t) {
@@ -278,41 +279,18 @@ func findTitle(paras []paragraph) int {
 	return -1
 }
 
-// wordCount counts space-separated words.
-func wordCount(s string) int {
-	n := 0
-	in := false
-	for _, r := range s {
-		if unicode.IsSpace(r) {
-			in = false
-		} else if !in {
-			in = true
-			n++
-		}
-	}
-	return n
-}
-
-// endsSentence reports whether s ends with sentence punctuation, possibly
-// followed by closing quotes or brackets.
-func endsSentence(s string) bool {
-	s = strings.TrimRightFunc(s, func(r rune) bool { return isCloser(r) || unicode.IsSpace(r) })
-	last, _ := utf8.DecodeLastRuneInString(s)
-	return isTerminal(last)
-}
-
 // isProse reports whether p reads as article prose rather than a label,
 // headline or widget line.
 func isProse(p string) bool {
-	return wordCount(p) >= proseMinWords && endsSentence(p)
+	return text.WordCount(p) >= proseMinWords && text.EndsSentence(p)
 }
 
 // isShortNonSentence reports whether p is a short line without sentence
 // punctuation ("Key Takeaways", "Updated On", a slogan) or so short that it
 // cannot carry a fact ("latest lineup.").
 func isShortNonSentence(p string) bool {
-	n := wordCount(p)
-	return (n <= shortLineWords && !endsSentence(p)) || n <= 2
+	n := text.WordCount(p)
+	return (n <= shortLineWords && !text.EndsSentence(p)) || n <= 2
 }
 
 // sectionLabelRe matches a short label ending in a colon ("In Summary:").
@@ -320,7 +298,7 @@ var sectionLabelRe = regexp.MustCompile(`^[\p{L}\p{N}'’ &-]{1,40}:$`)
 
 // isSectionLabel reports whether p is a short label ending in a colon.
 func isSectionLabel(p string) bool {
-	return wordCount(p) <= 5 && sectionLabelRe.MatchString(p)
+	return text.WordCount(p) <= 5 && sectionLabelRe.MatchString(p)
 }
 
 // promoRe matches labels that introduce links to other content, share or
@@ -344,13 +322,13 @@ var creditRe = regexp.MustCompile(`(?i)(?:\b(?:photo|image|picture|photograph|fi
 // isCaption reports whether p is a picture caption: it carries a credit
 // or image-source marker and is not long prose.
 func isCaption(p string) bool {
-	return wordCount(p) <= 80 && creditRe.MatchString(p)
+	return text.WordCount(p) <= 80 && creditRe.MatchString(p)
 }
 
 // isCaptionLike reports whether p could be the caption under a picture:
 // one short sentence without quotations.
 func isCaptionLike(p string) bool {
-	return wordCount(p) <= 30 && len(SplitSentences(p)) == 1 && !strings.ContainsAny(p, `"“”`)
+	return text.WordCount(p) <= 30 && len(text.SplitSentences(p)) == 1 && !strings.ContainsAny(p, `"“”`)
 }
 
 // imageFileRe matches an image file name.
@@ -360,11 +338,11 @@ var imageFileRe = regexp.MustCompile(`(?i)\.(?:jpe?g|png|gif|webp|avif|svg)$`)
 // "230925 d pm193 2009j" or "IMG_2041.jpg": a few tokens, no sentence
 // punctuation, and most tokens carrying digits.
 func isImageToken(p string) bool {
-	if imageFileRe.MatchString(p) && wordCount(p) <= 3 {
+	if imageFileRe.MatchString(p) && text.WordCount(p) <= 3 {
 		return true
 	}
 	fields := strings.Fields(p)
-	if len(fields) == 0 || len(fields) > 6 || endsSentence(p) {
+	if len(fields) == 0 || len(fields) > 6 || text.EndsSentence(p) {
 		return false
 	}
 	digits, mixed := 0, 0
@@ -425,7 +403,7 @@ var bioRe = regexp.MustCompile(`^\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*)
 // added when missing.
 func asSentence(s string) string {
 	s = tidySentence(s)
-	if !endsSentence(s) {
+	if !text.EndsSentence(s) {
 		s += "."
 	}
 	return s
@@ -535,7 +513,7 @@ var (
 // returns the date (YYYY-MM-DD) and author it states, either possibly
 // empty.
 func metaLine(p string) (date, author string, ok bool) {
-	if wordCount(p) > 16 {
+	if text.WordCount(p) > 16 {
 		return "", "", false
 	}
 	segs := strings.FieldsFunc(p, func(r rune) bool { return r == '|' || r == '/' || r == '•' || r == '·' })

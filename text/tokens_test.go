@@ -1,4 +1,4 @@
-package retrieval
+package text
 
 import (
 	"slices"
@@ -23,8 +23,8 @@ func TestTokenize(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := tokenize(tc.in); !slices.Equal(got, tc.want) {
-				t.Errorf("tokenize(%q) = %q, want %q", tc.in, got, tc.want)
+			if got := Tokens(tc.in); !slices.Equal(got, tc.want) {
+				t.Errorf("Tokens(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		})
 	}
@@ -56,28 +56,9 @@ func TestStemJoinsInflections(t *testing.T) {
 }
 
 func TestContentTermsDropStopwords(t *testing.T) {
-	got := contentTerms("How many troops did Benin pledge to the mission?")
+	got := Terms("How many troops did Benin pledge to the mission?")
 	want := []string{"troop", "benin", "pledg", "mission"}
 	if !slices.Equal(got, want) {
 		t.Errorf("contentTerms = %q, want %q", got, want)
-	}
-}
-
-func TestCorrectFindsTheCorpusSpelling(t *testing.T) {
-	lex := newBM25([]Chunk{
-		{Text: "The defense minister signed the pact."},
-		{Text: "Defense officials and the minister of defense met."},
-		{Text: "Jovenel Moise was president."},
-	})
-	for in, want := range map[string]string{
-		stem("defence"): stem("defense"), // one edit away, the corpus spelling
-		"jovenal":       "jovenel",
-		"minister":      "minister",   // known terms stay
-		"population":    "population", // nothing close: unchanged
-		"def":           "def",        // too short to correct
-	} {
-		if got := lex.correct(in); got != want {
-			t.Errorf("correct(%q) = %q, want %q", in, got, want)
-		}
 	}
 }

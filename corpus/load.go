@@ -1,4 +1,4 @@
-package retrieval
+package corpus
 
 import (
 	"errors"
@@ -10,8 +10,6 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
-
-	"missionbot/corpus"
 )
 
 // MaxDocumentBytes is the largest file Load reads; bigger files are
@@ -37,7 +35,7 @@ func Load(fsys fs.FS, logger *slog.Logger) ([]Document, []string, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	manifest, err := corpus.ReadManifest(fsys)
+	manifest, err := ReadManifest(fsys)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load corpus: %w", err)
 	}
@@ -69,14 +67,14 @@ func Load(fsys fs.FS, logger *slog.Logger) ([]Document, []string, error) {
 			}
 			return nil
 		}
-		if d.IsDir() || p == corpus.ManifestName {
+		if d.IsDir() || p == ManifestName {
 			return nil
 		}
 		if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
 			warn(p, "not a regular file")
 			return nil
 		}
-		if !corpus.AllowedExtension(name) {
+		if !AllowedExtension(name) {
 			warn(p, fmt.Sprintf("unsupported extension %q (want .txt, .md, .html, .htm or .pdf)", path.Ext(name)))
 			return nil
 		}
@@ -94,11 +92,11 @@ func Load(fsys fs.FS, logger *slog.Logger) ([]Document, []string, error) {
 		return nil, nil, fmt.Errorf("load corpus: %w: %w", ErrCorpusUnreadable, err)
 	}
 	for _, e := range manifest.Documents {
-		if !seen[e.File] {
-			if _, err := fs.Stat(fsys, e.File); errors.Is(err, fs.ErrNotExist) {
-				msg := fmt.Sprintf("manifest lists %s, which is not in the corpus", e.File)
+		if !seen[e.DocID] {
+			if _, err := fs.Stat(fsys, e.DocID); errors.Is(err, fs.ErrNotExist) {
+				msg := fmt.Sprintf("manifest lists %s, which is not in the corpus", e.DocID)
 				warnings = append(warnings, msg)
-				logger.Warn("manifest entry without document", "file", e.File)
+				logger.Warn("manifest entry without document", "file", e.DocID)
 			}
 		}
 	}
@@ -118,7 +116,7 @@ func errReason(err error) string {
 
 // loadDocument reads, extracts and cleans one file. It returns a reason
 // instead of an error when the file must be skipped.
-func loadDocument(fsys fs.FS, p string, entry corpus.Entry) (Document, string) {
+func loadDocument(fsys fs.FS, p string, entry Meta) (Document, string) {
 	info, err := fs.Stat(fsys, p)
 	if err != nil {
 		return Document{}, "unreadable: " + errReason(err)
