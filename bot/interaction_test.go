@@ -64,7 +64,7 @@ func member(perms int64, roles ...string) *discordgo.Member {
 type nopCorpus struct{}
 
 func (nopCorpus) Add(context.Context, string, []byte, corpus.Meta) error { return nil }
-func (nopCorpus) Remove(context.Context, string) error                    { return nil }
+func (nopCorpus) Remove(context.Context, string) error                   { return nil }
 
 func TestHandleInteractionRepliesEphemerallyWhenRefused(t *testing.T) {
 	tests := []struct {
