@@ -1,8 +1,10 @@
-// Package corpus holds the default documents the bot answers from and the
-// manifest format that names their titles, publishers, authors, dates and
-// addresses. The default documents are embedded in the binary, so it works
-// from any directory; Dir manages a moderator-maintained folder on disk in
-// the same layout.
+// Package corpus owns what a document is and what it says about itself:
+// the default documents the bot answers from (embedded in the binary, so it
+// works from any directory), a moderator's folder on disk in the same
+// layout (Dir), the manifest that names titles, publishers, authors, dates
+// and addresses, the loaders for .txt, .md, .html and .pdf files, the
+// removal of page boilerplate, and the metadata a document states in its
+// own text (Meta).
 package corpus
 
 import (
