@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"missionbot/library"
 	"missionbot/retrieval"
 )
 
@@ -33,10 +34,10 @@ func (e *environment) ingest(ctx context.Context, args []string) error {
 	if isTerminal(e.stderr) {
 		bar = &progressBar{w: e.stderr}
 	}
-	if need, reason := lib.index.NeedsBuild(); need && !*rebuild {
+	if need, reason := lib.NeedsBuild(); need && !*rebuild {
 		fmt.Fprintf(e.stderr, "Building the index from scratch (%s).\n", reason)
 	}
-	stats, err := lib.refresh(ctx, *rebuild, bar.update)
+	stats, err := lib.Refresh(ctx, library.RefreshOptions{Rebuild: *rebuild, Progress: bar.update})
 	bar.done()
 	printWarnings(e.stderr, stats.Warnings)
 	if err != nil {

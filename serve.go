@@ -19,7 +19,10 @@ import (
 
 	"missionbot/bot"
 	"missionbot/config"
+	"missionbot/fetch"
+	"missionbot/library"
 	"missionbot/metrics"
+	"missionbot/store/sqlite"
 )
 
 func (e *environment) serve(ctx context.Context, args []string) error {
@@ -45,7 +48,7 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := bot.OpenStore(ctx, filepath.Join(cfg.DataDir, "missionbot.db"))
+	store, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "missionbot.db"))
 	if err != nil {
 		return err
 	}
@@ -63,7 +66,7 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 		Answerer:       ans,
 		Library:        lib,
 		Store:          store,
-		Fetcher:        bot.NewFetcher(bot.FetchOptions{Timeout: 20 * time.Second, MaxBytes: cfg.Discord.MaxUploadBytes, AllowPrivate: cfg.Discord.AllowPrivateURLs}),
+		Fetcher:        fetch.New(fetch.Options{Timeout: 20 * time.Second, MaxBytes: cfg.Discord.MaxUploadBytes, AllowPrivate: cfg.Discord.AllowPrivateURLs}),
 		Limiter:        bot.NewUserLimiter(cfg.Discord.QuestionsPerMinute, cfg.Discord.QuestionsPerMinute, time.Now),
 		Gate:           bot.NewGate(cfg.Discord.MaxConcurrent, cfg.Discord.MaxQueue),
 		UserSalt:       salt,
@@ -73,9 +76,6 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 		Metrics:        m,
 		Models:         models(cfg),
 		Logger:         logger,
-	}
-	if lib.folder != nil {
-		opts.Corpus = lib.folder
 	}
 	b, err := bot.New(opts)
 	if err != nil {
@@ -102,7 +102,7 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 		})
 	}
 	g.Go(func() error {
-		watchSnapshot(gctx, lib.index, cfg.Discord.ReloadInterval, logger)
+		watchSnapshot(gctx, lib, cfg.Discord.ReloadInterval, logger)
 		return nil
 	})
 	return g.Wait()
@@ -110,11 +110,11 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 
 // operatorRoutes lists everything the HTTP listener serves: /metrics,
 // /healthz, /readyz and, with a public key, Discord's interactions endpoint.
-func operatorRoutes(ctx context.Context, cfg config.Config, b *bot.Bot, lib *library, m *metrics.Metrics, logger *slog.Logger) (*http.ServeMux, *bot.Interactions, error) {
+func operatorRoutes(ctx context.Context, cfg config.Config, b *bot.Bot, lib *library.Library, m *metrics.Metrics, logger *slog.Logger) (*http.ServeMux, *bot.Interactions, error) {
 	mux := http.NewServeMux()
 	metrics.Routes(mux, m, func() error {
 		switch {
-		case !lib.index.Ready():
+		case !lib.Ready():
 			return errors.New("index not loaded")
 		case !b.Connected():
 			return errors.New("discord not connected")

@@ -22,7 +22,7 @@ func (e *environment) sources(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := lib.ensureBuilt(ctx, e.stderr); err != nil {
+	if err := ensureBuilt(ctx, lib, e.stderr); err != nil {
 		return err
 	}
 	srcs := lib.Sources()

@@ -4,17 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
 	"golang.org/x/term"
 
 	"missionbot/answer"
 	"missionbot/config"
-	"missionbot/corpus"
+	"missionbot/library"
 	"missionbot/retrieval"
 )
 
@@ -67,41 +65,14 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// library is the corpus and the index built from it: what `ingest`, `ask`
-// and the bot's /refresh share.
-type library struct {
-	index  *retrieval.Index
-	corpus fs.FS
-	folder *corpus.Dir // nil when the corpus is the built-in one
-	logger *slog.Logger
-}
-
 // openLibrary opens the index under the data directory with the configured
 // embedder, over the configured corpus.
-func openLibrary(ctx context.Context, cfg config.Config, logger *slog.Logger) (*library, error) {
+func openLibrary(ctx context.Context, cfg config.Config, logger *slog.Logger) (*library.Library, error) {
 	emb, err := newEmbedder(cfg, logger)
 	if err != nil {
 		return nil, err
 	}
-	lib := &library{logger: logger}
-	if cfg.CorpusDir != "" {
-		dir, err := corpus.OpenDir(cfg.CorpusDir)
-		if err != nil {
-			return nil, fmt.Errorf("open corpus folder: %w", err)
-		}
-		lib.folder, lib.corpus = dir, dir.FS()
-	} else {
-		lib.corpus = corpus.Embedded()
-	}
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
-	}
-	ix, err := retrieval.OpenIndex(ctx, filepath.Join(cfg.DataDir, "index"), emb, retrieval.IndexOptions{Logger: logger})
-	if err != nil {
-		return nil, fmt.Errorf("open index: %w", err)
-	}
-	lib.index = ix
-	return lib, nil
+	return library.Open(ctx, library.Options{DataDir: cfg.DataDir, CorpusDir: cfg.CorpusDir, Embedder: emb, Logger: logger})
 }
 
 func newEmbedder(cfg config.Config, logger *slog.Logger) (retrieval.Embedder, error) {
@@ -123,41 +94,19 @@ func newEmbedder(cfg config.Config, logger *slog.Logger) (retrieval.Embedder, er
 	return emb, nil
 }
 
-// Refresh loads the corpus and refreshes the index incrementally.
-func (l *library) Refresh(ctx context.Context, progress func(retrieval.Progress)) (retrieval.RefreshStats, error) {
-	return l.refresh(ctx, false, progress)
-}
-
-func (l *library) refresh(ctx context.Context, rebuild bool, progress func(retrieval.Progress)) (retrieval.RefreshStats, error) {
-	docs, warnings, err := corpus.Load(l.corpus, l.logger)
-	if err != nil {
-		return retrieval.RefreshStats{}, fmt.Errorf("load corpus: %w", err)
-	}
-	stats, err := l.index.Refresh(ctx, docs, retrieval.RefreshOptions{Rebuild: rebuild, Progress: progress})
-	stats.Warnings = append(warnings, stats.Warnings...)
-	return stats, err
-}
-
-// Sources lists the indexed documents.
-func (l *library) Sources() []retrieval.SourceInfo { return l.index.Sources() }
-
-// Stats describes the serving index.
-func (l *library) Stats() retrieval.Stats { return l.index.Stats() }
-
 // ensureBuilt builds the index when there is none usable (first run, an
 // embedder change, an unreadable snapshot), telling the user why.
-func (l *library) ensureBuilt(ctx context.Context, stderr io.Writer) error {
-	need, reason := l.index.NeedsBuild()
-	if !need {
-		return nil
-	}
-	fmt.Fprintf(stderr, "Building the index (%s)…\n", reason)
-	stats, err := l.refresh(ctx, false, nil)
+func ensureBuilt(ctx context.Context, lib *library.Library, stderr io.Writer) error {
+	stats, built, err := lib.EnsureBuilt(ctx, func(reason string) {
+		fmt.Fprintf(stderr, "Building the index (%s)…\n", reason)
+	})
 	if err != nil {
-		return fmt.Errorf("build index: %w", err)
+		return err
 	}
-	printWarnings(stderr, stats.Warnings)
-	fmt.Fprintln(stderr, summary(stats))
+	if built {
+		printWarnings(stderr, stats.Warnings)
+		fmt.Fprintln(stderr, summary(stats))
+	}
 	return nil
 }
 
@@ -180,15 +129,15 @@ func summary(s retrieval.RefreshStats) string {
 // openAnswerer opens the library, builds its index if there is none usable,
 // and returns it with the configured answerer over it: what every command
 // that answers questions starts with.
-func (e *environment) openAnswerer(ctx context.Context, cfg config.Config, logger *slog.Logger) (*library, answerer, error) {
+func (e *environment) openAnswerer(ctx context.Context, cfg config.Config, logger *slog.Logger) (*library.Library, answerer, error) {
 	lib, err := openLibrary(ctx, cfg, logger)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := lib.ensureBuilt(ctx, e.stderr); err != nil {
+	if err := ensureBuilt(ctx, lib, e.stderr); err != nil {
 		return nil, nil, err
 	}
-	ans, err := newAnswerer(cfg, lib.index, logger)
+	ans, err := newAnswerer(cfg, lib, logger)
 	if err != nil {
 		return nil, nil, err
 	}

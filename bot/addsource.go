@@ -11,16 +11,21 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"missionbot/corpus"
+	"missionbot/fetch"
+	"missionbot/library"
+	"missionbot/retrieval"
+	"missionbot/text"
 )
 
 // maxChoices is Discord's limit on autocomplete choices.
 const maxChoices = 25
 
-// addSource handles /add-source: fetch a file attachment or a URL, save it
-// with its metadata through the corpus folder, then refresh.
+// addSource handles /add-source: fetch a file attachment or a URL, then
+// hand it to the library, which checks that it loads, saves it with its
+// metadata and refreshes.
 func (b *Bot) addSource(ctx context.Context, x *exchange, data discordgo.ApplicationCommandInteractionData) {
-	if b.opts.Corpus == nil {
-		x.fail(ctx, errNoCorpusDir)
+	if !b.opts.Library.Writable() {
+		x.fail(ctx, library.ErrReadOnly)
 		return
 	}
 	if b.opts.Fetcher == nil {
@@ -32,45 +37,39 @@ func (b *Bot) addSource(ctx context.Context, x *exchange, data discordgo.Applica
 		x.fail(ctx, err)
 		return
 	}
-	title := strings.TrimSpace(optionString(data.Options, "title"))
-	publisher := strings.TrimSpace(optionString(data.Options, "publisher"))
-	date := strings.TrimSpace(optionString(data.Options, "date"))
-	if date != "" {
-		if _, err := time.Parse(time.DateOnly, date); err != nil {
-			x.fail(ctx, userErrorf("The date %q is not a valid YYYY-MM-DD date.", clip(date, 40)))
+	meta := corpus.Meta{
+		Title:     strings.TrimSpace(optionString(data.Options, "title")),
+		Publisher: strings.TrimSpace(optionString(data.Options, "publisher")),
+		Published: strings.TrimSpace(optionString(data.Options, "date")),
+	}
+	if meta.Published != "" {
+		if _, err := time.Parse(time.DateOnly, meta.Published); err != nil {
+			x.fail(ctx, userErrorf("The date %q is not a valid YYYY-MM-DD date.", text.Truncate(meta.Published, 40)))
 			return
 		}
 	}
-	release, ok := b.startRefresh(ctx, x)
-	if !ok {
-		return
-	}
-	defer release()
-	f, err := b.opts.Fetcher.Fetch(ctx, src.url)
-	if err != nil {
-		x.fail(ctx, fmt.Errorf("add source: fetch: %w", err))
-		return
-	}
-	if title == "" {
-		title = f.Title
-	}
-	if title == "" {
-		title = strings.TrimSuffix(src.name, path.Ext(src.name))
-	}
-	ext := path.Ext(f.FileName)
-	if ext == "" {
-		ext = path.Ext(src.name)
-	}
-	name := FileNameFor(title, ext)
-	entry := corpus.Meta{DocID: name, Title: title, Publisher: publisher, Published: date}
 	if !src.attachment {
-		entry.URL = src.url
+		meta.URL = src.url
 	}
-	if err := b.opts.Corpus.Add(ctx, name, f.Data, entry); err != nil {
-		x.fail(ctx, fmt.Errorf("add source: save %s: %w", name, err))
-		return
-	}
-	b.runRefresh(ctx, x, fmt.Sprintf("Added “%s” as %s. Refreshing the index…", Sanitize(clip(title, 200)), name))
+	b.changeCorpus(ctx, x, "Adding the document…", func(ctx context.Context, progress func(retrieval.Progress)) (string, retrieval.RefreshStats, error) {
+		f, err := b.opts.Fetcher.Fetch(ctx, src.url)
+		if err != nil {
+			return "", retrieval.RefreshStats{}, fmt.Errorf("add source: fetch: %w", err)
+		}
+		name := strings.TrimSuffix(src.name, path.Ext(src.name))
+		if name == "" {
+			name = f.Name
+		}
+		ext := f.Ext
+		if src.attachment && path.Ext(src.name) != "" {
+			ext = path.Ext(src.name)
+		}
+		added, err := b.opts.Library.Add(ctx, library.NewDocument{Data: f.Data, Ext: ext, Name: name, Meta: meta}, progress)
+		if err != nil && added.Meta.DocID == "" {
+			return "", added.Stats, fmt.Errorf("add source: %w", err)
+		}
+		return fmt.Sprintf("Added “%s” as %s.", Sanitize(text.Truncate(added.Meta.Title, 200)), added.Meta.DocID), added.Stats, err
+	})
 }
 
 // sourceRef is where /add-source reads a document from.
@@ -101,10 +100,10 @@ func addSourceURL(data discordgo.ApplicationCommandInteractionData, maxBytes int
 		switch strings.ToLower(path.Ext(att.Filename)) {
 		case ".txt", ".md", ".html", ".htm", ".pdf":
 		default:
-			return sourceRef{}, fmt.Errorf("attachment %q: %w", clip(att.Filename, 60), ErrUnsupportedType)
+			return sourceRef{}, fmt.Errorf("attachment %q: %w", text.Truncate(att.Filename, 60), fetch.ErrUnsupportedType)
 		}
 		if maxBytes > 0 && int64(att.Size) > maxBytes {
-			return sourceRef{}, fmt.Errorf("attachment of %d bytes: %w", att.Size, ErrTooLarge)
+			return sourceRef{}, fmt.Errorf("attachment of %d bytes: %w", att.Size, fetch.ErrTooLarge)
 		}
 		return sourceRef{url: att.URL, name: att.Filename, attachment: true}, nil
 	}
@@ -115,11 +114,11 @@ func addSourceURL(data discordgo.ApplicationCommandInteractionData, maxBytes int
 	return sourceRef{url: u.String(), name: path.Base(u.Path)}, nil
 }
 
-// removeSource handles /remove-source: remove the chosen document, then
-// refresh.
+// removeSource handles /remove-source: the library removes the chosen
+// document and refreshes.
 func (b *Bot) removeSource(ctx context.Context, x *exchange, data discordgo.ApplicationCommandInteractionData) {
-	if b.opts.Corpus == nil {
-		x.fail(ctx, errNoCorpusDir)
+	if !b.opts.Library.Writable() {
+		x.fail(ctx, library.ErrReadOnly)
 		return
 	}
 	docID := strings.TrimSpace(optionString(data.Options, "document"))
@@ -130,19 +129,16 @@ func (b *Bot) removeSource(ctx context.Context, x *exchange, data discordgo.Appl
 		}
 	}
 	if title == "" {
-		x.fail(ctx, userErrorf("No document matches %q; pick one from the suggestions.", clip(docID, 100)))
+		x.fail(ctx, userErrorf("No document matches %q; pick one from the suggestions.", text.Truncate(docID, 100)))
 		return
 	}
-	release, ok := b.startRefresh(ctx, x)
-	if !ok {
-		return
-	}
-	defer release()
-	if err := b.opts.Corpus.Remove(ctx, docID); err != nil {
-		x.fail(ctx, fmt.Errorf("remove source %s: %w", docID, err))
-		return
-	}
-	b.runRefresh(ctx, x, fmt.Sprintf("Removed “%s”. Refreshing the index…", Sanitize(clip(title, 200))))
+	b.changeCorpus(ctx, x, fmt.Sprintf("Removing “%s”…", Sanitize(text.Truncate(title, 200))), func(ctx context.Context, progress func(retrieval.Progress)) (string, retrieval.RefreshStats, error) {
+		stats, err := b.opts.Library.Remove(ctx, docID, progress)
+		if err != nil {
+			return "", stats, fmt.Errorf("remove source %s: %w", docID, err)
+		}
+		return fmt.Sprintf("Removed “%s”.", Sanitize(text.Truncate(title, 200))), stats, nil
+	})
 }
 
 // autocomplete suggests documents for /remove-source by title.
@@ -171,7 +167,7 @@ func (b *Bot) autocomplete(ctx context.Context, x *exchange, data discordgo.Appl
 			if len(s.DocID) > 100 {
 				continue // Discord caps choice values at 100 characters.
 			}
-			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: clip(label, 100), Value: s.DocID})
+			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: text.Truncate(label, 100), Value: s.DocID})
 		}
 	}
 	err := x.respond(&discordgo.InteractionResponse{

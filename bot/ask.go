@@ -11,6 +11,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"missionbot/answer"
+	"missionbot/store"
 )
 
 // ask handles /ask: validate, rate-limit, defer, stream, render.
@@ -164,7 +165,7 @@ func (b *Bot) saveAnswer(ctx context.Context, interactionID string, a answer.Ans
 	for _, c := range a.Citations {
 		docs = append(docs, c.DocID)
 	}
-	id, err := b.opts.Store.SaveAnswer(ctx, AnswerRecord{
+	id, err := b.opts.Store.SaveAnswer(ctx, store.AnswerRecord{
 		InteractionID: interactionID, Question: a.Question, Answer: a.Text,
 		DocIDs: docs, Mode: string(a.Mode), Refused: a.Refused, At: b.now(),
 	})

@@ -26,9 +26,11 @@ import (
 	"github.com/gorilla/websocket"
 
 	"missionbot/answer"
-	"missionbot/corpus"
+	"missionbot/fetch"
+	"missionbot/library"
 	"missionbot/metrics"
 	"missionbot/retrieval"
+	"missionbot/store"
 )
 
 // Answerer answers one question. *answer.Extractive and the model answerer
@@ -37,19 +39,39 @@ type Answerer interface {
 	Answer(ctx context.Context, req answer.Request) (answer.Answer, error)
 }
 
-// Library is the index the bot serves from and refreshes.
+// Library is the corpus and index the bot serves from and changes;
+// *library.Library implements it. The writing methods return
+// library.ErrBusy while another one runs and library.ErrReadOnly when the
+// corpus is the built-in one.
 type Library interface {
-	// Refresh re-ingests the corpus incrementally, reporting progress. It
-	// returns retrieval.ErrRefreshRunning when one is already running.
-	Refresh(ctx context.Context, progress func(retrieval.Progress)) (retrieval.RefreshStats, error)
+	// Refresh re-ingests the corpus incrementally, reporting progress.
+	Refresh(ctx context.Context, opts library.RefreshOptions) (retrieval.RefreshStats, error)
+	// Add saves a document in the corpus folder and refreshes.
+	Add(ctx context.Context, doc library.NewDocument, progress func(retrieval.Progress)) (library.Added, error)
+	// Remove deletes a document from the corpus folder and refreshes.
+	Remove(ctx context.Context, docID string, progress func(retrieval.Progress)) (retrieval.RefreshStats, error)
+	// Writable reports whether Add and Remove can work.
+	Writable() bool
 	Sources() []retrieval.SourceInfo
 	Stats() retrieval.Stats
 }
 
-// CorpusFolder is a writable corpus directory; *corpus.Dir implements it.
-type CorpusFolder interface {
-	Add(ctx context.Context, fileName string, data []byte, e corpus.Meta) error
-	Remove(ctx context.Context, fileName string) error
+// Store keeps answers, votes, thread history and the refresh log;
+// store/sqlite implements it.
+type Store interface {
+	SaveAnswer(ctx context.Context, r store.AnswerRecord) (int64, error)
+	Vote(ctx context.Context, answerID int64, userHash string, up bool, at time.Time) error
+	Feedback(ctx context.Context, recent int) (store.FeedbackSummary, error)
+	AppendTurn(ctx context.Context, threadID string, t answer.Turn, at time.Time) error
+	History(ctx context.Context, threadID string, max int) ([]answer.Turn, error)
+	RecordRefresh(ctx context.Context, r store.RefreshRecord) error
+	LastRefresh(ctx context.Context) (store.RefreshRecord, bool, error)
+}
+
+// Fetcher downloads the document at a URL a moderator gives to
+// /add-source; *fetch.Fetcher implements it.
+type Fetcher interface {
+	Fetch(ctx context.Context, rawURL string) (fetch.Document, error)
 }
 
 // Options configure a Bot. Token, Answerer and Library are required; the
@@ -69,14 +91,12 @@ type Options struct {
 	ModeratorRoles []string
 	Answerer       Answerer
 	Library        Library
-	// Corpus is the writable corpus folder; nil means the read-only
-	// built-in corpus, and /add-source and /remove-source explain that
-	// MISSIONBOT_CORPUS_DIR must be set.
-	Corpus CorpusFolder
 	// Store keeps answers, votes, thread history and the refresh log; nil
 	// disables feedback buttons and thread follow-ups.
-	Store   *Store
-	Fetcher *Fetcher
+	Store Store
+	// Fetcher downloads /add-source URLs and attachments; nil disables
+	// /add-source.
+	Fetcher Fetcher
 	// Limiter is the per-user rate limit; nil means no limit.
 	Limiter *UserLimiter
 	// Gate bounds concurrent model calls; nil means no bound.
@@ -138,7 +158,6 @@ type Bot struct {
 	closing  bool           // guarded by mu; set when Run's context ends
 	inflight sync.WaitGroup // counts interactions and mentions being handled
 
-	refreshing atomic.Bool // one refresh at a time
 	// connected is true while the bot can serve: between READY or RESUMED
 	// and a disconnect, or (without a gateway) once commands are registered.
 	connected atomic.Bool

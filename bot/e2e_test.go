@@ -16,8 +16,11 @@ import (
 
 	"missionbot/answer"
 	"missionbot/corpus"
+	"missionbot/fetch"
 	"missionbot/internal/fakediscord"
+	"missionbot/library"
 	"missionbot/retrieval"
+	"missionbot/store/sqlite"
 )
 
 // fakeAnswerer streams a few deltas and returns a cited answer. With
@@ -65,30 +68,62 @@ func (f *fakeAnswerer) requests() []answer.Request {
 	return slices.Clone(f.reqs)
 }
 
-// fakeLibrary reports progress while it "embeds" and can fail.
+// fakeLibrary reports progress while it "embeds" and can fail; it keeps
+// the documents it is given to add.
 type fakeLibrary struct {
-	sources []retrieval.SourceInfo
-	steps   int
-	pause   time.Duration
-	err     error
+	sources  []retrieval.SourceInfo
+	steps    int
+	pause    time.Duration
+	err      error
+	writable bool
+
+	mu    sync.Mutex
+	added []library.NewDocument // guarded by mu
 }
 
 var _ Library = (*fakeLibrary)(nil)
 
-func (l *fakeLibrary) Refresh(ctx context.Context, progress func(retrieval.Progress)) (retrieval.RefreshStats, error) {
+func (l *fakeLibrary) Refresh(ctx context.Context, opts library.RefreshOptions) (retrieval.RefreshStats, error) {
 	for n := 1; n <= l.steps; n++ {
 		select {
 		case <-ctx.Done():
 			return retrieval.RefreshStats{}, ctx.Err()
 		case <-time.After(l.pause):
 		}
-		progress(retrieval.Progress{Embedded: n * 40, Total: l.steps * 40})
+		if opts.Progress != nil {
+			opts.Progress(retrieval.Progress{Embedded: n * 40, Total: l.steps * 40})
+		}
 	}
 	if l.err != nil {
 		return retrieval.RefreshStats{}, l.err
 	}
 	return retrieval.RefreshStats{DocsAdded: 2, DocsUpdated: 1, ChunksEmbedded: l.steps * 40, ChunksTotal: 480, Duration: 1500 * time.Millisecond}, nil
 }
+
+func (l *fakeLibrary) Add(ctx context.Context, doc library.NewDocument, progress func(retrieval.Progress)) (library.Added, error) {
+	if !l.writable {
+		return library.Added{}, library.ErrReadOnly
+	}
+	if len(doc.Data) == 0 {
+		return library.Added{}, errors.New("empty document")
+	}
+	l.mu.Lock()
+	l.added = append(l.added, doc)
+	l.mu.Unlock()
+	meta := doc.Meta
+	meta.DocID = corpus.FileNameFor(meta.Title, doc.Ext)
+	stats, err := l.Refresh(ctx, library.RefreshOptions{Progress: progress})
+	return library.Added{Meta: meta, Stats: stats}, err
+}
+
+func (l *fakeLibrary) Remove(ctx context.Context, docID string, progress func(retrieval.Progress)) (retrieval.RefreshStats, error) {
+	if !l.writable {
+		return retrieval.RefreshStats{}, library.ErrReadOnly
+	}
+	return l.Refresh(ctx, library.RefreshOptions{Progress: progress})
+}
+
+func (l *fakeLibrary) Writable() bool { return l.writable }
 
 func (l *fakeLibrary) Sources() []retrieval.SourceInfo { return l.sources }
 
@@ -113,7 +148,7 @@ type harness struct {
 	t     *testing.T
 	fake  *fakediscord.Server
 	bot   *Bot
-	store *Store
+	store *sqlite.DB
 	ans   *fakeAnswerer
 	lib   *fakeLibrary
 	stop  context.CancelFunc
@@ -129,9 +164,9 @@ var (
 // options before New.
 func start(t *testing.T, fake *fakediscord.Server, edit func(*Options)) *harness {
 	t.Helper()
-	st, err := OpenStore(context.Background(), filepath.Join(t.TempDir(), "missionbot.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "missionbot.db"))
 	if err != nil {
-		t.Fatalf("OpenStore: %v", err)
+		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	h := &harness{t: t, fake: fake, store: st, ans: newFakeAnswerer(), lib: &fakeLibrary{
@@ -612,32 +647,13 @@ func TestShutdownEndsInFlightAnswerClearly(t *testing.T) {
 	}
 }
 
-// folder is a CorpusFolder that keeps what it is given.
-type folder struct {
-	mu    sync.Mutex
-	added map[string]corpus.Meta // guarded by mu
-}
-
-func (f *folder) Add(_ context.Context, name string, data []byte, e corpus.Meta) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(data) == 0 {
-		return errors.New("empty document")
-	}
-	f.added[name] = e
-	return nil
-}
-
-func (f *folder) Remove(context.Context, string) error { return nil }
-
 func TestAddSourceFromAttachmentSavesAndRefreshes(t *testing.T) {
 	fake := fakediscord.New(t, fakediscord.Options{})
-	dir := &folder{added: map[string]corpus.Meta{}}
-	start(t, fake, func(o *Options) {
-		o.Corpus = dir
+	h := start(t, fake, func(o *Options) {
 		// Attachments live on the fake, on loopback.
-		o.Fetcher = NewFetcher(FetchOptions{Timeout: 5 * time.Second, MaxBytes: 1 << 20, AllowPrivate: true})
+		o.Fetcher = fetch.New(fetch.Options{Timeout: 5 * time.Second, MaxBytes: 1 << 20, AllowPrivate: true})
 	})
+	h.lib.writable = true
 	u := fake.AddAttachment("report.txt", "text/plain; charset=utf-8", []byte("Kenyan police officers arrived in Haiti in June 2024."))
 	sent, err := fake.Interact(fakediscord.Interaction{Name: "add-source", Member: moderator,
 		Options: []fakediscord.Option{
@@ -654,14 +670,15 @@ func TestAddSourceFromAttachmentSavesAndRefreshes(t *testing.T) {
 	if _, err := fake.WaitOriginalContains(sent.Token, "Refresh done", 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	dir.mu.Lock()
-	defer dir.mu.Unlock()
-	if len(dir.added) != 1 {
-		t.Fatalf("added %v, want one document", dir.added)
+	h.lib.mu.Lock()
+	defer h.lib.mu.Unlock()
+	if len(h.lib.added) != 1 {
+		t.Fatalf("added %v, want one document", h.lib.added)
 	}
-	for name, e := range dir.added {
-		if e.DocID != name || e.Title != "Arrival report" || e.Publisher != "UN" || e.Published != "2024-06-26" || !strings.HasSuffix(name, ".txt") {
-			t.Errorf("saved %q as %+v", name, e)
+	for _, d := range h.lib.added {
+		e := d.Meta
+		if e.Title != "Arrival report" || e.Publisher != "UN" || e.Published != "2024-06-26" || d.Ext != ".txt" || string(d.Data) != "Kenyan police officers arrived in Haiti in June 2024." {
+			t.Errorf("saved %+v", d)
 		}
 	}
 }

@@ -11,13 +11,14 @@ import (
 
 	"missionbot/answer"
 	"missionbot/corpus"
+	"missionbot/fetch"
+	"missionbot/library"
+	"missionbot/store"
 )
 
 // Errors the handlers return for the user-facing mapping in ErrorMessage.
 var (
 	errUnknownCommand = errors.New("unknown command")
-	errNoCorpusDir    = errors.New("the corpus is the read-only built-in one")
-	errRefreshBusy    = errors.New("a refresh is already running")
 	errNoStore        = errors.New("no store configured")
 )
 
@@ -75,23 +76,23 @@ func ErrorMessage(err error) (msg, ref string) {
 		return "I can't take that question: " + reason + ".", ""
 	case errors.Is(err, ErrBusy):
 		return "I'm busy answering other questions — please try again in a moment.", ""
-	case errors.Is(err, errRefreshBusy), isRefreshRunning(err):
+	case errors.Is(err, library.ErrBusy):
 		return "A refresh is already running; its result will show up when it ends.", ""
-	case errors.Is(err, errNoCorpusDir):
+	case errors.Is(err, library.ErrReadOnly):
 		return "The bot is serving its read-only built-in corpus. To add or remove documents, the operator must set MISSIONBOT_CORPUS_DIR to a writable folder and restart the bot.", ""
 	case errors.Is(err, errNoStore):
 		return "This feature needs the bot's database, which is not configured.", ""
-	case errors.Is(err, ErrBlockedAddress):
+	case errors.Is(err, fetch.ErrBlockedAddress):
 		return "I can't fetch that address: it points to a private or local network.", ""
-	case errors.Is(err, ErrTooLarge):
+	case errors.Is(err, fetch.ErrTooLarge):
 		return "That document is too large to add.", ""
-	case errors.Is(err, ErrUnsupportedType):
+	case errors.Is(err, fetch.ErrUnsupportedType):
 		return "That kind of document isn't supported: use .txt, .md, .html or .pdf (or an http(s) link to an article).", ""
 	case errors.Is(err, corpus.ErrExists):
 		return "A document with that name is already in the corpus.", ""
 	case errors.Is(err, corpus.ErrNotFound):
 		return "That document isn't in the corpus (it may have been removed already).", ""
-	case errors.Is(err, ErrUnknownAnswer):
+	case errors.Is(err, store.ErrUnknownAnswer):
 		return "That answer is no longer on record, so the vote wasn't counted.", ""
 	case errors.Is(err, errShutdown):
 		return "The bot is restarting and this answer was interrupted — please ask again in a moment.", ""

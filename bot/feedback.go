@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"missionbot/store"
 	"strings"
 	"unicode/utf8"
 )
@@ -48,7 +49,7 @@ func (b *Bot) vote(ctx context.Context, x *exchange, customID string) {
 		x.fail(ctx, errNoStore)
 		return
 	}
-	if err := b.opts.Store.Vote(ctx, id, HashUser(b.opts.UserSalt, x.userID()), up, b.now()); err != nil {
+	if err := b.opts.Store.Vote(ctx, id, store.HashUser(b.opts.UserSalt, x.userID()), up, b.now()); err != nil {
 		x.fail(ctx, fmt.Errorf("vote: %w", err))
 		return
 	}

@@ -14,6 +14,8 @@ import (
 
 	"missionbot/answer"
 	"missionbot/corpus"
+	"missionbot/fetch"
+	"missionbot/library"
 	"missionbot/retrieval"
 )
 
@@ -61,11 +63,6 @@ func member(perms int64, roles ...string) *discordgo.Member {
 	return &discordgo.Member{User: &discordgo.User{ID: "42"}, Permissions: perms, Roles: roles}
 }
 
-type nopCorpus struct{}
-
-func (nopCorpus) Add(context.Context, string, []byte, corpus.Meta) error { return nil }
-func (nopCorpus) Remove(context.Context, string) error                   { return nil }
-
 func TestHandleInteractionRepliesEphemerallyWhenRefused(t *testing.T) {
 	tests := []struct {
 		name string
@@ -77,15 +74,15 @@ func TestHandleInteractionRepliesEphemerallyWhenRefused(t *testing.T) {
 		{name: "direct message", i: &discordgo.Interaction{ID: "1", Token: "tok", Type: discordgo.InteractionApplicationCommand, User: &discordgo.User{ID: "42"}, Data: discordgo.ApplicationCommandInteractionData{Name: "feedback"}}, want: "only inside a server"},
 		{name: "empty question", i: command("ask", member(0), &discordgo.ApplicationCommandInteractionDataOption{Name: "question", Type: discordgo.ApplicationCommandOptionString, Value: " "}), want: "the question is empty"},
 		{name: "built-in corpus", i: command("remove-source", member(discordgo.PermissionManageGuild), &discordgo.ApplicationCommandInteractionDataOption{Name: "document", Type: discordgo.ApplicationCommandOptionString, Value: "001.txt"}), want: "MISSIONBOT_CORPUS_DIR"},
-		{name: "unknown document", i: command("remove-source", member(0, "777"), &discordgo.ApplicationCommandInteractionDataOption{Name: "document", Type: discordgo.ApplicationCommandOptionString, Value: "nope.txt"}), edit: func(o *Options) { o.Corpus = nopCorpus{} }, want: "No document matches"},
+		{name: "unknown document", i: command("remove-source", member(0, "777"), &discordgo.ApplicationCommandInteractionDataOption{Name: "document", Type: discordgo.ApplicationCommandOptionString, Value: "nope.txt"}), edit: func(o *Options) { o.Library.(*fakeLibrary).writable = true }, want: "No document matches"},
 		{name: "bad date", i: command("add-source", member(discordgo.PermissionAdministrator),
 			&discordgo.ApplicationCommandInteractionDataOption{Name: "url", Type: discordgo.ApplicationCommandOptionString, Value: "https://example.com/a"},
 			&discordgo.ApplicationCommandInteractionDataOption{Name: "date", Type: discordgo.ApplicationCommandOptionString, Value: "2024-13-01"}),
-			edit: func(o *Options) { o.Corpus = nopCorpus{}; o.Fetcher = NewFetcher(FetchOptions{}) }, want: "not a valid YYYY-MM-DD"},
+			edit: func(o *Options) { o.Library.(*fakeLibrary).writable = true; o.Fetcher = fetch.New(fetch.Options{}) }, want: "not a valid YYYY-MM-DD"},
 		{name: "both file and url", i: command("add-source", member(discordgo.PermissionAdministrator),
 			&discordgo.ApplicationCommandInteractionDataOption{Name: "url", Type: discordgo.ApplicationCommandOptionString, Value: "https://example.com/a"},
 			&discordgo.ApplicationCommandInteractionDataOption{Name: "file", Type: discordgo.ApplicationCommandOptionAttachment, Value: "55"}),
-			edit: func(o *Options) { o.Corpus = nopCorpus{}; o.Fetcher = NewFetcher(FetchOptions{}) }, want: "not both"},
+			edit: func(o *Options) { o.Library.(*fakeLibrary).writable = true; o.Fetcher = fetch.New(fetch.Options{}) }, want: "not both"},
 		{name: "feedback without store", i: command("feedback", member(discordgo.PermissionManageGuild)), want: "database"},
 		{name: "unknown component", i: &discordgo.Interaction{ID: "1", Token: "tok", Type: discordgo.InteractionMessageComponent, Member: member(0), Data: discordgo.MessageComponentInteractionData{CustomID: "zz:1"}}, want: "reference"},
 	}
@@ -185,8 +182,8 @@ func TestErrorMessage(t *testing.T) {
 		{name: "rate limited", err: &rateLimitedError{retryAfter: 2400 * time.Millisecond}, want: "try again in 2 s"},
 		{name: "timeout", err: fmt.Errorf("answer: %w", context.DeadlineExceeded), want: "took too long"},
 		{name: "shutdown", err: fmt.Errorf("answer: %w", errShutdown), want: "interrupted"},
-		{name: "refresh running", err: fmt.Errorf("refresh: %w", retrieval.ErrRefreshRunning), want: "already running"},
-		{name: "blocked address", err: fmt.Errorf("fetch: %w", ErrBlockedAddress), want: "private or local"},
+		{name: "refresh running", err: fmt.Errorf("refresh: %w", library.ErrBusy), want: "already running"},
+		{name: "blocked address", err: fmt.Errorf("fetch: %w", fetch.ErrBlockedAddress), want: "private or local"},
 		{name: "unexpected", err: errors.New("dial tcp 10.0.0.1: secret detail"), want: "Something went wrong", wantRef: true},
 	}
 	for _, tc := range tests {

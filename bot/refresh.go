@@ -7,53 +7,39 @@ import (
 	"strings"
 	"time"
 
+	"missionbot/library"
 	"missionbot/retrieval"
+	"missionbot/store"
 )
 
 // refreshTimeout bounds one refresh, which may embed a whole corpus.
 const refreshTimeout = 30 * time.Minute
 
-// isRefreshRunning reports whether err says another refresh is running.
-func isRefreshRunning(err error) bool {
-	return errors.Is(err, retrieval.ErrRefreshRunning)
-}
-
 // refreshCommand handles /refresh.
 func (b *Bot) refreshCommand(ctx context.Context, x *exchange) {
-	release, ok := b.startRefresh(ctx, x)
-	if !ok {
+	b.changeCorpus(ctx, x, "Refreshing the corpus…", func(ctx context.Context, progress func(retrieval.Progress)) (string, retrieval.RefreshStats, error) {
+		stats, err := b.opts.Library.Refresh(ctx, library.RefreshOptions{Progress: progress})
+		return "", stats, err
+	})
+}
+
+// corpusChange is one change the library makes under its writer lock,
+// ending in a refresh: it returns the headline for the final message (""
+// to keep the first one), the refresh's stats and its error.
+type corpusChange func(ctx context.Context, progress func(retrieval.Progress)) (headline string, stats retrieval.RefreshStats, err error)
+
+// changeCorpus acknowledges the interaction and runs change, editing the
+// message with progress at most once per EditInterval and ending with a
+// summary (or why it failed; the previous index keeps serving). headline
+// opens every edit. The change outlives the interaction's answer timeout,
+// up to refreshTimeout, but still stops when the bot shuts down.
+func (b *Bot) changeCorpus(ctx context.Context, x *exchange, headline string, change corpusChange) {
+	if err := x.deferReply(false); err != nil {
+		x.err = err
 		return
 	}
-	defer release()
-	b.runRefresh(ctx, x, "Refreshing the corpus…")
-}
-
-// startRefresh takes the one-refresh-at-a-time lock and acknowledges the
-// interaction, for the commands that change the corpus. When ok is false
-// the user has been answered (a refresh is already running, or the ack
-// failed) and the caller must stop; otherwise it must call release.
-func (b *Bot) startRefresh(ctx context.Context, x *exchange) (release func(), ok bool) {
-	if !b.refreshing.CompareAndSwap(false, true) {
-		x.fail(ctx, errRefreshBusy)
-		return nil, false
-	}
-	if err := x.deferReply(false); err != nil {
-		b.refreshing.Store(false)
-		x.err = err
-		return nil, false
-	}
-	return func() { b.refreshing.Store(false) }, true
-}
-
-// runRefresh runs Library.Refresh with the caller holding b.refreshing,
-// editing the interaction's message with progress at most once per
-// EditInterval and ending with a summary (or why it failed; the previous
-// index keeps serving). headline opens every edit. The refresh outlives
-// the interaction's answer timeout, up to refreshTimeout.
-func (b *Bot) runRefresh(ctx context.Context, x *exchange, headline string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
 	defer cancel()
-	// Still stop when the bot shuts down.
 	stopOnShutdown := context.AfterFunc(b.workCtx, cancel)
 	defer stopOnShutdown()
 
@@ -65,33 +51,26 @@ func (b *Bot) runRefresh(ctx context.Context, x *exchange, headline string) {
 	})
 	progress := func(p retrieval.Progress) { th.Update(func(retrieval.Progress) retrieval.Progress { return p }) }
 	start := b.now()
-	stats, err := b.opts.Library.Refresh(ctx, progress)
+	done, stats, err := change(ctx, progress)
 	th.Stop()
+	if done != "" {
+		headline = done
+	}
 
-	if !isRefreshRunning(err) {
+	busy := errors.Is(err, library.ErrBusy)
+	if !busy {
 		b.opts.Metrics.Refresh(err == nil, b.now().Sub(start))
 		st := b.opts.Library.Stats()
 		b.opts.Metrics.IndexSize(st.Documents, st.Chunks)
-	}
-	rec := RefreshRecord{At: start, Stats: stats, By: HashUser(b.opts.UserSalt, x.userID())}
-	if err != nil {
-		rec.Err = err.Error()
-	}
-	if b.opts.Store != nil {
-		if rerr := b.opts.Store.RecordRefresh(ctx, rec); rerr != nil {
-			b.log.Error("record refresh", "err", rerr)
-		}
+		b.recordRefresh(ctx, x, start, stats, err)
 	}
 	if err != nil {
-		if isRefreshRunning(err) {
-			x.fail(ctx, errRefreshBusy)
-			return
-		}
 		msg, ref := ErrorMessage(causeOf(ctx, err))
-		if ref != "" {
-			x.err, x.ref = err, ref
+		x.err, x.ref = err, ref
+		if !busy {
+			msg = "Refresh failed: " + msg + "\nThe previous index keeps serving answers."
 		}
-		_ = x.hook.editOriginal(ctx, outgoing{Content: "Refresh failed: " + msg + "\nThe previous index keeps serving answers."})
+		_ = x.hook.editOriginal(ctx, outgoing{Content: msg})
 		return
 	}
 	if stats.Duration == 0 {
@@ -99,6 +78,20 @@ func (b *Bot) runRefresh(ctx context.Context, x *exchange, headline string) {
 	}
 	if err := x.hook.editOriginal(ctx, outgoing{Content: headline + "\n" + refreshSummary(stats)}); err != nil {
 		x.err = err
+	}
+}
+
+// recordRefresh writes a refresh to the store's log.
+func (b *Bot) recordRefresh(ctx context.Context, x *exchange, start time.Time, stats retrieval.RefreshStats, err error) {
+	if b.opts.Store == nil {
+		return
+	}
+	rec := store.RefreshRecord{At: start, Stats: stats, By: store.HashUser(b.opts.UserSalt, x.userID())}
+	if err != nil {
+		rec.Err = err.Error()
+	}
+	if rerr := b.opts.Store.RecordRefresh(ctx, rec); rerr != nil {
+		b.log.Error("record refresh", "err", rerr)
 	}
 }
 

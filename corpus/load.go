@@ -127,29 +127,42 @@ func loadDocument(fsys fs.FS, p string, entry Meta) (Document, string) {
 	if err != nil {
 		return Document{}, "unreadable: " + errReason(err)
 	}
+	doc, err := Parse(p, data, entry)
+	if err != nil {
+		return Document{}, err.Error()
+	}
+	return doc, ""
+}
+
+// Parse extracts and cleans one document from its bytes: name is its path
+// in the corpus (its extension says how to read it) and entry what its
+// manifest entry states, which wins field by field over what the document
+// states itself. The error says, for a person, why the document cannot be
+// used (binary, a broken PDF, empty after cleaning).
+func Parse(name string, data []byte, entry Meta) (Document, error) {
 	var (
 		raw    string
 		stated Meta
 	)
-	switch strings.ToLower(path.Ext(p)) {
+	switch strings.ToLower(path.Ext(name)) {
 	case ".pdf":
 		text, err := extractPDF(data)
 		if err != nil {
-			return Document{}, err.Error()
+			return Document{}, err
 		}
 		raw = text
 	default:
 		if isBinary(data) {
-			return Document{}, "binary content, not text"
+			return Document{}, errors.New("binary content, not text")
 		}
 		raw = decodeText(data)
-		switch strings.ToLower(path.Ext(p)) {
+		switch strings.ToLower(path.Ext(name)) {
 		case ".md":
 			raw = stripMarkdown(raw)
 		case ".html", ".htm":
 			page, err := extractHTML([]byte(raw))
 			if err != nil {
-				return Document{}, err.Error()
+				return Document{}, err
 			}
 			raw, stated = page.Text, page.Meta
 		}
@@ -157,17 +170,17 @@ func loadDocument(fsys fs.FS, p string, entry Meta) (Document, string) {
 	title := firstNonEmpty(entry.Title, stated.Title)
 	c := cleanText(raw, title)
 	if strings.TrimSpace(c.Text) == "" {
-		return Document{}, "empty after cleaning"
+		return Document{}, errors.New("empty after cleaning")
 	}
 	meta := Meta{
-		DocID:     p,
-		Title:     firstNonEmpty(entry.Title, stated.Title, c.Title, titleFromFileName(p)),
+		DocID:     name,
+		Title:     firstNonEmpty(entry.Title, stated.Title, c.Title, titleFromFileName(name)),
 		Publisher: firstNonEmpty(entry.Publisher, stated.Publisher),
 		Author:    firstNonEmpty(entry.Author, stated.Author, c.Author),
 		Published: firstNonEmpty(entry.Published, stated.Published, c.Published),
 		URL:       firstNonEmpty(entry.URL, stated.URL),
 	}
-	return Document{Meta: meta, Text: c.Text}, ""
+	return Document{Meta: meta, Text: c.Text}, nil
 }
 
 // titleFromFileName names a document that states no title after its

@@ -1,11 +1,13 @@
-package bot
+// Package sqlite is the store's embedded backend: one SQLite file (pure Go,
+// no cgo, no setup) in the data directory, in WAL mode, with schema
+// migrations applied at open. It suits one process; replicas on several
+// machines share a PostgreSQL database instead.
+package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"embed"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,62 +22,20 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"missionbot/answer"
-	"missionbot/retrieval"
+	"missionbot/store"
 )
 
-// ErrCorruptStore is returned (wrapped) by OpenStore when the file exists but
+// ErrCorrupt is returned (wrapped) by Open when the file exists but
 // is not a readable SQLite database. The file is left untouched: the operator
 // decides whether to move it aside.
-var ErrCorruptStore = errors.New("the store file is not a usable SQLite database; move it aside to start a new one")
+var ErrCorrupt = errors.New("the store file is not a usable SQLite database; move it aside to start a new one")
 
-// ErrUnknownAnswer is returned by Store.Vote for an answer id the store does
-// not hold, e.g. a button on a message from before the database was reset.
-var ErrUnknownAnswer = errors.New("unknown answer")
-
-// Store is the bot's embedded SQLite database: posted answers and their
+// DB is the bot's embedded SQLite database: posted answers and their
 // votes, conversation turns per thread, and the refresh log. Users are
 // recorded only as salted hashes (see HashUser). It is safe for concurrent
 // use.
-type Store struct {
+type DB struct {
 	db *sql.DB
-}
-
-// AnswerRecord is one answer the bot posted.
-type AnswerRecord struct {
-	InteractionID string
-	Question      string
-	Answer        string
-	// DocIDs are the cited documents.
-	DocIDs  []string
-	Mode    string
-	Refused bool
-	At      time.Time
-}
-
-// FeedbackItem is one down-voted answer.
-type FeedbackItem struct {
-	Question string
-	Answer   string
-	// At is when the latest down vote on the answer was cast.
-	At time.Time
-}
-
-// FeedbackSummary totals the votes and lists recently down-voted answers,
-// for the /feedback command.
-type FeedbackSummary struct {
-	Up, Down int
-	// RecentDown holds the most recently down-voted answers, newest first.
-	RecentDown []FeedbackItem
-}
-
-// RefreshRecord is one entry of the refresh log.
-type RefreshRecord struct {
-	At    time.Time
-	Stats retrieval.RefreshStats
-	// Err is the refresh's error text; empty when it succeeded.
-	Err string
-	// By is the HashUser of whoever asked for it; empty for automatic ones.
-	By string
 }
 
 // migration is one schema version's SQL.
@@ -118,21 +78,21 @@ func migrations() ([]migration, error) {
 	return out, nil
 }
 
-// OpenStore opens (creating if needed) the database at path, in WAL mode
+// Open opens (creating if needed) the database at path, in WAL mode
 // with a busy timeout and foreign keys on, and applies any pending schema
 // migrations, each in its own transaction. A file that is not a SQLite
-// database gives an error wrapping ErrCorruptStore; it is never deleted.
-func OpenStore(ctx context.Context, path string) (*Store, error) {
+// database gives an error wrapping ErrCorrupt; it is never deleted.
+func Open(ctx context.Context, path string) (*DB, error) {
 	ms, err := migrations()
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	return openStore(ctx, path, ms)
+	return open(ctx, path, ms)
 }
 
-// openStore is OpenStore with an explicit migration list, so tests can build
+// open is Open with an explicit migration list, so tests can build
 // a database at an older schema version.
-func openStore(ctx context.Context, path string, ms []migration) (*Store, error) {
+func open(ctx context.Context, path string, ms []migration) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open store: empty path")
 	}
@@ -147,7 +107,7 @@ func openStore(ctx context.Context, path string, ms []migration) (*Store, error)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &Store{db: db}
+	s := &DB{db: db}
 	if err := s.migrate(ctx, ms); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, classify(err))
@@ -161,14 +121,14 @@ func classify(err error) error {
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
-			return fmt.Errorf("%w: %w", ErrCorruptStore, err)
+			return fmt.Errorf("%w: %w", ErrCorrupt, err)
 		}
 	}
 	return err
 }
 
 // migrate applies the migrations newer than the database's version.
-func (s *Store) migrate(ctx context.Context, ms []migration) error {
+func (s *DB) migrate(ctx context.Context, ms []migration) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		applied_at INTEGER NOT NULL
@@ -185,7 +145,7 @@ func (s *Store) migrate(ctx context.Context, ms []migration) error {
 
 // apply runs one migration in a transaction unless it is already recorded;
 // checking inside the transaction makes concurrent openers safe.
-func (s *Store) apply(ctx context.Context, m migration) error {
+func (s *DB) apply(ctx context.Context, m migration) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migration %s: begin: %w", m.name, err)
@@ -212,31 +172,23 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 }
 
 // version returns the highest applied schema version; for tests.
-func (s *Store) version(ctx context.Context) (int, error) {
+func (s *DB) version(ctx context.Context) (int, error) {
 	var v sql.NullInt64
 	err := s.db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v)
 	return int(v.Int64), err
 }
 
 // Close closes the database.
-func (s *Store) Close() error {
+func (s *DB) Close() error {
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
 	return nil
 }
 
-// HashUser returns the hex SHA-256 of salt followed by userID. The store
-// keeps only these hashes, so a leaked database does not name users; the
-// salt should be a per-deployment secret.
-func HashUser(salt, userID string) string {
-	sum := sha256.Sum256([]byte(salt + userID))
-	return hex.EncodeToString(sum[:])
-}
-
 // SaveAnswer records a posted answer and returns its id, which goes into
 // the feedback buttons' custom ids.
-func (s *Store) SaveAnswer(ctx context.Context, r AnswerRecord) (id int64, err error) {
+func (s *DB) SaveAnswer(ctx context.Context, r store.AnswerRecord) (id int64, err error) {
 	ids := r.DocIDs
 	if ids == nil {
 		ids = []string{}
@@ -259,9 +211,9 @@ func (s *Store) SaveAnswer(ctx context.Context, r AnswerRecord) (id int64, err e
 }
 
 // Vote records userHash's vote on an answer; a second vote by the same user
-// replaces the first. It returns an error wrapping ErrUnknownAnswer when the
+// replaces the first. It returns an error wrapping store.ErrUnknownAnswer when the
 // answer does not exist.
-func (s *Store) Vote(ctx context.Context, answerID int64, userHash string, up bool, at time.Time) error {
+func (s *DB) Vote(ctx context.Context, answerID int64, userHash string, up bool, at time.Time) error {
 	if userHash == "" {
 		return errors.New("vote: empty user hash")
 	}
@@ -279,15 +231,15 @@ func (s *Store) Vote(ctx context.Context, answerID int64, userHash string, up bo
 		return fmt.Errorf("vote on answer %d: %w", answerID, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("vote on answer %d: %w", answerID, ErrUnknownAnswer)
+		return fmt.Errorf("vote on answer %d: %w", answerID, store.ErrUnknownAnswer)
 	}
 	return nil
 }
 
 // Feedback totals all votes and lists up to recent down-voted answers,
 // most recently down-voted first.
-func (s *Store) Feedback(ctx context.Context, recent int) (FeedbackSummary, error) {
-	var sum FeedbackSummary
+func (s *DB) Feedback(ctx context.Context, recent int) (store.FeedbackSummary, error) {
+	var sum store.FeedbackSummary
 	var up, down sql.NullInt64
 	if err := s.db.QueryRowContext(ctx, `SELECT SUM(up), SUM(1 - up) FROM votes`).Scan(&up, &down); err != nil {
 		return sum, fmt.Errorf("feedback: count votes: %w", err)
@@ -307,7 +259,7 @@ func (s *Store) Feedback(ctx context.Context, recent int) (FeedbackSummary, erro
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var it FeedbackItem
+		var it store.FeedbackItem
 		var at int64
 		if err := rows.Scan(&it.Question, &it.Answer, &at); err != nil {
 			return sum, fmt.Errorf("feedback: read down vote: %w", err)
@@ -322,7 +274,7 @@ func (s *Store) Feedback(ctx context.Context, recent int) (FeedbackSummary, erro
 }
 
 // AppendTurn adds a question and its answer to a thread's history.
-func (s *Store) AppendTurn(ctx context.Context, threadID string, t answer.Turn, at time.Time) error {
+func (s *DB) AppendTurn(ctx context.Context, threadID string, t answer.Turn, at time.Time) error {
 	if threadID == "" {
 		return errors.New("append turn: empty thread id")
 	}
@@ -338,7 +290,7 @@ func (s *Store) AppendTurn(ctx context.Context, threadID string, t answer.Turn, 
 
 // History returns the last max turns of a thread, oldest first; it is empty
 // for an unknown thread or max <= 0.
-func (s *Store) History(ctx context.Context, threadID string, max int) ([]answer.Turn, error) {
+func (s *DB) History(ctx context.Context, threadID string, max int) ([]answer.Turn, error) {
 	if max <= 0 {
 		return nil, nil
 	}
@@ -364,7 +316,7 @@ func (s *Store) History(ctx context.Context, threadID string, max int) ([]answer
 }
 
 // RecordRefresh appends a refresh to the log.
-func (s *Store) RecordRefresh(ctx context.Context, r RefreshRecord) error {
+func (s *DB) RecordRefresh(ctx context.Context, r store.RefreshRecord) error {
 	warnings := r.Stats.Warnings
 	if warnings == nil {
 		warnings = []string{}
@@ -387,8 +339,8 @@ func (s *Store) RecordRefresh(ctx context.Context, r RefreshRecord) error {
 
 // LastRefresh returns the most recent refresh; ok is false when none has
 // been recorded.
-func (s *Store) LastRefresh(ctx context.Context) (RefreshRecord, bool, error) {
-	var r RefreshRecord
+func (s *DB) LastRefresh(ctx context.Context) (store.RefreshRecord, bool, error) {
+	var r store.RefreshRecord
 	var at, ms int64
 	var w string
 	err := s.db.QueryRowContext(ctx, `SELECT at, added, updated, removed, embedded, total,
@@ -397,13 +349,13 @@ func (s *Store) LastRefresh(ctx context.Context) (RefreshRecord, bool, error) {
 		&at, &r.Stats.DocsAdded, &r.Stats.DocsUpdated, &r.Stats.DocsRemoved, &r.Stats.ChunksEmbedded,
 		&r.Stats.ChunksTotal, &r.Stats.Rebuilt, &r.Stats.RebuildReason, &w, &ms, &r.Err, &r.By)
 	if errors.Is(err, sql.ErrNoRows) {
-		return RefreshRecord{}, false, nil
+		return store.RefreshRecord{}, false, nil
 	}
 	if err != nil {
-		return RefreshRecord{}, false, fmt.Errorf("last refresh: %w", err)
+		return store.RefreshRecord{}, false, fmt.Errorf("last refresh: %w", err)
 	}
 	if err := json.Unmarshal([]byte(w), &r.Stats.Warnings); err != nil {
-		return RefreshRecord{}, false, fmt.Errorf("last refresh: decode warnings: %w", err)
+		return store.RefreshRecord{}, false, fmt.Errorf("last refresh: decode warnings: %w", err)
 	}
 	if len(r.Stats.Warnings) == 0 {
 		r.Stats.Warnings = nil

@@ -1,7 +1,11 @@
-package bot
+// Package fetch downloads the document a moderator names by URL for
+// /add-source, refusing private and local addresses (checked at every dial,
+// so DNS tricks and redirects cannot reach them), with size, time and
+// redirect limits and a content-type check. It knows nothing of Discord or
+// of the corpus: it returns bytes and what kind of document they are.
+package fetch
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,10 +19,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-	"unicode"
-	"unicode/utf8"
-
-	"golang.org/x/net/html"
 )
 
 // Errors from Fetcher.Fetch that callers branch on. Their texts are safe to
@@ -29,7 +29,7 @@ var (
 	// ErrBlockedAddress means the host is on a loopback, private,
 	// link-local or otherwise non-public network.
 	ErrBlockedAddress = errors.New("that address is on a private or local network, which the bot does not fetch")
-	// ErrTooLarge means the document exceeds FetchOptions.MaxBytes.
+	// ErrTooLarge means the document exceeds Options.MaxBytes.
 	ErrTooLarge = errors.New("the document is larger than the size limit")
 	// ErrUnsupportedType means the document is not HTML, plain text,
 	// Markdown or PDF.
@@ -41,12 +41,11 @@ var (
 	ErrBadStatus = errors.New("the server did not return the document")
 )
 
-// Defaults for FetchOptions' zero values.
+// Defaults for Options' zero values.
 const (
 	defaultFetchTimeout  = 20 * time.Second
 	defaultFetchMaxBytes = 10 << 20
 	maxRedirects         = 5
-	maxTitle             = 200
 	fetchUserAgent       = "missionbot/1.0 (+/add-source)"
 )
 
@@ -59,8 +58,8 @@ var extensions = map[string]string{
 	"application/pdf": ".pdf",
 }
 
-// FetchOptions configures a Fetcher. The zero value is usable.
-type FetchOptions struct {
+// Options configures a Fetcher. The zero value is usable.
+type Options struct {
 	// Timeout bounds the whole fetch, redirects and body included;
 	// 0 means 20 seconds.
 	Timeout time.Duration
@@ -89,8 +88,8 @@ type Fetcher struct {
 	allowed func(netip.Addr) bool
 }
 
-// NewFetcher returns a Fetcher configured by opts.
-func NewFetcher(opts FetchOptions) *Fetcher {
+// New returns a Fetcher configured by opts.
+func New(opts Options) *Fetcher {
 	f := &Fetcher{timeout: opts.Timeout, maxBytes: opts.MaxBytes, allowed: isPublicAddr}
 	if f.timeout <= 0 {
 		f.timeout = defaultFetchTimeout
@@ -171,70 +170,68 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	return f.checkURL(req.URL)
 }
 
-// Fetched is a downloaded document.
-type Fetched struct {
-	// FileName is a safe name for the corpus folder, with the extension
-	// for ContentType.
-	FileName string
-	Data     []byte
+// Document is a downloaded document.
+type Document struct {
+	Data []byte
 	// ContentType is the media type, without parameters.
 	ContentType string
-	// Title is the document's own title (HTML <title> or og:title, a
-	// Markdown heading, a text file's first line); empty if none.
-	Title string
+	// Ext is the file extension for ContentType, with the dot: ".html",
+	// ".txt", ".md" or ".pdf".
+	Ext string
+	// Name is a name for it taken from the final URL's path (its last
+	// element without extension), or the host when the path has none.
+	Name string
+	// URL is the address the document came from, after redirects.
+	URL string
 }
 
 // Fetch downloads rawURL. Besides network errors, it returns errors
 // wrapping ErrBadURL, ErrBlockedAddress, ErrTooManyRedirects, ErrBadStatus,
 // ErrTooLarge and ErrUnsupportedType, and the context's error on timeout.
-func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Fetched, error) {
+func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Document, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
-		return Fetched{}, fmt.Errorf("fetch: %w", ErrBadURL)
+		return Document{}, fmt.Errorf("fetch: %w", ErrBadURL)
 	}
 	if err := f.checkURL(u); err != nil {
-		return Fetched{}, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
+		return Document{}, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return Fetched{}, fmt.Errorf("fetch %s: %w", u.Redacted(), ErrBadURL)
+		return Document{}, fmt.Errorf("fetch %s: %w", u.Redacted(), ErrBadURL)
 	}
 	req.Header.Set("User-Agent", fetchUserAgent)
 	req.Header.Set("Accept", "text/html, text/markdown, text/plain, application/pdf;q=0.9, */*;q=0.1")
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return Fetched{}, fmt.Errorf("fetch %s: %w", u.Redacted(), unwrapURLError(err))
+		return Document{}, fmt.Errorf("fetch %s: %w", u.Redacted(), unwrapURLError(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return Fetched{}, fmt.Errorf("fetch %s: %w (HTTP %s)", u.Redacted(), ErrBadStatus, resp.Status)
+		return Document{}, fmt.Errorf("fetch %s: %w (HTTP %s)", u.Redacted(), ErrBadStatus, resp.Status)
 	}
 	if resp.ContentLength > f.maxBytes {
-		return Fetched{}, fmt.Errorf("fetch %s: %w (%d bytes, limit %d)", u.Redacted(), ErrTooLarge, resp.ContentLength, f.maxBytes)
+		return Document{}, fmt.Errorf("fetch %s: %w (%d bytes, limit %d)", u.Redacted(), ErrTooLarge, resp.ContentLength, f.maxBytes)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, f.maxBytes+1))
 	if err != nil {
-		return Fetched{}, fmt.Errorf("fetch %s: read body: %w", u.Redacted(), unwrapURLError(err))
+		return Document{}, fmt.Errorf("fetch %s: read body: %w", u.Redacted(), unwrapURLError(err))
 	}
 	if int64(len(data)) > f.maxBytes {
-		return Fetched{}, fmt.Errorf("fetch %s: %w (limit %d bytes)", u.Redacted(), ErrTooLarge, f.maxBytes)
+		return Document{}, fmt.Errorf("fetch %s: %w (limit %d bytes)", u.Redacted(), ErrTooLarge, f.maxBytes)
 	}
 	final := resp.Request.URL
 	ct, ext, err := contentType(resp.Header.Get("Content-Type"), data, final.Path)
 	if err != nil {
-		return Fetched{}, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
+		return Document{}, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
 	}
-	title := documentTitle(ct, data)
-	name := title
-	if name == "" {
-		name = strings.TrimSuffix(path.Base(final.Path), path.Ext(final.Path))
-		if name == "" || name == "/" || name == "." {
-			name = final.Hostname()
-		}
+	name := strings.TrimSuffix(path.Base(final.Path), path.Ext(final.Path))
+	if name == "" || name == "/" || name == "." {
+		name = final.Hostname()
 	}
-	return Fetched{FileName: FileNameFor(name, ext), Data: data, ContentType: ct, Title: title}, nil
+	return Document{Data: data, ContentType: ct, Ext: ext, Name: name, URL: final.Redacted()}, nil
 }
 
 // unwrapURLError drops *url.Error's "Get \"<url>\":" prefix, which would
@@ -267,131 +264,6 @@ func contentType(header string, data []byte, urlPath string) (string, string, er
 		}
 	}
 	return mt, ext, nil
-}
-
-// documentTitle extracts a title from the document, or returns "".
-func documentTitle(ct string, data []byte) string {
-	var t string
-	switch ct {
-	case "text/html":
-		t = htmlTitle(data)
-	case "text/markdown", "text/x-markdown":
-		for _, line := range strings.SplitN(string(data), "\n", 50) {
-			if h, ok := strings.CutPrefix(strings.TrimSpace(line), "# "); ok {
-				t = h
-				break
-			}
-		}
-	case "text/plain":
-		for _, line := range strings.SplitN(string(data), "\n", 20) {
-			if line = strings.TrimSpace(line); line != "" {
-				if utf8.RuneCountInString(line) <= maxTitle {
-					t = line
-				}
-				break
-			}
-		}
-	}
-	if !utf8.ValidString(t) {
-		return ""
-	}
-	return truncate(strings.Join(strings.Fields(t), " "), maxTitle)
-}
-
-// htmlTitle returns a page's og:title, else its <title>, else "".
-func htmlTitle(data []byte) string {
-	z := html.NewTokenizer(bytes.NewReader(data))
-	var title string
-	inTitle := false
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			return title
-		case html.StartTagToken, html.SelfClosingTagToken:
-			name, hasAttr := z.TagName()
-			switch string(name) {
-			case "title":
-				inTitle = title == ""
-			case "meta":
-				var prop, content string
-				for hasAttr {
-					var k, v []byte
-					k, v, hasAttr = z.TagAttr()
-					switch string(k) {
-					case "property", "name":
-						prop = string(v)
-					case "content":
-						content = string(v)
-					}
-				}
-				if prop == "og:title" && strings.TrimSpace(content) != "" {
-					return content
-				}
-			case "body":
-				if title != "" {
-					return title
-				}
-			}
-		case html.TextToken:
-			if inTitle {
-				title += string(z.Text())
-			}
-		case html.EndTagToken:
-			if name, _ := z.TagName(); string(name) == "title" {
-				inTitle = false
-			}
-		}
-	}
-}
-
-// FileNameFor returns a safe file name made from title: lower-case ASCII
-// letters, digits and single hyphens, at most 60 characters, "document"
-// when nothing usable remains, followed by ext (a leading dot is added;
-// anything but letters and digits is dropped from it).
-func FileNameFor(title, ext string) string {
-	var b strings.Builder
-	hyphen := false
-	for _, r := range strings.ToLower(title) {
-		r = foldLatin(r)
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-			hyphen = false
-		} else if !hyphen && b.Len() > 0 && (unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) || r > unicode.MaxASCII) {
-			b.WriteByte('-')
-			hyphen = true
-		}
-		if b.Len() >= 60 {
-			break
-		}
-	}
-	slug := strings.Trim(b.String(), "-")
-	if slug == "" {
-		slug = "document"
-	}
-	switch slug {
-	case "con", "prn", "aux", "nul", "com1", "lpt1":
-		slug += "-document" // reserved device names on Windows
-	}
-	var e strings.Builder
-	for _, r := range strings.ToLower(ext) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			e.WriteRune(r)
-		}
-	}
-	if e.Len() == 0 {
-		return slug
-	}
-	return slug + "." + e.String()
-}
-
-// foldLatin maps common accented Latin letters to their base letter, so
-// "Haïti" becomes "haiti" rather than "ha-ti".
-func foldLatin(r rune) rune {
-	const from, to = "àáâãäåçèéêëìíîïñòóôõöøùúûüýÿ", "aaaaaaceeeeiiiinoooooouuuuyy"
-	if i := strings.IndexRune(from, r); i >= 0 {
-		return rune(to[utf8.RuneCountInString(from[:i])])
-	}
-	return r
 }
 
 // isPublicAddr reports whether ip is a globally routable unicast address:

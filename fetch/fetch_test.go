@@ -1,4 +1,4 @@
-package bot
+package fetch
 
 import (
 	"context"
@@ -84,53 +84,52 @@ func serve(ct, body string) http.HandlerFunc {
 func TestFetch(t *testing.T) {
 	page := `<html><head><title>Kenya &amp; Haiti: the MSS mission</title></head><body>Text</body></html>`
 	tests := []struct {
-		name      string
-		handler   http.HandlerFunc
-		path      string
-		opts      FetchOptions
-		wantErr   error
-		wantCT    string
-		wantFile  string
-		wantTitle string
+		name     string
+		handler  http.HandlerFunc
+		path     string
+		opts     Options
+		wantErr  error
+		wantCT   string
+		wantName string
 	}{
-		{name: "html with title", handler: serve("text/html; charset=utf-8", page),
-			wantCT: "text/html", wantFile: "kenya-haiti-the-mss-mission.html", wantTitle: "Kenya & Haiti: the MSS mission"},
-		{name: "og title wins", handler: serve("text/html", `<html><head><meta property="og:title" content="OG Haïti"><title>T</title></head></html>`),
-			wantCT: "text/html", wantFile: "og-haiti.html", wantTitle: "OG Haïti"},
+		{name: "html", handler: serve("text/html; charset=utf-8", page),
+			wantCT: "text/html", wantName: "127.0.0.1"},
+		{name: "html without charset", handler: serve("text/html", `<html><head><meta property="og:title" content="OG Haïti"><title>T</title></head></html>`),
+			wantCT: "text/html", wantName: "127.0.0.1"},
 		{name: "plain text", handler: serve("text/plain", "First line title\n\nBody."),
-			wantCT: "text/plain", wantFile: "first-line-title.txt", wantTitle: "First line title"},
+			wantCT: "text/plain", wantName: "127.0.0.1"},
 		{name: "markdown by path", handler: serve("text/plain", "intro\n# Heading here\n"), path: "/notes.md",
-			wantCT: "text/markdown", wantFile: "heading-here.md", wantTitle: "Heading here"},
+			wantCT: "text/markdown", wantName: "notes"},
 		{name: "markdown type", handler: serve("text/markdown; charset=utf-8", "# MD title\n"),
-			wantCT: "text/markdown", wantFile: "md-title.md", wantTitle: "MD title"},
+			wantCT: "text/markdown", wantName: "127.0.0.1"},
 		{name: "pdf sniffed from octet-stream", handler: serve("application/octet-stream", "%PDF-1.4\n..."), path: "/files/report-2024.pdf",
-			wantCT: "application/pdf", wantFile: "report-2024.pdf"},
+			wantCT: "application/pdf", wantName: "report-2024"},
 		{name: "no content type sniffed", handler: serve("", "<!DOCTYPE html><html><title>Sniffed</title></html>"),
-			wantCT: "text/html", wantFile: "sniffed.html", wantTitle: "Sniffed"},
+			wantCT: "text/html", wantName: "127.0.0.1"},
 		{name: "unsupported type", handler: serve("image/png", "\x89PNG\r\n\x1a\n"), wantErr: ErrUnsupportedType},
-		{name: "too large", handler: serve("text/plain", strings.Repeat("a", 101)), opts: FetchOptions{MaxBytes: 100}, wantErr: ErrTooLarge},
+		{name: "too large", handler: serve("text/plain", strings.Repeat("a", 101)), opts: Options{MaxBytes: 100}, wantErr: ErrTooLarge},
 		{name: "too large chunked", handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain")
 			for range 3 {
 				w.Write([]byte(strings.Repeat("a", 60)))
 				w.(http.Flusher).Flush()
 			}
-		}, opts: FetchOptions{MaxBytes: 100}, wantErr: ErrTooLarge},
-		{name: "exactly the limit", handler: serve("text/plain", strings.Repeat("a", 100)), opts: FetchOptions{MaxBytes: 100},
-			wantCT: "text/plain", wantFile: strings.Repeat("a", 60) + ".txt", wantTitle: strings.Repeat("a", 100)},
+		}, opts: Options{MaxBytes: 100}, wantErr: ErrTooLarge},
+		{name: "exactly the limit", handler: serve("text/plain", strings.Repeat("a", 100)), opts: Options{MaxBytes: 100},
+			wantCT: "text/plain", wantName: "127.0.0.1"},
 		{name: "not found", handler: http.NotFound, wantErr: ErrBadStatus},
 		{name: "redirect loop", handler: func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, r.URL.Path+"x", http.StatusFound)
 		}, wantErr: ErrTooManyRedirects},
 		{name: "timeout", handler: func(w http.ResponseWriter, r *http.Request) {
 			<-r.Context().Done()
-		}, opts: FetchOptions{Timeout: 100 * time.Millisecond}, wantErr: context.DeadlineExceeded},
+		}, opts: Options{Timeout: 100 * time.Millisecond}, wantErr: context.DeadlineExceeded},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, _ := countingServer(t, tc.handler)
 			tc.opts.AllowPrivate = true
-			got, err := NewFetcher(tc.opts).Fetch(context.Background(), srv.URL+tc.path)
+			got, err := New(tc.opts).Fetch(context.Background(), srv.URL+tc.path)
 			if tc.wantErr != nil {
 				if !errors.Is(err, tc.wantErr) {
 					t.Fatalf("err = %v, want %v", err, tc.wantErr)
@@ -140,8 +139,11 @@ func TestFetch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.ContentType != tc.wantCT || got.FileName != tc.wantFile || got.Title != tc.wantTitle {
-				t.Errorf("got %q %q %q; want %q %q %q", got.ContentType, got.FileName, got.Title, tc.wantCT, tc.wantFile, tc.wantTitle)
+			if got.ContentType != tc.wantCT || got.Name != tc.wantName {
+				t.Errorf("got %q %q; want %q %q", got.ContentType, got.Name, tc.wantCT, tc.wantName)
+			}
+			if got.URL != srv.URL+tc.path || got.Ext == "" {
+				t.Errorf("got URL %q ext %q, want URL %q and an extension", got.URL, got.Ext, srv.URL+tc.path)
 			}
 			if len(got.Data) == 0 {
 				t.Error("no data")
@@ -164,7 +166,7 @@ func TestFetchRedirectLimit(t *testing.T) {
 				}
 				serve("text/plain", "done")(w, r)
 			})
-			_, err := NewFetcher(FetchOptions{AllowPrivate: true}).Fetch(context.Background(), srv.URL+"/")
+			_, err := New(Options{AllowPrivate: true}).Fetch(context.Background(), srv.URL+"/")
 			if !errors.Is(err, tc.wantErr) {
 				t.Errorf("err = %v, want %v", err, tc.wantErr)
 			}
@@ -195,7 +197,7 @@ func TestFetchRefusesPrivate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := NewFetcher(FetchOptions{}).Fetch(context.Background(), tc.url)
+			_, err := New(Options{}).Fetch(context.Background(), tc.url)
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tc.wantErr)
 			}
@@ -241,7 +243,7 @@ func TestFetchRefusesRedirectToPrivate(t *testing.T) {
 			first, firstHits := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, tc.to, http.StatusFound)
 			})
-			f := NewFetcher(FetchOptions{})
+			f := New(Options{})
 			f.allowed = func(ip netip.Addr) bool { return ip == netip.MustParseAddr("127.0.0.1") }
 			tr := f.client.Transport.(*http.Transport)
 			dial := tr.DialContext
@@ -263,31 +265,5 @@ func TestFetchRefusesRedirectToPrivate(t *testing.T) {
 	}
 	if n := targetHits.Load(); n != 0 {
 		t.Errorf("private target saw %d requests, want none", n)
-	}
-}
-
-func TestFileNameFor(t *testing.T) {
-	tests := []struct{ title, ext, want string }{
-		{"Kenyan Police Arrive in Haiti!", ".html", "kenyan-police-arrive-in-haiti.html"},
-		{"Haïti: l'ONU prolonge", "txt", "haiti-l-onu-prolonge.txt"},
-		{"../../etc/passwd", ".txt", "etc-passwd.txt"},
-		{"", ".pdf", "document.pdf"},
-		{"!!!", ".md", "document.md"},
-		{"海地", ".txt", "document.txt"},
-		{"CON", ".txt", "con-document.txt"},
-		{"title", "", "title"},
-		{"title", "./../sh", "title.sh"},
-		{strings.Repeat("word ", 40), ".txt", strings.TrimSuffix(strings.Repeat("word-", 12), "-") + ".txt"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.title, func(t *testing.T) {
-			got := FileNameFor(tc.title, tc.ext)
-			if got != tc.want {
-				t.Errorf("FileNameFor(%q, %q) = %q, want %q", tc.title, tc.ext, got, tc.want)
-			}
-			if strings.ContainsAny(got, `/\ `) || strings.HasPrefix(got, ".") {
-				t.Errorf("unsafe file name %q", got)
-			}
-		})
 	}
 }

@@ -1,0 +1,233 @@
+// Package library is the service the bot and the command line talk to: a
+// corpus (the built-in one or a moderator's folder) and the index built
+// from it. It opens the index, builds it when there is none usable,
+// refreshes it, adds and removes documents, and lists sources and stats,
+// with one writer at a time.
+package library
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"missionbot/corpus"
+	"missionbot/retrieval"
+)
+
+// ErrBusy is returned by the writing methods when another refresh or
+// corpus change is in progress; the caller should tell the user to wait.
+var ErrBusy = errors.New("a refresh is already running")
+
+// ErrReadOnly is returned by Add and Remove when the corpus is the
+// built-in one, which cannot change.
+var ErrReadOnly = errors.New("the corpus is the read-only built-in one")
+
+// Options configures Open.
+type Options struct {
+	// DataDir holds the index snapshot (under DataDir/index); required.
+	DataDir string
+	// CorpusDir is a moderator-managed folder of documents; empty means the
+	// built-in corpus embedded in the binary, which is read-only.
+	CorpusDir string
+	// Embedder turns chunks and queries into vectors; required.
+	Embedder retrieval.Embedder
+	// Logger receives loading warnings and refresh summaries; nil discards.
+	Logger *slog.Logger
+}
+
+// Library is a corpus and the index built from it. It is safe for
+// concurrent use: searches never wait, and writers (Refresh, Add, Remove)
+// run one at a time.
+type Library struct {
+	index  *retrieval.Index
+	fsys   fs.FS
+	folder *corpus.Dir // nil for the built-in corpus
+	log    *slog.Logger
+
+	// writer is held by Refresh, Add and Remove.
+	writer sync.Mutex
+}
+
+// Open opens the corpus and the index stored under opts.DataDir (creating
+// the data directory if needed). It does not build the index: see
+// NeedsBuild and EnsureBuilt.
+func Open(ctx context.Context, opts Options) (*Library, error) {
+	if opts.Embedder == nil {
+		return nil, errors.New("open library: no embedder")
+	}
+	l := &Library{log: opts.Logger}
+	if l.log == nil {
+		l.log = slog.New(slog.DiscardHandler)
+	}
+	if opts.CorpusDir != "" {
+		dir, err := corpus.OpenDir(opts.CorpusDir)
+		if err != nil {
+			return nil, fmt.Errorf("open corpus folder: %w", err)
+		}
+		l.folder, l.fsys = dir, dir.FS()
+	} else {
+		l.fsys = corpus.Embedded()
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	ix, err := retrieval.OpenIndex(ctx, filepath.Join(opts.DataDir, "index"), opts.Embedder, retrieval.IndexOptions{Logger: l.log})
+	if err != nil {
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	l.index = ix
+	return l, nil
+}
+
+// Writable reports whether documents can be added and removed: the corpus
+// is a folder, not the built-in one.
+func (l *Library) Writable() bool { return l.folder != nil }
+
+// Search finds passages for query in the serving index.
+func (l *Library) Search(ctx context.Context, query string, k int) (retrieval.Results, error) {
+	return l.index.Search(ctx, query, k)
+}
+
+// Sources lists the indexed documents.
+func (l *Library) Sources() []retrieval.SourceInfo { return l.index.Sources() }
+
+// Stats describes the serving index.
+func (l *Library) Stats() retrieval.Stats { return l.index.Stats() }
+
+// Ready reports whether the index holds anything to answer from.
+func (l *Library) Ready() bool { return l.index.Ready() }
+
+// NeedsBuild reports whether the index must be built before it can serve,
+// and why.
+func (l *Library) NeedsBuild() (bool, string) { return l.index.NeedsBuild() }
+
+// ReloadIfNewer swaps in a snapshot another process wrote, if there is a
+// newer one; it reports whether it did.
+func (l *Library) ReloadIfNewer(ctx context.Context) (bool, error) { return l.index.ReloadIfNewer(ctx) }
+
+// RefreshOptions tunes one refresh.
+type RefreshOptions struct {
+	// Rebuild re-embeds every chunk instead of refreshing incrementally.
+	Rebuild bool
+	// Progress, when set, is called as chunks are embedded.
+	Progress func(retrieval.Progress)
+}
+
+// Refresh loads the corpus and refreshes the index incrementally. Loading
+// warnings (files skipped and why) come back in the stats. It returns
+// ErrBusy when another writer is running.
+func (l *Library) Refresh(ctx context.Context, opts RefreshOptions) (retrieval.RefreshStats, error) {
+	if !l.writer.TryLock() {
+		return retrieval.RefreshStats{}, ErrBusy
+	}
+	defer l.writer.Unlock()
+	return l.refresh(ctx, opts)
+}
+
+// refresh is Refresh with the writer lock held.
+func (l *Library) refresh(ctx context.Context, opts RefreshOptions) (retrieval.RefreshStats, error) {
+	docs, warnings, err := corpus.Load(l.fsys, l.log)
+	if err != nil {
+		return retrieval.RefreshStats{}, fmt.Errorf("load corpus: %w", err)
+	}
+	stats, err := l.index.Refresh(ctx, docs, retrieval.RefreshOptions{Rebuild: opts.Rebuild, Progress: opts.Progress})
+	stats.Warnings = append(warnings, stats.Warnings...)
+	if errors.Is(err, retrieval.ErrRefreshRunning) {
+		err = ErrBusy
+	}
+	return stats, err
+}
+
+// EnsureBuilt builds the index when there is none usable (first run, an
+// embedder change, an unreadable snapshot). announce, when set, is told
+// why before the build starts. built reports whether a build ran.
+func (l *Library) EnsureBuilt(ctx context.Context, announce func(reason string)) (stats retrieval.RefreshStats, built bool, err error) {
+	need, reason := l.index.NeedsBuild()
+	if !need {
+		return stats, false, nil
+	}
+	if announce != nil {
+		announce(reason)
+	}
+	stats, err = l.Refresh(ctx, RefreshOptions{})
+	if err != nil {
+		return stats, true, fmt.Errorf("build index: %w", err)
+	}
+	return stats, true, nil
+}
+
+// NewDocument is a document to add to the corpus folder.
+type NewDocument struct {
+	// Data is the file's content.
+	Data []byte
+	// Ext is its file extension, with the dot: ".txt", ".md", ".html",
+	// ".htm" or ".pdf".
+	Ext string
+	// Name is a fallback for the file name when the document states no
+	// title (an attachment's or URL's base name).
+	Name string
+	// Meta is what the moderator states about it (title, publisher, date,
+	// URL); empty fields are taken from the document itself.
+	Meta corpus.Meta
+}
+
+// Added is the outcome of Add.
+type Added struct {
+	// Meta is the saved document's metadata; DocID is its file name.
+	Meta  corpus.Meta
+	Stats retrieval.RefreshStats
+}
+
+// Add saves a new document in the corpus folder with its manifest entry,
+// then refreshes the index. The document is loaded first, so one that
+// cannot be read is refused before anything is written. Without a title
+// in doc.Meta, the document's own title names it. It returns ErrReadOnly
+// for the built-in corpus and ErrBusy when another writer is running.
+func (l *Library) Add(ctx context.Context, doc NewDocument, progress func(retrieval.Progress)) (Added, error) {
+	if l.folder == nil {
+		return Added{}, ErrReadOnly
+	}
+	if !l.writer.TryLock() {
+		return Added{}, ErrBusy
+	}
+	defer l.writer.Unlock()
+	provisional := corpus.FileNameFor(doc.Name, doc.Ext)
+	parsed, err := corpus.Parse(provisional, doc.Data, doc.Meta)
+	if err != nil {
+		return Added{}, fmt.Errorf("add document: %w", err)
+	}
+	meta := doc.Meta
+	if meta.Title == "" {
+		meta.Title = parsed.Title
+	}
+	name := corpus.FileNameFor(meta.Title, doc.Ext)
+	if err := l.folder.Add(ctx, name, doc.Data, meta); err != nil {
+		return Added{}, fmt.Errorf("add document: %w", err)
+	}
+	meta.DocID = name
+	stats, err := l.refresh(ctx, RefreshOptions{Progress: progress})
+	return Added{Meta: meta, Stats: stats}, err
+}
+
+// Remove deletes a document and its manifest entry from the corpus folder,
+// then refreshes the index. It returns ErrReadOnly for the built-in corpus,
+// ErrBusy when another writer is running, and an error wrapping
+// corpus.ErrNotFound for a document that is not there.
+func (l *Library) Remove(ctx context.Context, docID string, progress func(retrieval.Progress)) (retrieval.RefreshStats, error) {
+	if l.folder == nil {
+		return retrieval.RefreshStats{}, ErrReadOnly
+	}
+	if !l.writer.TryLock() {
+		return retrieval.RefreshStats{}, ErrBusy
+	}
+	defer l.writer.Unlock()
+	if err := l.folder.Remove(ctx, docID); err != nil {
+		return retrieval.RefreshStats{}, fmt.Errorf("remove document: %w", err)
+	}
+	return l.refresh(ctx, RefreshOptions{Progress: progress})
+}
