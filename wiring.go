@@ -148,12 +148,13 @@ func (e *environment) openAnswerer(ctx context.Context, cfg config.Config, logge
 // the extractive one otherwise.
 func newAnswerer(cfg config.Config, s answer.Searcher, logger *slog.Logger) (answerer, error) {
 	if cfg.ChatModel == "" {
-		return answer.NewExtractive(s), nil
+		return answer.NewExtractive(s, answer.ExtractiveOptions{K: cfg.K})
 	}
 	llm, err := answer.NewLLM(s, answer.LLMOptions{
 		BaseURL:       cfg.OpenAIBaseURL,
 		APIKey:        cfg.OpenAIAPIKey,
 		Model:         cfg.ChatModel,
+		K:             cfg.K,
 		Temperature:   explicitTemperature(cfg.Temperature),
 		MaxTokens:     cfg.MaxTokens,
 		ContextTokens: cfg.ContextTokens,

@@ -50,7 +50,8 @@ type Request struct {
 	// History holds earlier turns of the same conversation, oldest first,
 	// so that follow-up questions can be understood. It may be empty.
 	History []Turn
-	// K is the number of passages to retrieve; 0 means the default, 5.
+	// K is the number of passages to retrieve; 0 means the answerer's
+	// configured K.
 	K int
 	// OnDelta, when set, receives the answer text as it is produced, in
 	// order; the concatenation of all deltas is the unverified raw text.

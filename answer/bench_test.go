@@ -94,7 +94,7 @@ func BenchmarkOverhead(b *testing.B) {
 	ctx := context.Background()
 	run := func(b *testing.B, s Searcher, metrics map[string]float64) {
 		l, err := NewLLM(s, LLMOptions{
-			BaseURL: "http://model.invalid/v1", APIKey: "sk-bench", Model: "bench",
+			BaseURL: "http://model.invalid/v1", APIKey: "sk-bench", Model: "bench", K: 5,
 			HTTPClient: &http.Client{Transport: newSSETransport(reply)},
 		})
 		if err != nil {
@@ -151,7 +151,7 @@ func BenchmarkOverhead(b *testing.B) {
 		ix := index(b)
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := ix.Search(ctx, "How much money has the United States pledged to the Kenya-led mission in Haiti?", defaultK); err != nil {
+			if _, err := ix.Search(ctx, "How much money has the United States pledged to the Kenya-led mission in Haiti?", 5); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -215,15 +215,6 @@ func normaliseCitations(s string, n int) (string, []int) {
 	}
 }
 
-// refusalPhrase matches an explicit statement that the sources do not
-// answer the question, in English, French or Haitian Creole.
-var refusalPhrase = regexp.MustCompile(`(?i)` +
-	`\b(i|we)\s+(do\s+not|don't|don’t|cannot|can't|can’t)\s+(know|find|answer|say)` +
-	`|\b(do|does)\s*(not|n't|n’t)\s+(contain|cover|mention|say|include|provide|specify|address)` +
-	`|\bno\s+information\b|\bnot\s+enough\s+information\b|\bcannot\s+be\s+answered\b|\bnot\s+covered\b` +
-	`|\bje\s+ne\s+(sais|peux)\s+pas\b|\bpas\s+d['’]information|\bne\s+(mentionnent|couvrent|précisent|contiennent)\b` +
-	`|\bmwen\s+pa\s+(konnen|konn|ka)\b|\bpa\s+gen\s+enf[oò]masyon\b`)
-
 // verifyCitations checks a model's answer against the passages it was
 // shown (source [i] is passages[i-1]): see normaliseCitations for the
 // markers; Citations lists exactly the cited passages in new numbering,
@@ -237,7 +228,7 @@ func verifyCitations(text string, passages []retrieval.Passage) verifiedText {
 		v.Citations = append(v.Citations, citationOf(k+1, p, bestQuote(claims[k+1], p.Text)))
 	}
 	if len(v.Citations) == 0 && v.Text != "" {
-		if refusalPhrase.MatchString(v.Text) {
+		if statesRefusal(v.Text) {
 			v.Refused = true
 		} else {
 			v.Notice = NoticeUncited

@@ -2,6 +2,7 @@ package answer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -17,12 +18,26 @@ import (
 // model: each sentence it uses is quoted as found and followed by its [n].
 type Extractive struct {
 	searcher Searcher
+	k        int
 	now      func() time.Time
 }
 
+// ExtractiveOptions configures an extractive answerer.
+type ExtractiveOptions struct {
+	// K is how many passages an answer rests on unless a Request asks for
+	// another number; at least 1.
+	K int
+}
+
 // NewExtractive returns an extractive answerer over s.
-func NewExtractive(s Searcher) *Extractive {
-	return &Extractive{searcher: s, now: time.Now}
+func NewExtractive(s Searcher, opts ExtractiveOptions) (*Extractive, error) {
+	if s == nil {
+		return nil, errors.New("new extractive answerer: no searcher")
+	}
+	if opts.K < 1 {
+		return nil, fmt.Errorf("new extractive answerer: K is %d, want at least 1", opts.K)
+	}
+	return &Extractive{searcher: s, k: opts.K, now: time.Now}, nil
 }
 
 // Answer retrieves passages for the question (merging the previous
@@ -34,7 +49,7 @@ func (e *Extractive) Answer(ctx context.Context, req Request) (Answer, error) {
 	query := mergeHistory(req.Question, req.History)
 	k := req.K
 	if k <= 0 {
-		k = retrieval.DefaultK
+		k = e.k
 	}
 	start := e.now()
 	// Search a little wider than k: the extra passages may hold other
@@ -52,10 +67,6 @@ func (e *Extractive) Answer(ctx context.Context, req Request) (Answer, error) {
 	}
 	return a, nil
 }
-
-// RefusalText is what an answer says when the corpus does not cover the
-// question.
-const RefusalText = "The mission corpus doesn't cover this question, so I can't answer it from my sources."
 
 // Limits on an extractive answer's size: enough for the facts, short
 // enough for a chat message.
@@ -88,25 +99,19 @@ func compose(question string, res retrieval.Results, k int) Answer {
 	top := res.Passages[:min(k, len(res.Passages))]
 	a := Answer{Question: question, Query: res.Query, Mode: ModeExtractive, Passages: top, Notice: res.Notice}
 	var relevant, extra []retrieval.Passage
-	for i, p := range res.Passages {
-		switch {
-		case !p.Relevant:
-		case i < k:
+	for _, p := range relevantPassages(res) {
+		if p.Rank <= k {
 			relevant = append(relevant, p)
-		default:
+		} else {
 			extra = append(extra, p)
 		}
 	}
-	if res.NothingRelevant || len(relevant) == 0 {
-		a.Text = RefusalText
-		a.Refused = true
-		return a
+	if len(relevant) == 0 {
+		return refuse(a)
 	}
 	picked := pickSentences(question, relevant, extra)
 	if len(picked) == 0 {
-		a.Text = RefusalText
-		a.Refused = true
-		return a
+		return refuse(a)
 	}
 	var b strings.Builder
 	// Sources are documents: two sentences from one article cite one [n].

@@ -48,7 +48,10 @@ func FuzzQuestion(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	ex := NewExtractive(ix)
+	ex, err := NewExtractive(ix, ExtractiveOptions{K: 5})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, q string) {
 		a, err := ex.Answer(context.Background(), Request{Question: q})
 		if err != nil {

@@ -26,7 +26,6 @@ const (
 	DefaultContextTokens = 3000
 	DefaultTimeout       = 60 * time.Second
 	DefaultMaxRetries    = 3
-	defaultK             = 5
 	// minContextTokens is the smallest passage budget that fits a sentence.
 	minContextTokens = 100
 )
@@ -48,6 +47,9 @@ type LLMOptions struct {
 	HTTPClient *http.Client
 	// Model is the chat model name; required.
 	Model string
+	// K is how many passages an answer rests on unless a Request asks for
+	// another number; at least 1.
+	K int
 	// Temperature is the sampling temperature; 0 means 0.2, and a negative
 	// value sends none, leaving the server's default.
 	Temperature float32
@@ -101,6 +103,9 @@ func NewLLM(s Searcher, opts LLMOptions) (*LLM, error) {
 	}
 	if strings.TrimSpace(opts.Model) == "" {
 		return nil, errors.New("new LLM answerer: no model name")
+	}
+	if opts.K < 1 {
+		return nil, fmt.Errorf("new LLM answerer: K is %d, want at least 1", opts.K)
 	}
 	if opts.BaseURL == "" {
 		opts.BaseURL = "https://api.openai.com/v1"
@@ -162,7 +167,7 @@ func (l *LLM) Answer(ctx context.Context, req Request) (Answer, error) {
 	}
 	k := req.K
 	if k <= 0 {
-		k = defaultK
+		k = l.opts.K
 	}
 	mctx, cancel := context.WithTimeout(ctx, l.opts.Timeout)
 	defer cancel()
@@ -177,13 +182,14 @@ func (l *LLM) Answer(ctx context.Context, req Request) (Answer, error) {
 		return Answer{}, fmt.Errorf("answer: search: %w", err)
 	}
 	retrieve := l.opts.Now().Sub(start)
-	if res.NothingRelevant {
-		a := Compose(req.Question, res)
+	relevant := relevantPassages(res)
+	if len(relevant) == 0 {
+		a := refuse(Answer{Question: req.Question, Passages: res.Passages, Notice: res.Notice})
 		a.Mode, a.Query, a.Retrieve = ModeLLM, query, retrieve
 		return a, nil
 	}
 
-	passages, data := l.pack(req.Question, query, lang, res.Relevant())
+	passages, data := l.pack(req.Question, query, lang, relevant)
 	system, user, err := l.prompts.Answer(data)
 	if err != nil {
 		return Answer{}, fmt.Errorf("answer: %w", err)

@@ -52,13 +52,13 @@ func (s *cannedSearcher) Queries() []string {
 func passage(rank int, id, title, date, text string) retrieval.Passage {
 	return retrieval.Passage{
 		Chunk: retrieval.Chunk{ID: id, Text: text, Meta: corpus.Meta{DocID: id + ".txt", Title: title, Publisher: "Wire", Published: date}},
-		Rank:  rank, Score: 1 / float64(rank), Relevant: true,
+		Rank:  rank, Score: 1 / float64(rank), Coverage: 1, Support: 1,
 	}
 }
 
 // pledgeResults are three relevant passages about US pledges.
 func pledgeResults() retrieval.Results {
-	return retrieval.Results{Passages: []retrieval.Passage{
+	return retrieval.Results{Coverage: 1, Passages: []retrieval.Passage{
 		passage(1, "a", "US pledges $100 million", "2023-09-22", "The United States pledged $100 million to the Kenya-led mission in Haiti. Secretary Blinken announced it in New York."),
 		passage(2, "b", "Biden raises Haiti pledge", "2024-05-23", "President Biden said the United States would provide $360 million for the mission. The earlier pledge was $200 million."),
 		passage(3, "c", "Kenyan police land in Haiti", "2024-06-25", "The first 400 Kenyan police officers arrived in Port-au-Prince in June 2024."),
@@ -103,7 +103,7 @@ func newRig(t *testing.T, chat http.Handler, res retrieval.Results, mod func(*LL
 	}
 	r.server = fakeopenai.New(t, map[string]http.Handler{"/v1/chat/completions": chat})
 	opts := LLMOptions{
-		BaseURL: r.server.BaseURL(), APIKey: testAPIKey, Model: "test-model",
+		BaseURL: r.server.BaseURL(), APIKey: testAPIKey, Model: "test-model", K: 5,
 		Timeout: 5 * time.Second,
 		Logger:  slog.New(slog.NewJSONHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:     func() time.Time { return testNow },
@@ -400,9 +400,9 @@ func TestLLMTimeouts(t *testing.T) {
 func TestLLMNothingRelevantMakesNoCall(t *testing.T) {
 	res := pledgeResults()
 	for i := range res.Passages {
-		res.Passages[i].Relevant = false
+		res.Passages[i].Coverage, res.Passages[i].Support = 0.1, 0.1
 	}
-	res.NothingRelevant = true
+	res.Coverage = 0.1
 	r := newRig(t, fakeopenai.NewChat("should not be called [1]"), res, nil)
 	a, err := r.llm.Answer(context.Background(), Request{Question: "Who won the 2022 World Cup?"})
 	if err != nil {
@@ -576,12 +576,13 @@ func TestNewLLMValidates(t *testing.T) {
 		opts LLMOptions
 		ok   bool
 	}{
-		{"defaults", s, LLMOptions{Model: "m"}, true},
-		{"no searcher", nil, LLMOptions{Model: "m"}, false},
-		{"no model", s, LLMOptions{}, false},
-		{"bad URL", s, LLMOptions{Model: "m", BaseURL: "localhost:8080"}, false},
-		{"tiny budget", s, LLMOptions{Model: "m", ContextTokens: 10}, false},
-		{"key not in error", s, LLMOptions{Model: "m", BaseURL: "ftp://x", APIKey: testAPIKey}, false},
+		{"defaults", s, LLMOptions{Model: "m", K: 5}, true},
+		{"no searcher", nil, LLMOptions{Model: "m", K: 5}, false},
+		{"no model", s, LLMOptions{K: 5}, false},
+		{"no K", s, LLMOptions{Model: "m"}, false},
+		{"bad URL", s, LLMOptions{Model: "m", K: 5, BaseURL: "localhost:8080"}, false},
+		{"tiny budget", s, LLMOptions{Model: "m", K: 5, ContextTokens: 10}, false},
+		{"key not in error", s, LLMOptions{Model: "m", K: 5, BaseURL: "ftp://x", APIKey: testAPIKey}, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -688,15 +688,19 @@ func TestAddSourceFromAttachmentSavesAndRefreshes(t *testing.T) {
 type passages []retrieval.Passage
 
 func (p passages) Search(_ context.Context, query string, k int) (retrieval.Results, error) {
-	return retrieval.Results{Query: query, Passages: p}, nil
+	return retrieval.Results{Query: query, Passages: p, Coverage: 1}, nil
 }
 
 func TestAskWithExtractiveAnswerer(t *testing.T) {
 	fake := fakediscord.New(t, fakediscord.Options{})
 	meta := corpus.Meta{DocID: "001.txt", Title: "Kenyan police land in Haiti", Publisher: "Reuters", Published: "2024-06-25"}
-	search := passages{{Rank: 1, Score: 1, Relevant: true, Chunk: retrieval.Chunk{ID: "c1", Meta: meta,
+	search := passages{{Rank: 1, Score: 1, Coverage: 1, Support: 1, Chunk: retrieval.Chunk{ID: "c1", Meta: meta,
 		Text: "The first contingent of 400 Kenyan police officers arrived in Port-au-Prince on 25 June 2024. They were greeted by Haitian officials at the airport."}}}
-	h := start(t, fake, func(o *Options) { o.Answerer = answer.NewExtractive(search) })
+	ex, err := answer.NewExtractive(search, answer.ExtractiveOptions{K: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, fake, func(o *Options) { o.Answerer = ex })
 	sent := h.ask(ordinary, "When did the Kenyan police officers arrive in Port-au-Prince?", false)
 	msg, err := fake.WaitOriginal(sent.Token, 5*time.Second, func(m fakediscord.Message) bool {
 		return m.Contains("[1]") && len(m.Embeds) > 0 && len(m.Components) > 0

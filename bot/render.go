@@ -28,10 +28,6 @@ const (
 	maxAlsoReported = 3
 )
 
-// refusalText is what a refused question renders as.
-const refusalText = "The corpus doesn't cover that: I found nothing about it in the news documents I have. " +
-	"Try rephrasing, or ask about the Multinational Security Support mission in Haiti."
-
 // emptyAnswerText stands in for an answer with no text, so a reply is
 // never empty.
 const emptyAnswerText = "I couldn't put an answer together this time. Please try again."
@@ -65,15 +61,13 @@ type Rendered struct {
 	Embeds []*discordgo.MessageEmbed
 }
 
-// RenderAnswer lays out an answer for Discord: the text (with its notice,
-// if any, as a final italic line) split into parts within MaxContent, and
-// a sources embed for the last part. A refusal renders as a friendly
-// explanation without an embed. Parts is never empty.
+// RenderAnswer lays out an answer for Discord: the text it was given (with
+// its notice, if any, as a final italic line) split into parts within
+// MaxContent, and a sources embed for the last part. A refusal has no
+// embed. Parts is never empty.
 func RenderAnswer(a answer.Answer) Rendered {
 	text := strings.TrimSpace(a.Text)
-	if a.Refused {
-		text = refusalText
-	} else if text == "" {
+	if text == "" {
 		text = emptyAnswerText
 	}
 	if n := strings.TrimSpace(a.Notice); n != "" {

@@ -120,7 +120,7 @@ func TestRenderAnswerGolden(t *testing.T) {
 		a    answer.Answer
 	}{
 		{name: "long_answer", a: answer.Answer{Text: long.String(), Citations: citations(12), Mode: answer.ModeExtractive}},
-		{name: "refusal", a: answer.Answer{Refused: true, Text: "ignored", Citations: citations(1)}},
+		{name: "refusal", a: answer.Answer{Refused: true, Text: answer.RefusalText, Citations: citations(1)}},
 		{name: "notice", a: answer.Answer{
 			Text:      "Kenya sent the first 400 officers in June 2024 [1].",
 			Notice:    "The model was unavailable, so this answer is extractive.",
@@ -154,7 +154,7 @@ func TestRenderAnswer(t *testing.T) {
 		wantIn     string
 	}{
 		{name: "empty text", a: answer.Answer{}, wantParts: 1, wantIn: "couldn't"},
-		{name: "refusal has no embed", a: answer.Answer{Refused: true, Citations: citations(2)}, wantParts: 1, wantIn: "doesn't cover"},
+		{name: "refusal has no embed", a: answer.Answer{Refused: true, Text: answer.RefusalText, Citations: citations(2)}, wantParts: 1, wantIn: answer.RefusalText},
 		{name: "embed with citations", a: answer.Answer{Text: "x [1]", Citations: citations(1)}, wantParts: 1, wantEmbeds: 1, wantIn: "x [1]"},
 		{name: "notice italic", a: answer.Answer{Text: "x", Notice: "a *b*"}, wantParts: 1, wantIn: "*a \\*b\\**"},
 		{name: "mass mention defused", a: answer.Answer{Text: "hi @here"}, wantParts: 1, wantIn: "@\u200bhere"},

@@ -69,7 +69,7 @@ func devOutcome(t *testing.T, ix *Index) []string {
 				}
 			}
 		}
-		out = append(out, fmt.Sprintf("refused=%v evidence=%d/%d", res.NothingRelevant, found, len(c.Evidence)))
+		out = append(out, fmt.Sprintf("coverage=%.4f evidence=%d/%d", res.Coverage, found, len(c.Evidence)))
 	}
 	return out
 }

@@ -1,6 +1,8 @@
 package retrieval
 
-// Passage is a chunk returned by a search, with its rank and fused score.
+// Passage is a chunk returned by a search, with its rank, its fused score
+// and how much of the query it holds. Whether that is enough to answer
+// from is the answerers' decision, not the index's.
 type Passage struct {
 	Chunk
 	// Rank is the passage's 1-based position in the results.
@@ -8,33 +10,29 @@ type Passage struct {
 	// Score is the fused relevance score; higher is better. Scores are
 	// comparable within one result set only.
 	Score float64 `json:"score"`
-	// Relevant reports whether this passage cleared the relevance floor.
-	Relevant bool `json:"relevant"`
+	// Coverage is the IDF-weighted share of the query's content terms the
+	// passage holds, counting close variants: 1 when it holds them all, near
+	// 0 when it holds only the commonest (a term the corpus never uses
+	// weighs the most).
+	Coverage float64 `json:"coverage"`
+	// Support is the best coverage of the query by a single sentence of the
+	// passage that holds at least two of its terms together (one, when the
+	// corpus knows only one): a passage that says "the capital" in one
+	// sentence and "Benin" in another says nothing about Benin's capital.
+	Support float64 `json:"support"`
 }
 
 // Results is the outcome of one search.
 type Results struct {
 	// Query is the text that was searched.
 	Query string
-	// Passages are the top-k passages in rank order, whether or not they
-	// cleared the relevance floor, so callers can show or evaluate them.
+	// Passages are the top-k passages in rank order. They are empty when
+	// the index is empty or the query has no content terms.
 	Passages []Passage
-	// NothingRelevant is true when no passage cleared the relevance floor:
-	// the corpus does not cover the query and an answerer must refuse.
-	NothingRelevant bool
+	// Coverage is the best Coverage of any passage the search considered,
+	// returned or not.
+	Coverage float64
 	// Notice says, for the user, how the search was degraded (e.g. it
 	// matched keywords only); empty when it ran fully.
 	Notice string
-}
-
-// Relevant returns the passages that cleared the relevance floor, in rank
-// order; it is empty when NothingRelevant is true.
-func (r Results) Relevant() []Passage {
-	var out []Passage
-	for _, p := range r.Passages {
-		if p.Relevant {
-			out = append(out, p)
-		}
-	}
-	return out
 }

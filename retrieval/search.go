@@ -10,27 +10,13 @@ import (
 	"time"
 )
 
-// DefaultK is the number of passages a search returns when k ≤ 0.
-const DefaultK = 5
-
-// Search tuning. The floors are fractions of the query's information (its
-// IDF-weighted content terms) that a passage must contain.
+// Search tuning.
 const (
 	// rrfK is reciprocal rank fusion's damping constant (Cormack et al.).
 	rrfK = 60
 	// minCandidates is the least number of candidates drawn from each of the
 	// vector and lexical rankings before fusion.
 	minCandidates = 40
-	// relevanceFloor is the coverage the best passage needs for the corpus
-	// to count as covering the query at all.
-	relevanceFloor = 0.4
-	// passageFloor is the coverage any other passage needs to be offered
-	// to an answerer as relevant.
-	passageFloor = 0.3
-	// supportFloor is the coverage the best single sentence of the results
-	// needs (see support): the corpus covers a question when one sentence
-	// states most of it, not when its words are scattered over a passage.
-	supportFloor = 0.4
 	// mmrLambda trades relevance against novelty when picking passages.
 	mmrLambda = 0.75
 	// nearDuplicate is the cosine above which a passage repeats one already
@@ -49,18 +35,18 @@ type candidate struct {
 	vec      []float32
 }
 
-// Search finds the k passages most relevant to query (DefaultK when k ≤ 0):
-// vector similarity and BM25 fused by reciprocal rank, weighted by how much
-// of the query each passage covers, diversified by maximal marginal
-// relevance with a per-document cap. Passages that cover too little of the
-// query are marked not relevant; when none is, Results.NothingRelevant is
-// set so an answerer refuses instead of inventing.
+// Search finds the k passages most relevant to query: vector similarity
+// and BM25 fused by reciprocal rank, weighted by how much of the query each
+// passage covers, diversified by maximal marginal relevance with a
+// per-document cap. Each passage carries its Coverage and Support, so an
+// answerer can decide whether the corpus covers the question. k must be at
+// least 1.
 func (ix *Index) Search(ctx context.Context, query string, k int) (Results, error) {
-	if k <= 0 {
-		k = DefaultK
+	if k < 1 {
+		return Results{}, fmt.Errorf("search: k is %d, want at least 1", k)
 	}
 	g := ix.current()
-	res := Results{Query: query, NothingRelevant: true}
+	res := Results{Query: query}
 	if len(g.chunks) == 0 || len(text.Terms(query)) == 0 {
 		return res, nil
 	}
@@ -80,20 +66,11 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (Results, erro
 	if err != nil {
 		return res, err
 	}
-	picked := diversify(cands, k, g.chunks)
-	supported := 0.0
-	for i, c := range picked {
-		p := Passage{Chunk: g.chunks[c.idx], Rank: i + 1, Score: round4(c.fused)}
-		res.Passages = append(res.Passages, p)
-		supported = max(supported, q.support(p.Text))
-	}
-	if len(picked) > 0 && bestCoverage(cands) >= relevanceFloor && supported >= supportFloor {
-		for i, c := range picked {
-			if c.coverage >= passageFloor {
-				res.Passages[i].Relevant = true
-				res.NothingRelevant = false
-			}
-		}
+	res.Coverage = bestCoverage(cands)
+	for i, c := range diversify(cands, k, g.chunks) {
+		text := g.chunks[c.idx].Text
+		res.Passages = append(res.Passages, Passage{Chunk: g.chunks[c.idx], Rank: i + 1, Score: round4(c.fused),
+			Coverage: c.coverage, Support: q.support(text)})
 	}
 	return res, nil
 }
