@@ -59,7 +59,7 @@ func (e *environment) ask(ctx context.Context, args []string) error {
 // answerOnce opens the library (building the index if needed) and answers
 // one request; with live set, text is printed as it streams.
 func (e *environment) answerOnce(ctx context.Context, cfg config.Config, req answer.Request, live bool) (answer.Answer, error) {
-	_, ans, err := e.openAnswerer(ctx, cfg, e.quietLogger(cfg))
+	_, ans, err := e.openAnswerer(ctx, cfg, e.reportLogger(cfg))
 	if err != nil {
 		return answer.Answer{}, err
 	}

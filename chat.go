@@ -21,7 +21,7 @@ func (e *environment) chat(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	_, ans, err := e.openAnswerer(ctx, cfg, e.quietLogger(cfg))
+	_, ans, err := e.openAnswerer(ctx, cfg, e.reportLogger(cfg))
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
+	"missionbot/eval"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -209,32 +209,44 @@ func TestEvalReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep evalReport
+	var rep eval.Report
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
 	if rep.Questions != 2 || rep.RecallAtK != 1 || rep.FactCoverage != 1 || rep.RefusalAccuracy != 1 || rep.MRR <= 0 {
 		t.Errorf("unexpected report: %+v", rep)
 	}
-	if err := os.WriteFile(file, []byte("{not json"), 0o644); err != nil {
-		t.Fatal(err)
+	bad := []struct {
+		name, content string
+		args          []string
+		want          string
+	}{
+		{name: "not JSON", content: "{not json", want: "line 1"},
+		{name: "no answerable", content: `{"id":"a","question":"Who?","evidence":[["x"]]}`, want: "answerable"},
+		{name: "answerable without evidence", content: "\n" + `{"id":"a","question":"Who?","answerable":true}`, want: "line 2"},
+		{name: "k too large", content: lines, args: []string{"--k", "51"}, want: "between 1 and 50"},
+		{name: "k negative", content: lines, args: []string{"--k", "-1"}, want: "between 1 and 50"},
+		{name: "corpus not a folder", content: lines, args: []string{"--corpus", file + ".missing"}, want: "not a folder"},
 	}
-	_, _, err = runCLI(t, nil, "eval", "--file", file)
-	if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), "line 1") {
-		t.Errorf("want a usage error naming line 1, got %v", err)
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := os.WriteFile(file, []byte(tc.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, _, err := runCLI(t, nil, append([]string{"eval", "--file", file}, tc.args...)...)
+			if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("want a usage error mentioning %q, got %v", tc.want, err)
+			}
+		})
 	}
 }
 
 func TestDevSetMeetsQualityBar(t *testing.T) {
-	const dev = "../shared/eval/dev.jsonl"
-	if _, err := os.Stat(dev); errors.Is(err, os.ErrNotExist) {
-		t.Skip("shared dev set not present")
-	}
-	out, _, err := runCLI(t, nil, "eval", "--json", "--file", dev)
+	out, _, err := runCLI(t, nil, "eval", "--json", "--file", "eval/dev.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep evalReport
+	var rep eval.Report
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ func (e *environment) sources(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	lib, err := openLibrary(ctx, cfg, e.quietLogger(cfg))
+	lib, err := openLibrary(ctx, cfg, e.reportLogger(cfg))
 	if err != nil {
 		return err
 	}

@@ -34,15 +34,11 @@ func (e *environment) logger(cfg config.Config) *slog.Logger {
 	return e.newLogger(cfg, cfg.LogLevel)
 }
 
-// quietLogger is the logger of the commands whose output is an answer or a
-// report (ask, chat, eval, sources): it shows warnings only, unless
-// MISSIONBOT_LOG_LEVEL asks for more.
-func (e *environment) quietLogger(cfg config.Config) *slog.Logger {
-	level := cfg.LogLevel
-	if e.getenv("MISSIONBOT_LOG_LEVEL") == "" {
-		level = slog.LevelWarn
-	}
-	return e.newLogger(cfg, level)
+// reportLogger is the logger of the commands whose output is an answer or
+// a report (ask, chat, eval, sources): config resolves its level (warnings
+// only, unless MISSIONBOT_LOG_LEVEL asks for more).
+func (e *environment) reportLogger(cfg config.Config) *slog.Logger {
+	return e.newLogger(cfg, cfg.ReportLogLevel)
 }
 
 func (e *environment) newLogger(cfg config.Config, level slog.Level) *slog.Logger {
@@ -85,7 +81,7 @@ func newEmbedder(cfg config.Config, logger *slog.Logger) (retrieval.Embedder, er
 		Model:       cfg.EmbeddingModel,
 		BatchSize:   cfg.EmbeddingBatch,
 		Concurrency: cfg.EmbeddingConcurrency,
-		MaxRetries:  noneAsNegative(cfg.EmbeddingRetries),
+		MaxRetries:  cfg.EmbeddingRetries,
 		Logger:      logger,
 	})
 	if err != nil {
@@ -155,11 +151,11 @@ func newAnswerer(cfg config.Config, s answer.Searcher, logger *slog.Logger) (ans
 		APIKey:        cfg.OpenAIAPIKey,
 		Model:         cfg.ChatModel,
 		K:             cfg.K,
-		Temperature:   explicitTemperature(cfg.Temperature),
+		Temperature:   cfg.Temperature,
 		MaxTokens:     cfg.MaxTokens,
 		ContextTokens: cfg.ContextTokens,
 		Timeout:       cfg.ModelTimeout,
-		MaxRetries:    noneAsNegative(cfg.ModelRetries),
+		MaxRetries:    cfg.ModelRetries,
 		Logger:        logger,
 	})
 	if err != nil {
@@ -171,25 +167,4 @@ func newAnswerer(cfg config.Config, s answer.Searcher, logger *slog.Logger) (ans
 // answerer is what the CLI commands need of an answerer.
 type answerer interface {
 	Answer(ctx context.Context, req answer.Request) (answer.Answer, error)
-}
-
-// noneAsNegative maps a configured retry count to the answerer's and the
-// embedder's convention, where 0 means "the default" and a negative count
-// means none: a user who set 0 asked for none.
-func noneAsNegative(retries int) int {
-	if retries == 0 {
-		return -1
-	}
-	return retries
-}
-
-// explicitTemperature maps a configured temperature to the answerer's:
-// there 0 means "the default" (and go-openai omits a zero temperature from
-// the request, leaving the server's default), so a user's 0 becomes the
-// smallest positive temperature, which is what they asked for.
-func explicitTemperature(t float32) float32 {
-	if t == 0 {
-		return 1e-6
-	}
-	return t
 }

@@ -21,11 +21,9 @@ import (
 
 // Defaults for LLMOptions' zero values.
 const (
-	DefaultTemperature   = 0.2
 	DefaultMaxTokens     = 600
 	DefaultContextTokens = 3000
 	DefaultTimeout       = 60 * time.Second
-	DefaultMaxRetries    = 3
 	// minContextTokens is the smallest passage budget that fits a sentence.
 	minContextTokens = 100
 )
@@ -50,8 +48,7 @@ type LLMOptions struct {
 	// K is how many passages an answer rests on unless a Request asks for
 	// another number; at least 1.
 	K int
-	// Temperature is the sampling temperature; 0 means 0.2, and a negative
-	// value sends none, leaving the server's default.
+	// Temperature is the sampling temperature, sent as given (0 included).
 	Temperature float32
 	// MaxTokens bounds the answer's length; 0 means 600.
 	MaxTokens int
@@ -68,7 +65,7 @@ type LLMOptions struct {
 	// RewriteTimeout bounds the query-rewrite call; 0 means Timeout/4.
 	RewriteTimeout time.Duration
 	// MaxRetries is how many times a 429, 5xx or network failure before the
-	// first token is retried; 0 means 3 and a negative value none.
+	// first token is retried; 0 means none.
 	MaxRetries int
 	// IncludeUsage asks the server for exact token counts in the stream
 	// (stream_options.include_usage). Off by default because some
@@ -119,10 +116,13 @@ func NewLLM(s Searcher, opts LLMOptions) (*LLM, error) {
 	if opts.ContextTokens < minContextTokens {
 		return nil, fmt.Errorf("new LLM answerer: context budget of %d tokens is below the minimum of %d", opts.ContextTokens, minContextTokens)
 	}
+	if opts.Temperature < 0 {
+		return nil, fmt.Errorf("new LLM answerer: temperature %g is negative", opts.Temperature)
+	}
 	if opts.Temperature == 0 {
-		opts.Temperature = DefaultTemperature
-	} else if opts.Temperature < 0 {
-		opts.Temperature = 0 // omitted from the request: the server decides
+		// go-openai omits a zero temperature (omitempty), which would leave
+		// the server's default; the smallest positive one is what was asked.
+		opts.Temperature = 1e-6
 	}
 	if opts.MaxTokens <= 0 {
 		opts.MaxTokens = DefaultMaxTokens
@@ -133,11 +133,8 @@ func NewLLM(s Searcher, opts LLMOptions) (*LLM, error) {
 	if opts.RewriteTimeout <= 0 {
 		opts.RewriteTimeout = opts.Timeout / 4
 	}
-	switch {
-	case opts.MaxRetries == 0:
-		opts.MaxRetries = DefaultMaxRetries
-	case opts.MaxRetries < 0:
-		opts.MaxRetries = 0
+	if opts.MaxRetries < 0 {
+		return nil, fmt.Errorf("new LLM answerer: %d retries is negative", opts.MaxRetries)
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

@@ -103,7 +103,7 @@ func newRig(t *testing.T, chat http.Handler, res retrieval.Results, mod func(*LL
 	}
 	r.server = fakeopenai.New(t, map[string]http.Handler{"/v1/chat/completions": chat})
 	opts := LLMOptions{
-		BaseURL: r.server.BaseURL(), APIKey: testAPIKey, Model: "test-model", K: 5,
+		BaseURL: r.server.BaseURL(), APIKey: testAPIKey, Model: "test-model", K: 5, MaxRetries: 3, Temperature: 0.2,
 		Timeout: 5 * time.Second,
 		Logger:  slog.New(slog.NewJSONHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:     func() time.Time { return testNow },
@@ -305,7 +305,9 @@ func TestLLMFallbacks(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t, fakeopenai.NewChat(reply, tc.script...), pledgeResults(), func(o *LLMOptions) {
-				o.MaxRetries = tc.maxRetries
+				if tc.maxRetries != 0 {
+					o.MaxRetries = max(tc.maxRetries, 0)
+				}
 			})
 			var streamed strings.Builder
 			a, err := r.llm.Answer(context.Background(), Request{Question: "How much has the US pledged?", OnDelta: func(d string) { streamed.WriteString(d) }})
@@ -593,8 +595,8 @@ func TestNewLLMValidates(t *testing.T) {
 			if err != nil && strings.Contains(err.Error(), testAPIKey) {
 				t.Errorf("error carries the key: %v", err)
 			}
-			if tc.ok && (l.opts.Temperature != DefaultTemperature || l.opts.Timeout != DefaultTimeout || l.opts.MaxRetries != DefaultMaxRetries) {
-				t.Errorf("defaults not applied: %+v", l.opts)
+			if tc.ok && (l.opts.Timeout != DefaultTimeout || l.opts.MaxRetries != 0 || l.opts.Temperature <= 0 || l.opts.Temperature > 1e-5) {
+				t.Errorf("zero values not taken literally (a zero temperature sent as the smallest, no retries): %+v", l.opts)
 			}
 		})
 	}

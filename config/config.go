@@ -38,6 +38,8 @@ type Config struct {
 	LocalDim             int
 
 	// ChatModel selects llm mode when set; otherwise answers are extractive.
+	// Temperature is sent as given; ModelRetries and EmbeddingRetries are
+	// literal counts (0 means no retries).
 	ChatModel     string
 	Temperature   float32
 	MaxTokens     int
@@ -48,8 +50,12 @@ type Config struct {
 	// K is how many passages are retrieved per question.
 	K int
 
-	LogLevel  slog.Level
-	LogFormat string // "auto", "text" or "json"
+	// LogLevel is the level of serve and ingest; ReportLogLevel that of the
+	// commands whose output is an answer or a report (ask, chat, eval,
+	// sources), which log warnings only unless MISSIONBOT_LOG_LEVEL is set.
+	LogLevel       slog.Level
+	ReportLogLevel slog.Level
+	LogFormat      string // "auto", "text" or "json"
 
 	Discord Discord
 }
@@ -134,6 +140,10 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.DataDir == "" {
 		c.DataDir = DefaultDataDir()
+	}
+	c.ReportLogLevel = slog.LevelWarn
+	if strings.TrimSpace(getenv("MISSIONBOT_LOG_LEVEL")) != "" {
+		c.ReportLogLevel = c.LogLevel
 	}
 	if err := errors.Join(p.errs...); err != nil {
 		return Config{}, fmt.Errorf("configuration:\n%w", err)

@@ -39,9 +39,9 @@ func crashCorpora() (a, b []corpus.Document) {
 // its evidence is in the top 5 passages, or whether it was refused.
 func devOutcome(t *testing.T, ix *Index) []string {
 	t.Helper()
-	data, err := os.ReadFile("../../shared/eval/dev.jsonl")
+	data, err := os.ReadFile("../eval/dev.jsonl")
 	if err != nil {
-		return nil // the shared dev set is not beside this checkout
+		t.Fatal(err)
 	}
 	var out []string
 	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {

@@ -37,7 +37,7 @@ type OpenAIEmbedderOptions struct {
 	// Concurrency bounds the requests in flight across all calls; default 4.
 	Concurrency int
 	// MaxRetries is how often a request is retried after a 429, a 5xx or a
-	// network error; default 5. Negative means no retries.
+	// network error; 0 means never.
 	MaxRetries int
 	// HTTPClient sends the requests; default a client with a 2-minute
 	// timeout.
@@ -93,11 +93,8 @@ func NewOpenAIEmbedder(opts OpenAIEmbedderOptions) (*OpenAIEmbedder, error) {
 	if opts.Concurrency == 0 {
 		opts.Concurrency = 4
 	}
-	switch {
-	case opts.MaxRetries == 0:
-		opts.MaxRetries = 5
-	case opts.MaxRetries < 0:
-		opts.MaxRetries = 0
+	if opts.MaxRetries < 0 {
+		return nil, errors.New("openai embedder: the retry count must not be negative")
 	}
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 2 * time.Minute}

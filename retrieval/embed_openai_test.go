@@ -179,8 +179,12 @@ func TestOpenAIEmbedderRetries(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := fakeopenai.New(t, map[string]http.Handler{"/v1/embeddings": fakeopenai.Embeddings(tc.opts)})
+			retries := tc.retries
+			if retries == 0 {
+				retries = 5
+			}
 			e, rec, logs := newTestOpenAIEmbedder(t, srv, OpenAIEmbedderOptions{
-				MaxRetries: tc.retries, BackoffBase: 100 * time.Millisecond,
+				MaxRetries: retries, BackoffBase: 100 * time.Millisecond,
 			})
 			_, err := e.Embed(context.Background(), sampleTexts(3))
 			switch {
