@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"missionbot/text"
 	"text/tabwriter"
 )
 
@@ -32,7 +33,7 @@ func (e *environment) sources(ctx context.Context, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "DOCUMENT\tTITLE\tPUBLISHER\tPUBLISHED\tCHUNKS")
 	for _, s := range srcs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", s.DocID, truncate(s.Title, 60), dash(s.Publisher), dash(s.Published), s.Chunks)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", s.DocID, text.Truncate(s.Title, 60), dash(s.Publisher), dash(s.Published), s.Chunks)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("sources: %w", err)
@@ -47,12 +48,4 @@ func dash(s string) string {
 		return "—"
 	}
 	return s
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	"missionbot/corpus"
+	"missionbot/internal/synth"
 	"missionbot/retrieval"
 )
 
@@ -51,7 +51,7 @@ func syntheticDocs(b *testing.B, n, words int) []corpus.Document {
 	b.Helper()
 	files, err := filepath.Glob("../corpus/*.txt")
 	if err != nil || len(files) == 0 {
-		b.Skip("no default corpus to draw vocabulary from")
+		b.Fatal("no default corpus to draw vocabulary from")
 	}
 	var vocab []string
 	for _, f := range files {
@@ -61,28 +61,7 @@ func syntheticDocs(b *testing.B, n, words int) []corpus.Document {
 		}
 		vocab = append(vocab, strings.Fields(string(data))...)
 	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	docs := make([]corpus.Document, n)
-	for i := range docs {
-		var t strings.Builder
-		for w := 0; w < words; w++ {
-			if w > 0 && w%18 == 0 {
-				t.WriteString(". ")
-				if w%90 == 0 {
-					t.WriteString("\n\n")
-				}
-			} else if w > 0 {
-				t.WriteByte(' ')
-			}
-			t.WriteString(strings.Trim(vocab[rng.IntN(len(vocab))], ".!?"))
-		}
-		t.WriteString(fmt.Sprintf(". Report number %d.", i))
-		docs[i] = corpus.Document{
-			Meta: corpus.Meta{DocID: fmt.Sprintf("synthetic_%05d.txt", i), Title: fmt.Sprintf("Report %d", i), Published: "2024-05-23"},
-			Text: t.String(),
-		}
-	}
-	return docs
+	return synth.FromWords(vocab, n, words)
 }
 
 // BenchmarkOverhead measures what an LLM answer costs around the model:

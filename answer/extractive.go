@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"missionbot/corpus"
 	"missionbot/retrieval"
 	"missionbot/text"
 )
@@ -131,7 +132,11 @@ func compose(question string, res retrieval.Results, k int) Answer {
 		sort.SliceStable(picked, func(i, j int) bool { return dateKey(picked[i]) < dateKey(picked[j]) })
 		b.WriteString("The sources give different figures; each is shown with its source's date:\n")
 		for _, s := range picked {
-			fmt.Fprintf(&b, "- %s: %s [%d]\n", displayDate(s.passage.Meta.Published), s.text, cite(s))
+			date := corpus.FormatDate(s.passage.Meta.Published)
+			if date == "" {
+				date = "Undated"
+			}
+			fmt.Fprintf(&b, "- %s: %s [%d]\n", date, s.text, cite(s))
 		}
 	} else {
 		for i, s := range picked {
@@ -381,13 +386,4 @@ func dateKey(s sentence) string {
 		return d
 	}
 	return "9999"
-}
-
-// displayDate renders YYYY-MM-DD as "26 Sep 2023"; unknown dates say so.
-func displayDate(iso string) string {
-	t, err := time.Parse("2006-01-02", iso)
-	if err != nil {
-		return "Undated"
-	}
-	return t.Format("2 Jan 2006")
 }

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -211,7 +210,7 @@ func (l *LLM) Answer(ctx context.Context, req Request) (Answer, error) {
 		}
 		return l.fallback(ctx, a, res, genErr), nil
 	}
-	v := verifyCitations(stripPings(gen.text), passages)
+	v := verifyCitations(gen.text, passages)
 	a.Text, a.Citations, a.Refused, a.Notice = v.Text, v.Citations, v.Refused, v.Notice
 	if gen.finish == openai.FinishReasonLength {
 		a.Notice = NoticeLength
@@ -375,13 +374,6 @@ func causeOf(ctx context.Context, err error) error {
 	}
 	return err
 }
-
-// pings matches text that would notify a whole Discord channel.
-var pings = regexp.MustCompile(`(?i)@(everyone|here)\b`)
-
-// stripPings removes the @ of @everyone and @here from model output, in
-// case a source talked the model into writing one.
-func stripPings(s string) string { return pings.ReplaceAllString(s, "$1") }
 
 // redact removes the API key from s, for logs.
 func (l *LLM) redact(s string) string { return openaiclient.Redact(s, l.opts.APIKey) }

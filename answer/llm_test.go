@@ -186,12 +186,6 @@ func TestLLMAnswer(t *testing.T) {
 			wantCitations: []string{"a"},
 			wantNotice:    NoticeLength,
 		},
-		{
-			name:          "ping neutralised",
-			reply:         "@everyone the US pledged $100 million [1].",
-			wantText:      "everyone the US pledged $100 million [1].",
-			wantCitations: []string{"a"},
-		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -513,9 +507,6 @@ func TestLLMPromptInjectionStaysQuoted(t *testing.T) {
 	closing := strings.Index(user[open:], "</source>") + open
 	if open < 0 || inj < open || inj > closing {
 		t.Errorf("injected text is not inside source 1's delimiters:\n%s", user)
-	}
-	if strings.Contains(user, "@everyone") {
-		t.Errorf("ping survived into the prompt:\n%s", user)
 	}
 }
 

@@ -7,7 +7,7 @@ import (
 )
 
 // RefusalText is what an answer says when the corpus does not cover the
-// question: the one wording the command line and Discord both show.
+// question: the one wording every front end shows.
 const RefusalText = "The mission corpus doesn't cover this question, so I can't answer it from my sources."
 
 // Relevance floors: fractions of the question's information (its

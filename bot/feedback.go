@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"missionbot/store"
+	"missionbot/text"
 	"strings"
-	"unicode/utf8"
 )
 
 // feedbackRecent is how many down-voted answers /feedback lists.
@@ -30,10 +30,10 @@ func (b *Bot) feedback(ctx context.Context, x *exchange) {
 	} else {
 		sb.WriteString("\nMost recent 👎:\n")
 		for _, it := range sum.RecentDown {
-			fmt.Fprintf(&sb, "\n**Q (%s):** %s\n**A:** %s\n", it.At.UTC().Format("2 Jan 15:04"), clip(it.Question, 200), clip(it.Answer, 250))
+			fmt.Fprintf(&sb, "\n**Q (%s):** %s\n**A:** %s\n", it.At.UTC().Format("2 Jan 15:04"), text.Truncate(strings.TrimSpace(it.Question), 200), text.Truncate(strings.TrimSpace(it.Answer), 250))
 		}
 	}
-	if err := x.reply(ctx, outgoing{Content: clip(Sanitize(sb.String()), MaxContent), Ephemeral: true}); err != nil {
+	if err := x.reply(ctx, outgoing{Content: text.Truncate(Sanitize(sb.String()), MaxContent), Ephemeral: true}); err != nil {
 		x.err = err
 	}
 }
@@ -57,14 +57,4 @@ func (b *Bot) vote(ctx context.Context, x *exchange, customID string) {
 	if err := x.reply(ctx, outgoing{Content: "Thanks for the feedback!", Ephemeral: true}); err != nil {
 		x.err = err
 	}
-}
-
-// clip shortens s to at most n characters, ending with "…" when cut.
-func clip(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
 }

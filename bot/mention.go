@@ -9,6 +9,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"missionbot/answer"
+	"missionbot/text"
 )
 
 // historyTurns is how many earlier turns of a thread a follow-up sees.
@@ -157,9 +158,5 @@ func threadName(q string) string {
 	if q == "" {
 		q = "Question"
 	}
-	r := []rune(q)
-	if len(r) > 90 {
-		q = string(r[:89]) + "…"
-	}
-	return q
+	return text.Truncate(q, 90)
 }

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
@@ -14,6 +13,7 @@ import (
 	"missionbot/answer"
 	"missionbot/corpus"
 	"missionbot/retrieval"
+	"missionbot/text"
 )
 
 // Discord's documented limits on embeds, in characters.
@@ -110,7 +110,7 @@ func sourceLine(n int, m corpus.Meta) string {
 	if title == "" {
 		title = m.DocID
 	}
-	title = escapeMarkdown(truncate(title, maxSourceTitle))
+	title = escapeMarkdown(text.Truncate(title, maxSourceTitle))
 	if u, ok := linkURL(m.URL); ok {
 		title = "[" + escapeLinkText(title) + "](" + u + ")"
 	}
@@ -118,9 +118,9 @@ func sourceLine(n int, m corpus.Meta) string {
 	fmt.Fprintf(&b, "%d. %s", n, title)
 	var tail []string
 	if p := strings.Join(strings.Fields(m.Publisher), " "); p != "" {
-		tail = append(tail, escapeMarkdown(truncate(p, 100)))
+		tail = append(tail, escapeMarkdown(text.Truncate(p, 100)))
 	}
-	if d := displayDate(m.Published); d != "" {
+	if d := corpus.FormatDate(m.Published); d != "" {
 		tail = append(tail, d)
 	}
 	if len(tail) > 0 {
@@ -143,7 +143,7 @@ func alsoReported(c answer.Citation) string {
 			continue
 		}
 		seen[strings.ToLower(name)] = true
-		names = append(names, escapeMarkdown(truncate(name, 80)))
+		names = append(names, escapeMarkdown(text.Truncate(name, 80)))
 	}
 	if len(names) == 0 {
 		return ""
@@ -174,7 +174,7 @@ func joinWithin(lines []string, limit int) string {
 		add := utf8.RuneCountInString(sep + line)
 		if n+add+reserve > limit {
 			if i == 0 {
-				return truncate(line, limit)
+				return text.Truncate(line, limit)
 			}
 			b.WriteString(moreLine(len(lines) - i))
 			return b.String()
@@ -188,15 +188,6 @@ func joinWithin(lines []string, limit int) string {
 // moreLine says how many lines were left out.
 func moreLine(n int) string {
 	return fmt.Sprintf("\n…and %d more", n)
-}
-
-// truncate shortens s to at most limit characters, ending in "…" when cut.
-func truncate(s string, limit int) string {
-	if utf8.RuneCountInString(s) <= limit {
-		return s
-	}
-	r := []rune(s)
-	return strings.TrimSpace(string(r[:limit-1])) + "…"
 }
 
 // markdownEscaper backslash-escapes the characters Discord's inline
@@ -237,20 +228,6 @@ func linkURL(u string) (string, bool) {
 		return "", false
 	}
 	return s, true
-}
-
-// displayDate turns a YYYY-MM-DD date into "5 Mar 2024"; other text is
-// returned escaped, and "" stays "".
-func displayDate(d string) string {
-	d = strings.TrimSpace(d)
-	if d == "" {
-		return ""
-	}
-	t, err := time.Parse(time.DateOnly, d)
-	if err != nil {
-		return escapeMarkdown(truncate(d, 40))
-	}
-	return t.Format("2 Jan 2006")
 }
 
 // feedbackPrefix starts the custom ids of the feedback buttons.
@@ -372,9 +349,9 @@ func SourcesPage(srcs []retrieval.SourceInfo, page, perPage int) (*discordgo.Mes
 		docs = "document"
 	}
 	return &discordgo.MessageEmbed{
-		Title:       truncate(fmt.Sprintf("Sources (%d %s)", len(srcs), docs), maxEmbedTitle),
+		Title:       text.Truncate(fmt.Sprintf("Sources (%d %s)", len(srcs), docs), maxEmbedTitle),
 		Description: desc,
 		Color:       sourcesColour,
-		Footer:      &discordgo.MessageEmbedFooter{Text: truncate(fmt.Sprintf("Page %d of %d", page+1, pages), maxEmbedFooter)},
+		Footer:      &discordgo.MessageEmbedFooter{Text: text.Truncate(fmt.Sprintf("Page %d of %d", page+1, pages), maxEmbedFooter)},
 	}, pages
 }

@@ -2,9 +2,7 @@ package bot
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,31 +12,9 @@ import (
 
 	"missionbot/answer"
 	"missionbot/corpus"
+	"missionbot/internal/golden"
 	"missionbot/retrieval"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
-
-// golden compares got with testdata/<name>, rewriting it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file; got:\n%s", path, got)
-	}
-}
 
 // formatRendered prints a Rendered for golden files, checking Discord's
 // limits on the way.
@@ -140,7 +116,7 @@ func TestRenderAnswerGolden(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			golden(t, filepath.Join("render", tc.name+".golden"), formatRendered(t, RenderAnswer(tc.a)))
+			golden.Check(t, filepath.Join("testdata", "render", tc.name+".golden"), []byte(formatRendered(t, RenderAnswer(tc.a))))
 		})
 	}
 }

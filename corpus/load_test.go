@@ -3,18 +3,16 @@ package corpus
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"missionbot/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 // TestLoadCorpusGolden runs the default corpus through Load and compares
 // each document's metadata and cleaned text with testdata/golden.
@@ -34,30 +32,8 @@ func TestLoadCorpusGolden(t *testing.T) {
 			var b bytes.Buffer
 			fmt.Fprintf(&b, "title: %s\npublisher: %s\nauthor: %s\npublished: %s\nurl: %s\n\n%s\n",
 				d.Title, d.Publisher, d.Author, d.Published, d.URL, d.Text)
-			checkGolden(t, filepath.Join("testdata", "golden", strings.TrimSuffix(d.DocID, ".txt")+".golden"), b.Bytes())
+			golden.Check(t, filepath.Join("testdata", "golden", strings.TrimSuffix(d.DocID, ".txt")+".golden"), b.Bytes())
 		})
-	}
-}
-
-// checkGolden compares got with the golden file, rewriting it under
-// -update.
-func checkGolden(t *testing.T, file string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output; run with -update if the change is intended.\ngot:\n%s", file, got)
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 	"embed"
 	"fmt"
 	"missionbot/corpus"
-	"regexp"
+	"missionbot/text"
 	"strings"
 	"text/template"
 )
@@ -74,7 +74,7 @@ func New() (*Prompts, error) {
 		"inc":    func(i int) int { return i + 1 },
 		"body":   Neutralise,
 		"attr":   attr,
-		"clip":   clip,
+		"clip":   text.Truncate,
 		"range_": sourceRange,
 	}
 	parse := func(name string) (*template.Template, error) {
@@ -144,16 +144,14 @@ func render(t *template.Template, data any) (string, error) {
 
 var (
 	angles     = strings.NewReplacer("<", "‹", ">", "›")
-	mentions   = regexp.MustCompile(`(?i)@(everyone|here)\b`)
 	attrSpaces = strings.NewReplacer(`"`, "'", "\n", " ", "\r", " ", "\t", " ")
 )
 
 // Neutralise makes untrusted text safe to place between the prompt's
 // <source>/<question> delimiters: angle brackets become ‹ and › so the text
-// can neither close its own tag nor open another, and @everyone/@here lose
-// their @ so a copied phrase cannot ping a channel.
+// can neither close its own tag nor open another.
 func Neutralise(s string) string {
-	return mentions.ReplaceAllString(angles.Replace(s), "$1")
+	return angles.Replace(s)
 }
 
 // attr neutralises s for use inside a double-quoted tag attribute.
@@ -169,13 +167,4 @@ func sourceRange(n int) string {
 		return "source [1]"
 	}
 	return fmt.Sprintf("sources [1] to [%d]", n)
-}
-
-// clip shortens s to at most n runes, ending with "…" when cut.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return strings.TrimSpace(string(r[:n])) + "…"
 }

@@ -1,33 +1,12 @@
 package prompts
 
 import (
-	"flag"
 	"missionbot/corpus"
-	"os"
+	"missionbot/internal/golden"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, rewriting the file under -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file; run go test ./prompts -update and review the diff.\n--- got ---\n%s\n--- want ---\n%s", name, got, want)
-	}
-}
 
 var pledges = []Source{
 	{Meta: corpus.Meta{Title: "US pledges $100 million to Kenya-led Haiti mission", Publisher: "Reuters", Published: "2023-09-22"}, Text: "The United States will provide $100 million to support the multinational mission in Haiti, Secretary of State Antony Blinken said."},
@@ -66,7 +45,7 @@ func TestAnswerGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tc.name+".golden", "=== system ===\n"+system+"=== user ===\n"+user)
+			golden.Check(t, filepath.Join("testdata", tc.name+".golden"), []byte("=== system ===\n"+system+"=== user ===\n"+user))
 		})
 	}
 }
@@ -97,7 +76,7 @@ func TestRewriteGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tc.name+".golden", "=== system ===\n"+system+"=== user ===\n"+user)
+			golden.Check(t, filepath.Join("testdata", tc.name+".golden"), []byte("=== system ===\n"+system+"=== user ===\n"+user))
 		})
 	}
 }
@@ -119,9 +98,6 @@ func TestInjectionStaysQuoted(t *testing.T) {
 		if got := strings.Count(strings.ToLower(user), tag); got != want {
 			t.Errorf("user prompt has %d %q, want %d:\n%s", got, tag, want, user)
 		}
-	}
-	if strings.Contains(strings.ToLower(user), "@everyone") || strings.Contains(strings.ToLower(user), "@here") {
-		t.Errorf("user prompt still carries a ping:\n%s", user)
 	}
 	if !strings.Contains(user, "ignore previous instructions") {
 		t.Errorf("hostile text should be quoted, not dropped:\n%s", user)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"missionbot/corpus"
+	"missionbot/internal/synth"
 	"strings"
 	"sync"
 	"testing"
@@ -64,7 +65,7 @@ func benchFixtureFor(b *testing.B, n int) *benchFixture {
 	}
 	start := time.Now()
 	r := rand.New(rand.NewPCG(uint64(n), 42))
-	vocab := ixVocab(5000)
+	vocab := synth.Vocabulary(5000)
 	chunks := make([]Chunk, n)
 	vecs := make([][]float32, n)
 	for i := range chunks {
@@ -73,7 +74,7 @@ func benchFixtureFor(b *testing.B, n int) *benchFixture {
 			ID:   fmt.Sprintf("c%07d", i),
 			Meta: corpus.Meta{DocID: fmt.Sprintf("doc%06d.txt", doc), Title: fmt.Sprintf("Document %d", doc)},
 			Seq:  i % 10,
-			Text: ixParagraph(r, vocab),
+			Text: synth.Paragraph(r, vocab),
 		}
 		vecs[i] = randomUnit(r, benchDim)
 	}
@@ -179,9 +180,9 @@ func BenchmarkIngest(b *testing.B) {
 // ixDocsWithChunks returns synthetic documents that chunk into at least n
 // chunks, whatever the chunker's sizing.
 func ixDocsWithChunks(n int) []corpus.Document {
-	docs := ixDocs(21, n/20, 20)
+	docs := synth.Documents(21, n/20, 20)
 	if got := len(ChunkDocuments(docs)); got < n {
-		docs = ixDocs(21, (n/20)*n/max(got, 1)+1, 20)
+		docs = synth.Documents(21, (n/20)*n/max(got, 1)+1, 20)
 	}
 	return docs
 }

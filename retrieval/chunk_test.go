@@ -8,53 +8,9 @@ import (
 	"testing"
 
 	"missionbot/corpus"
+	"missionbot/internal/synth"
 	"missionbot/text"
 )
-
-// syntheticVocabulary returns a fixed vocabulary: common function words
-// and a few thousand made-up content words.
-func syntheticVocabulary() (common, content []string) {
-	common = strings.Fields("the of and to in a for on that with by as at from police mission haiti kenya officers said")
-	syll := strings.Fields("ka ri to mba ne so lu vi de ra mo ti ha pe zu ko")
-	for i := range 4000 {
-		w := syll[i%16] + syll[(i/16)%16] + syll[(i/256)%16]
-		content = append(content, w)
-	}
-	return common, content
-}
-
-// syntheticText builds paragraphs of distinct sentences from a seeded
-// generator, so different seeds never look like copies.
-func syntheticText(r *rand.Rand, paras, sentsPerPara int) string {
-	common, content := syntheticVocabulary()
-	var b strings.Builder
-	for p := range paras {
-		if p > 0 {
-			b.WriteString("\n\n")
-		}
-		for s := range sentsPerPara {
-			if s > 0 {
-				b.WriteByte(' ')
-			}
-			n := 8 + r.IntN(18)
-			for w := range n {
-				word := content[r.IntN(len(content))]
-				if r.IntN(10) < 4 {
-					word = common[r.IntN(len(common))]
-				}
-				if w == 0 {
-					word = strings.ToUpper(word[:1]) + word[1:]
-				}
-				if w > 0 {
-					b.WriteByte(' ')
-				}
-				b.WriteString(word)
-			}
-			fmt.Fprintf(&b, " %d.", r.IntN(100000))
-		}
-	}
-	return b.String()
-}
 
 func TestChunkDocumentsShape(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
@@ -66,7 +22,7 @@ func TestChunkDocumentsShape(t *testing.T) {
 		maxChunks int
 	}{
 		{"short document one chunk", "Kenya sent officers. They landed.", 1, 1},
-		{"long document", syntheticText(r, 20, 5), 8, 40},
+		{"long document", synth.Sentences(r, 20, 5), 8, 40},
 		{"single huge sentence stays whole", "Intro sentence here.\n\n" + longSentence + "\n\nOutro sentence here.", 1, 3},
 		{"bullets", "• Kenya leads.\n\n• US pays.\n\n• Benin sends 2,000 troops.", 1, 1},
 	}
@@ -138,7 +94,7 @@ func TestChunkDocumentsSizesOnCorpus(t *testing.T) {
 
 func TestChunkIDsStable(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	text := syntheticText(r, 6, 4)
+	text := synth.Sentences(r, 6, 4)
 	a := ChunkDocuments([]corpus.Document{{Meta: corpus.Meta{DocID: "a.txt"}, Text: text}})
 	b := ChunkDocuments([]corpus.Document{{Meta: corpus.Meta{DocID: "a.txt"}, Text: strings.ReplaceAll(text, ". ", ".  ")}})
 	if len(a) != len(b) {
@@ -169,7 +125,7 @@ func BenchmarkChunkDocuments(b *testing.B) {
 	// About 10k chunks: 1,000 documents of ~10 chunks each.
 	docs := make([]corpus.Document, 1000)
 	for i := range docs {
-		docs[i] = corpus.Document{Meta: corpus.Meta{DocID: fmt.Sprintf("doc%04d.txt", i)}, Text: syntheticText(r, 12, 5)}
+		docs[i] = corpus.Document{Meta: corpus.Meta{DocID: fmt.Sprintf("doc%04d.txt", i)}, Text: synth.Sentences(r, 12, 5)}
 	}
 	// A share of syndicated copies, as in real news corpora.
 	for i := 0; i < len(docs); i += 10 {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"missionbot/corpus"
+	"missionbot/internal/synth"
 )
 
 // crashDirEnv, when set, makes TestCrashHelper refresh the index in that
@@ -29,9 +30,9 @@ func crashCorpora() (a, b []corpus.Document) {
 	if err != nil {
 		panic(err) // the embedded corpus is part of the binary
 	}
-	extra := ixDocs(31, 60, 20)
+	extra := synth.Documents(31, 60, 20)
 	a = append(slices.Clone(real), extra...)
-	b = append(slices.Clone(real), append(slices.Clone(extra[10:]), ixDocs(32, 15, 20)...)...)
+	b = append(slices.Clone(real), append(slices.Clone(extra[10:]), synth.Documents(32, 15, 20)...)...)
 	return a, b
 }
 

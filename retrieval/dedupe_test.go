@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"missionbot/corpus"
+	"missionbot/internal/synth"
 	"missionbot/text"
 )
 
@@ -140,7 +141,7 @@ func TestDedupeScales(t *testing.T) {
 	chunks := make([]Chunk, 0, n)
 	for i := range n / 10 {
 		id := fmt.Sprintf("doc%06d.txt", i)
-		text := syntheticText(r, 10, 5)
+		text := synth.Sentences(r, 10, 5)
 		for j, p := range strings.Split(text, "\n\n") {
 			chunks = append(chunks, Chunk{Meta: corpus.Meta{DocID: id}, Seq: j, Text: p})
 		}
@@ -172,7 +173,7 @@ func BenchmarkDedupeChunks(b *testing.B) {
 	base := make([]Chunk, 0, n)
 	for i := range n / 10 {
 		id := fmt.Sprintf("doc%06d.txt", i)
-		for j, p := range strings.Split(syntheticText(r, 10, 5), "\n\n") {
+		for j, p := range strings.Split(synth.Sentences(r, 10, 5), "\n\n") {
 			base = append(base, Chunk{Meta: corpus.Meta{DocID: id}, Seq: j, Text: p})
 		}
 	}

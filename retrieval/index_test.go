@@ -5,8 +5,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"missionbot/corpus"
+	"missionbot/internal/synth"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,63 +46,6 @@ func (e *ixEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, er
 	}
 	e.texts.Add(int64(len(texts)))
 	return e.inner.Embed(ctx, texts)
-}
-
-// ixVocab is a deterministic vocabulary of n made-up words.
-func ixVocab(n int) []string {
-	r := rand.New(rand.NewPCG(1, 2))
-	seen := map[string]bool{}
-	var out []string
-	for len(out) < n {
-		var b strings.Builder
-		for range 4 + r.IntN(6) {
-			b.WriteByte(byte('a' + r.IntN(26)))
-		}
-		if w := b.String(); !seen[w] {
-			seen[w] = true
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
-// ixParagraph is a paragraph of 80–120 random vocabulary words in
-// sentences of about 15 words.
-func ixParagraph(r *rand.Rand, vocab []string) string {
-	var b strings.Builder
-	n := 80 + r.IntN(41)
-	for i := range n {
-		w := vocab[r.IntN(len(vocab))]
-		if i%15 == 0 {
-			w = strings.ToUpper(w[:1]) + w[1:]
-		}
-		b.WriteString(w)
-		switch {
-		case i == n-1 || i%15 == 14:
-			b.WriteString(". ")
-		default:
-			b.WriteByte(' ')
-		}
-	}
-	return strings.TrimSpace(b.String())
-}
-
-// ixDocs makes nDocs synthetic documents of paras paragraphs each.
-func ixDocs(seed uint64, nDocs, paras int) []corpus.Document {
-	vocab := ixVocab(5000)
-	r := rand.New(rand.NewPCG(seed, 7))
-	docs := make([]corpus.Document, nDocs)
-	for i := range docs {
-		ps := make([]string, paras)
-		for j := range ps {
-			ps[j] = ixParagraph(r, vocab)
-		}
-		docs[i] = corpus.Document{
-			Meta: corpus.Meta{DocID: fmt.Sprintf("s%d_%03d.txt", seed, i), Title: fmt.Sprintf("Document %d", i), Publisher: "Test Wire"},
-			Text: strings.Join(ps, "\n\n"),
-		}
-	}
-	return docs
 }
 
 func openTestIndex(t *testing.T, dir string, emb Embedder) (*Index, *bytes.Buffer) {
@@ -167,7 +110,7 @@ func chunkIDs(docs []corpus.Document) map[string]bool {
 }
 
 func TestOpenIndexStates(t *testing.T) {
-	docs := ixDocs(1, 5, 4)
+	docs := synth.Documents(1, 5, 4)
 	other := &ixEmbedder{inner: NewLocalEmbedder(64), info: EmbedderInfo{Name: "openai", Model: "text-embedding-3-small", Dim: 64}}
 	otherDim := NewLocalEmbedder(32)
 	tests := []struct {
@@ -276,7 +219,7 @@ func TestOpenIndexErrors(t *testing.T) {
 
 func TestReopenKeepsEverything(t *testing.T) {
 	dir := t.TempDir()
-	docs := ixDocs(2, 6, 5)
+	docs := synth.Documents(2, 6, 5)
 	docs[0].Author = "Jane Doe"
 	docs[1].Title = "Kényan police in Port-au-Prince — «MSS»"
 	ix, _ := openTestIndex(t, dir, newIxEmbedder())

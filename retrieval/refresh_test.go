@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"missionbot/corpus"
+	"missionbot/internal/synth"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,7 +15,7 @@ import (
 )
 
 func TestRefreshIncremental(t *testing.T) {
-	base := ixDocs(3, 6, 4)
+	base := synth.Documents(3, 6, 4)
 	clone := func() []corpus.Document { return slices.Clone(base) }
 	tests := []struct {
 		name                    string
@@ -27,7 +28,7 @@ func TestRefreshIncremental(t *testing.T) {
 		wantNoWrite             bool
 	}{
 		{name: "nothing changed", change: func(d []corpus.Document) []corpus.Document { return d }, wantNoWrite: true},
-		{name: "doc added", change: func(d []corpus.Document) []corpus.Document { return append(d, ixDocs(99, 1, 3)[0]) }, added: 1},
+		{name: "doc added", change: func(d []corpus.Document) []corpus.Document { return append(d, synth.Documents(99, 1, 3)[0]) }, added: 1},
 		{name: "doc removed", change: func(d []corpus.Document) []corpus.Document { return d[1:] }, removed: 1},
 		{name: "paragraph edited", change: func(d []corpus.Document) []corpus.Document {
 			d[2].Text = strings.Replace(d[2].Text, "\n\n", "\n\nThe Kenyan contingent landed in Port-au-Prince on Tuesday.\n\n", 1)
@@ -39,7 +40,7 @@ func TestRefreshIncremental(t *testing.T) {
 		}, updated: 1, wantTitle: "A corrected title"},
 		{name: "added, updated and removed", change: func(d []corpus.Document) []corpus.Document {
 			d[1].Text += "\n\nA new closing paragraph about the Multinational Security Support mission."
-			d = append(d[:4], ixDocs(77, 2, 2)...) // drops docs 4 and 5, adds two
+			d = append(d[:4], synth.Documents(77, 2, 2)...) // drops docs 4 and 5, adds two
 			return d
 		}, added: 2, updated: 1, removed: 2},
 		{name: "rebuild requested", change: func(d []corpus.Document) []corpus.Document { return d },
@@ -122,7 +123,7 @@ func TestRefreshIncremental(t *testing.T) {
 
 func TestRefreshEmbedderChange(t *testing.T) {
 	dir := t.TempDir()
-	docs := ixDocs(4, 4, 3)
+	docs := synth.Documents(4, 4, 3)
 	ix, _ := openTestIndex(t, dir, newIxEmbedder())
 	mustRefresh(t, ix, docs, RefreshOptions{})
 
@@ -157,11 +158,11 @@ func (e truncatingEmbedder) Embed(ctx context.Context, texts []string) ([][]floa
 
 func TestRefreshDimensionMismatch(t *testing.T) {
 	ix, _ := openTestIndex(t, t.TempDir(), newIxEmbedder())
-	docs := ixDocs(5, 3, 3)
+	docs := synth.Documents(5, 3, 3)
 	mustRefresh(t, ix, docs, RefreshOptions{})
 	before := ix.current()
 	ix.embedder = truncatingEmbedder{Embedder: NewLocalEmbedder(64), dim: 48}
-	_, err := ix.Refresh(context.Background(), append(docs, ixDocs(6, 1, 2)...), RefreshOptions{})
+	_, err := ix.Refresh(context.Background(), append(docs, synth.Documents(6, 1, 2)...), RefreshOptions{})
 	if !errors.Is(err, ErrDimensionMismatch) || !strings.Contains(err.Error(), "48") || !strings.Contains(err.Error(), "64") {
 		t.Fatalf("error = %v, want ErrDimensionMismatch naming 48 and 64", err)
 	}
@@ -194,7 +195,7 @@ func TestRefreshEmptyCorpus(t *testing.T) {
 		t.Errorf("reopened empty index NeedsBuild: %q", reason)
 	}
 	// From empty to non-empty and back.
-	mustRefresh(t, re, ixDocs(8, 2, 2), RefreshOptions{})
+	mustRefresh(t, re, synth.Documents(8, 2, 2), RefreshOptions{})
 	checkConsistent(t, re)
 	if st := mustRefresh(t, re, nil, RefreshOptions{}); st.DocsRemoved != 2 || st.ChunksTotal != 0 {
 		t.Errorf("emptying stats %+v", st)
@@ -222,7 +223,7 @@ func TestRefreshRunning(t *testing.T) {
 	ix, _ := openTestIndex(t, t.TempDir(), emb)
 	done := make(chan error)
 	go func() {
-		_, err := ix.Refresh(context.Background(), ixDocs(9, 3, 3), RefreshOptions{})
+		_, err := ix.Refresh(context.Background(), synth.Documents(9, 3, 3), RefreshOptions{})
 		done <- err
 	}()
 	<-started
@@ -240,7 +241,7 @@ func TestRefreshRunning(t *testing.T) {
 
 func TestRefreshProgress(t *testing.T) {
 	ix, _ := openTestIndex(t, t.TempDir(), newIxEmbedder())
-	docs := ixDocs(10, 40, 20) // enough chunks for several batches
+	docs := synth.Documents(10, 40, 20) // enough chunks for several batches
 	var got []Progress
 	st := mustRefresh(t, ix, docs, RefreshOptions{Progress: func(p Progress) { got = append(got, p) }})
 	if len(got) < 3 {
@@ -263,12 +264,12 @@ func TestRefreshFailureKeepsServing(t *testing.T) {
 	dir := t.TempDir()
 	emb := newIxEmbedder()
 	ix, _ := openTestIndex(t, dir, emb)
-	docs := ixDocs(11, 5, 4)
+	docs := synth.Documents(11, 5, 4)
 	mustRefresh(t, ix, docs, RefreshOptions{})
 	before := ix.current()
 	fi1, _ := os.Stat(filepath.Join(dir, snapshotName))
 
-	bigger := append(slices.Clone(docs), ixDocs(12, 30, 20)...)
+	bigger := append(slices.Clone(docs), synth.Documents(12, 30, 20)...)
 	emb.calls.Store(0)
 	emb.hook = func(_ context.Context, call int64) error {
 		if call > 1 {
@@ -306,7 +307,7 @@ func TestRefreshFailureKeepsServing(t *testing.T) {
 func TestRefreshCancel(t *testing.T) {
 	emb := newIxEmbedder()
 	ix, _ := openTestIndex(t, t.TempDir(), emb)
-	mustRefresh(t, ix, ixDocs(13, 2, 2), RefreshOptions{})
+	mustRefresh(t, ix, synth.Documents(13, 2, 2), RefreshOptions{})
 	before := ix.current()
 	emb.hook = func(ctx context.Context, _ int64) error {
 		select {
@@ -319,7 +320,7 @@ func TestRefreshCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := ix.Refresh(ctx, ixDocs(14, 50, 20), RefreshOptions{})
+	_, err := ix.Refresh(ctx, synth.Documents(14, 50, 20), RefreshOptions{})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error = %v, want context.Canceled", err)
 	}
@@ -336,7 +337,7 @@ func TestRefreshCancel(t *testing.T) {
 func TestSearchDuringRefresh(t *testing.T) {
 	emb := newIxEmbedder()
 	ix, _ := openTestIndex(t, t.TempDir(), emb)
-	docs := ixDocs(15, 5, 4)
+	docs := synth.Documents(15, 5, 4)
 	mustRefresh(t, ix, docs, RefreshOptions{})
 	oldChunks := ix.Stats().Chunks
 
@@ -371,7 +372,7 @@ func TestSearchDuringRefresh(t *testing.T) {
 			}
 		}
 	})
-	st := mustRefresh(t, ix, append(slices.Clone(docs), ixDocs(16, 10, 10)...), RefreshOptions{})
+	st := mustRefresh(t, ix, append(slices.Clone(docs), synth.Documents(16, 10, 10)...), RefreshOptions{})
 	close(stop)
 	wg.Wait()
 	if duringOld == 0 {
@@ -385,7 +386,7 @@ func TestSearchDuringRefresh(t *testing.T) {
 func TestReloadIfNewer(t *testing.T) {
 	dir := t.TempDir()
 	writer, _ := openTestIndex(t, dir, newIxEmbedder())
-	mustRefresh(t, writer, ixDocs(17, 3, 3), RefreshOptions{})
+	mustRefresh(t, writer, synth.Documents(17, 3, 3), RefreshOptions{})
 	replica, _ := openTestIndex(t, dir, newIxEmbedder())
 	ctx := context.Background()
 
@@ -393,7 +394,7 @@ func TestReloadIfNewer(t *testing.T) {
 		t.Fatalf("ReloadIfNewer with nothing new = %v, %v", ok, err)
 	}
 	time.Sleep(10 * time.Millisecond) // a distinct mtime and built-at
-	mustRefresh(t, writer, ixDocs(18, 5, 3), RefreshOptions{})
+	mustRefresh(t, writer, synth.Documents(18, 5, 3), RefreshOptions{})
 	if ok, err := replica.ReloadIfNewer(ctx); !ok || err != nil {
 		t.Fatalf("ReloadIfNewer after the writer refreshed = %v, %v", ok, err)
 	}

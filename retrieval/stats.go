@@ -6,7 +6,7 @@ import (
 )
 
 // Progress reports how far a refresh has come, for progress bars and the
-// Discord /refresh message.
+// moderators' /refresh message.
 type Progress struct {
 	// Embedded counts chunks embedded so far; Total is how many need it.
 	Embedded int
