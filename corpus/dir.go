@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"missionbot/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"sort"
@@ -133,7 +134,10 @@ func (d *Dir) Add(ctx context.Context, fileName string, data []byte, e Meta) err
 		return fmt.Errorf("add document %q: %w", fileName, err)
 	}
 	target := filepath.Join(d.path, fileName)
-	if err := writeNew(d.path, target, data); err != nil {
+	if err := atomicfile.WriteNew(target, data, 0o644); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			err = ErrExists
+		}
 		return fmt.Errorf("add document %q: %w", fileName, err)
 	}
 	if e.Title == "" && e.Publisher == "" && e.Author == "" && e.Published == "" && e.URL == "" {
@@ -183,7 +187,8 @@ func (d *Dir) Remove(ctx context.Context, fileName string) error {
 	if err := os.Remove(target); err != nil {
 		return fmt.Errorf("remove document %q: %w", fileName, err)
 	}
-	syncDir(d.path)
+	// Best effort: the removal itself has succeeded.
+	_ = atomicfile.SyncDir(d.path)
 	return nil
 }
 
@@ -223,88 +228,8 @@ func (d *Dir) writeManifest(m Manifest) error {
 	if err != nil {
 		return err
 	}
-	if err := writeReplace(d.path, filepath.Join(d.path, ManifestName), data); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(d.path, ManifestName), data, 0o644); err != nil {
 		return fmt.Errorf("write manifest: %w", err)
 	}
 	return nil
-}
-
-// writeTemp writes data to a new dot file in dir and syncs it, returning
-// its path. Dot files are skipped by the loader, so a crash mid-write
-// leaves nothing that gets indexed.
-func writeTemp(dir string, data []byte) (string, error) {
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return "", err
-	}
-	name := f.Name()
-	_, werr := f.Write(data)
-	if werr == nil {
-		werr = f.Sync()
-	}
-	cerr := f.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(name, 0o644)
-	}
-	if werr != nil {
-		_ = os.Remove(name)
-		return "", werr
-	}
-	return name, nil
-}
-
-// writeNew atomically creates target with data, failing with ErrExists if
-// it is already there. A hard link is the no-overwrite rename; where the
-// file system has no hard links it falls back to a checked rename, which
-// is safe against this process because the caller holds the Dir's mutex.
-func writeNew(dir, target string, data []byte) error {
-	if _, err := os.Lstat(target); err == nil {
-		return ErrExists
-	}
-	tmp, err := writeTemp(dir, data)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp)
-	if err := os.Link(tmp, target); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return ErrExists
-		}
-		if _, serr := os.Lstat(target); serr == nil {
-			return ErrExists
-		}
-		if err := os.Rename(tmp, target); err != nil {
-			return err
-		}
-	}
-	syncDir(dir)
-	return nil
-}
-
-// writeReplace atomically replaces target with data.
-func writeReplace(dir, target string, data []byte) error {
-	tmp, err := writeTemp(dir, data)
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, target); err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes a rename in dir durable. It is best effort: some
-// platforms cannot sync a directory, and the rename itself has succeeded.
-func syncDir(dir string) {
-	f, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	_ = f.Sync()
-	_ = f.Close()
 }

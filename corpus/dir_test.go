@@ -109,7 +109,7 @@ func TestDirAddRemove(t *testing.T) {
 	if _, ok := m.Lookup("ruto.txt"); ok {
 		t.Error("manifest entry still there after Remove")
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(root, ".tmp-*"))
+	leftovers, _ := filepath.Glob(filepath.Join(root, ".*.tmp-*"))
 	if len(leftovers) != 0 {
 		t.Errorf("temporary files left behind: %v", leftovers)
 	}

@@ -38,6 +38,19 @@ type IndexOptions struct {
 // under a data directory. Searches read an immutable generation through an
 // atomic pointer, so they never wait for a refresh and never see a half
 // built index. An Index is safe for concurrent use.
+//
+// How chromem-go is used, and why: each generation gets a fresh in-memory
+// chromem DB and collection, filled with vectors the index computed itself
+// (the collection's embedding function refuses to run), and queried with
+// QueryEmbedding only. The snapshot on disk is the index's own format, not
+// chromem-go's persistence: its persistent DB names files by a 32-bit hash
+// (collisions past about 10k documents) and writes them in place, so a
+// crash can leave a half-written database, and its export gob-encodes,
+// which loads several times slower. Rebuilding the collection per
+// generation also means the index never calls Delete, whose empty non-nil
+// where-filter deletes everything. Keep it this way: "simplifying" back to
+// chromem-go's persistence or incremental deletes brings those hazards
+// back.
 type Index struct {
 	dir      string
 	embedder Embedder

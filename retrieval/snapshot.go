@@ -12,6 +12,7 @@ import (
 	"io"
 	"math"
 	"missionbot/corpus"
+	"missionbot/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,8 +37,10 @@ import (
 // ExportToWriter gob-encodes, which loads several times slower than raw
 // float32s. One file written aside and renamed in is atomic.
 const (
-	snapshotName    = "index.snapshot"
-	snapshotTmp     = snapshotName + ".tmp-"
+	snapshotName = "index.snapshot"
+	// snapshotTmp starts the names of snapshots being written (see
+	// atomicfile).
+	snapshotTmp     = "." + snapshotName + ".tmp-"
 	snapshotMagic   = "MBINDEX\x00"
 	snapshotEnd     = "MBINDEND"
 	snapshotVersion = 1
@@ -78,38 +81,20 @@ type fileStamp struct {
 
 func stampOf(fi os.FileInfo) fileStamp { return fileStamp{size: fi.Size(), modTime: fi.ModTime()} }
 
-// writeSnapshot persists s atomically as dir/index.snapshot: written to a
-// temporary file in dir, fsynced, renamed over the old snapshot (which
-// stays valid until then), and the directory fsynced so the rename
-// survives a power cut. It returns the new file's stamp.
+// writeSnapshot persists s atomically as dir/index.snapshot (see
+// atomicfile: the old snapshot stays valid until the rename) and returns
+// the new file's stamp.
 func writeSnapshot(ctx context.Context, dir string, s *snapshot) (fileStamp, error) {
-	f, err := os.CreateTemp(dir, snapshotTmp+"*")
+	final := filepath.Join(dir, snapshotName)
+	f, err := atomicfile.Create(final, 0o644)
 	if err != nil {
 		return fileStamp{}, fmt.Errorf("write snapshot: %w", err)
 	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
+	defer f.Abort()
 	if err := encodeSnapshot(ctx, f, s); err != nil {
-		return fileStamp{}, fmt.Errorf("write snapshot %s: %w", tmp, err)
+		return fileStamp{}, fmt.Errorf("write snapshot %s: %w", f.Name(), err)
 	}
-	if err := f.Sync(); err != nil {
-		return fileStamp{}, fmt.Errorf("write snapshot: fsync %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fileStamp{}, fmt.Errorf("write snapshot: close %s: %w", tmp, err)
-	}
-	final := filepath.Join(dir, snapshotName)
-	if err := os.Rename(tmp, final); err != nil {
-		return fileStamp{}, fmt.Errorf("write snapshot: rename into place: %w", err)
-	}
-	ok = true
-	if err := syncDir(dir); err != nil {
+	if err := f.Commit(); err != nil {
 		return fileStamp{}, fmt.Errorf("write snapshot: %w", err)
 	}
 	fi, err := os.Stat(final)
@@ -119,29 +104,10 @@ func writeSnapshot(ctx context.Context, dir string, s *snapshot) (fileStamp, err
 	return stampOf(fi), nil
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("fsync dir: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("fsync dir %s: %w", dir, err)
-	}
-	return nil
-}
-
 // removeStaleTemps deletes temporary snapshots older than staleTmpAge,
 // the leftovers of writes that were killed.
 func removeStaleTemps(dir string, now time.Time) []string {
-	matches, _ := filepath.Glob(filepath.Join(dir, snapshotTmp+"*"))
-	var removed []string
-	for _, m := range matches {
-		if fi, err := os.Stat(m); err == nil && now.Sub(fi.ModTime()) > staleTmpAge && os.Remove(m) == nil {
-			removed = append(removed, m)
-		}
-	}
-	return removed
+	return atomicfile.RemoveStale(filepath.Join(dir, snapshotName), staleTmpAge, now)
 }
 
 // countingWriter hashes and counts what passes through it.
