@@ -14,7 +14,8 @@ import (
 	"missionbot/store"
 )
 
-// ask handles /ask: validate, rate-limit, defer, stream, render.
+// ask handles /ask: validate, rate-limit, defer, then answer into the
+// interaction's deferred message.
 func (b *Bot) ask(ctx context.Context, x *exchange, data discordgo.ApplicationCommandInteractionData) {
 	question := optionString(data.Options, "question")
 	private := optionBool(data.Options, "private")
@@ -31,30 +32,87 @@ func (b *Bot) ask(ctx context.Context, x *exchange, data discordgo.ApplicationCo
 		x.err = err
 		return
 	}
-	a, err := b.answerStreaming(ctx, question, nil, func(ctx context.Context, text string) error {
-		return x.hook.editOriginal(ctx, outgoing{Content: text})
-	})
+	a, err := b.answerInto(ctx, interactionReply{hook: x.hook, ephemeral: private}, x.i.ID, question, nil)
 	if err != nil {
+		if errors.Is(err, errReplyFailed) {
+			x.err = err
+			return
+		}
 		x.fail(ctx, err)
 		return
 	}
 	x.mode, x.refused, x.fallback = string(a.Mode), a.Refused, isFallback(a)
+}
+
+// replyTarget is where an answer is written: the message edited while the
+// answer streams, then the final parts. /ask writes to its interaction's
+// webhook, a mention to a message in its thread.
+type replyTarget interface {
+	// edit replaces the message being answered into.
+	edit(ctx context.Context, o outgoing) error
+	// followUp posts one more message after it.
+	followUp(ctx context.Context, o outgoing) error
+}
+
+// interactionReply writes to an interaction's deferred original response.
+type interactionReply struct {
+	hook      webhook
+	ephemeral bool
+}
+
+func (r interactionReply) edit(ctx context.Context, o outgoing) error {
+	return r.hook.editOriginal(ctx, o)
+}
+
+func (r interactionReply) followUp(ctx context.Context, o outgoing) error {
+	o.Ephemeral = r.ephemeral
+	return r.hook.followup(ctx, o)
+}
+
+// messageReply writes to a message the bot posted in a channel or thread.
+type messageReply struct {
+	ch    channel
+	msgID string
+}
+
+func (r messageReply) edit(ctx context.Context, o outgoing) error { return r.ch.edit(ctx, r.msgID, o) }
+
+func (r messageReply) followUp(ctx context.Context, o outgoing) error {
+	_, err := r.ch.send(ctx, o)
+	return err
+}
+
+// errReplyFailed marks a failure to write the answer to Discord (after it
+// was produced), which must not be reported by writing again.
+var errReplyFailed = errors.New("write answer to Discord")
+
+// answerInto answers question (with the conversation's earlier turns),
+// streaming partial text into to, records the answer, and writes the
+// rendered result: its first part replaces the streamed message, the rest
+// follow. refID identifies the interaction or message in the store. An
+// error from answering comes back as it is; one from writing the final
+// messages wraps errReplyFailed.
+func (b *Bot) answerInto(ctx context.Context, to replyTarget, refID, question string, history []answer.Turn) (answer.Answer, error) {
+	a, err := b.answerStreaming(ctx, question, history, func(ctx context.Context, text string) error {
+		return to.edit(ctx, outgoing{Content: text})
+	})
+	if err != nil {
+		return a, err
+	}
 	final, cancel := detached(ctx)
 	defer cancel()
-	id := b.saveAnswer(final, x.i.ID, a)
-	msgs := b.render(a, id)
-	for n, m := range msgs {
-		m.Ephemeral = private
+	id := b.saveAnswer(final, refID, a)
+	for n, m := range b.render(a, id) {
 		if n == 0 {
-			err = x.hook.editOriginal(final, m)
+			err = to.edit(final, m)
 		} else {
-			err = x.hook.followup(final, m)
+			err = to.followUp(final, m)
 		}
 		if err != nil {
-			x.err = err
-			return
+			return a, fmt.Errorf("%w: %w", errReplyFailed, err)
 		}
 	}
+	return a, nil
 }
 
 // allow applies the per-user rate limit.

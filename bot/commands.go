@@ -20,56 +20,77 @@ const (
 	cmdFeedback     = "feedback"
 )
 
-// Commands returns the application commands the bot registers. Moderator
-// commands default to members with Manage Server; the bot checks again on
-// every call because server admins can change who sees them.
-func Commands() []*discordgo.ApplicationCommand {
+// commandData is the data of a slash command interaction.
+type commandData = discordgo.ApplicationCommandInteractionData
+
+// route is one slash command: its definition as registered with Discord,
+// whether it is for moderators, and its handler.
+type route struct {
+	def       *discordgo.ApplicationCommand
+	moderator bool
+	handle    func(b *Bot, ctx context.Context, x *exchange, data commandData)
+}
+
+// routes lists every slash command in one place. Moderator commands default
+// to members with Manage Server; the bot checks again on every call
+// because server admins can change who sees them.
+func routes() []route {
 	manage := int64(discordgo.PermissionManageGuild)
 	noDM := false
 	yesDM := true
-	minQ, maxQ := 1, answer.MaxQuestionLength
-	if maxQ > 6000 {
-		maxQ = 6000
+	minQ, maxQ := 1, min(answer.MaxQuestionLength, 6000)
+	forModerators := func(name, desc string, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommand {
+		return &discordgo.ApplicationCommand{Name: name, Description: desc, DefaultMemberPermissions: &manage, DMPermission: &noDM, Options: opts}
 	}
-	return []*discordgo.ApplicationCommand{
-		{
+	return []route{
+		{def: &discordgo.ApplicationCommand{
 			Name: cmdAsk, Description: "Ask a question about the MSS mission in Haiti; answered from the news corpus with citations",
 			DMPermission: &yesDM,
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionString, Name: "question", Description: "Your question", Required: true, MinLength: &minQ, MaxLength: maxQ},
 				{Type: discordgo.ApplicationCommandOptionBoolean, Name: "private", Description: "Only you see the answer"},
 			},
-		},
-		{Name: cmdSources, Description: "List the documents the bot answers from", DMPermission: &yesDM},
-		{Name: cmdAbout, Description: "What this bot is, how big its corpus is and which models it uses", DMPermission: &yesDM},
-		{Name: cmdRefresh, Description: "Re-ingest the corpus (moderators)", DefaultMemberPermissions: &manage, DMPermission: &noDM},
-		{
-			Name: cmdAddSource, Description: "Add a document to the corpus (moderators)", DefaultMemberPermissions: &manage, DMPermission: &noDM,
-			Options: []*discordgo.ApplicationCommandOption{
-				{Type: discordgo.ApplicationCommandOptionAttachment, Name: "file", Description: "A .txt, .md, .html or .pdf file"},
-				{Type: discordgo.ApplicationCommandOptionString, Name: "url", Description: "An http(s) link to an article"},
-				{Type: discordgo.ApplicationCommandOptionString, Name: "title", Description: "The document's title"},
-				{Type: discordgo.ApplicationCommandOptionString, Name: "publisher", Description: "Who published it"},
-				{Type: discordgo.ApplicationCommandOptionString, Name: "date", Description: "Publication date, YYYY-MM-DD"},
-			},
-		},
-		{
-			Name: cmdRemoveSource, Description: "Remove a document from the corpus (moderators)", DefaultMemberPermissions: &manage, DMPermission: &noDM,
-			Options: []*discordgo.ApplicationCommandOption{
-				{Type: discordgo.ApplicationCommandOptionString, Name: "document", Description: "The document to remove", Required: true, Autocomplete: true},
-			},
-		},
-		{Name: cmdFeedback, Description: "Votes on answers and the latest down-voted ones (moderators)", DefaultMemberPermissions: &manage, DMPermission: &noDM},
+		}, handle: (*Bot).ask},
+		{def: &discordgo.ApplicationCommand{Name: cmdSources, Description: "List the documents the bot answers from", DMPermission: &yesDM},
+			handle: func(b *Bot, ctx context.Context, x *exchange, _ commandData) { b.sources(ctx, x) }},
+		{def: &discordgo.ApplicationCommand{Name: cmdAbout, Description: "What this bot is, how big its corpus is and which models it uses", DMPermission: &yesDM},
+			handle: func(b *Bot, ctx context.Context, x *exchange, _ commandData) { b.about(ctx, x) }},
+		{def: forModerators(cmdRefresh, "Re-ingest the corpus (moderators)"), moderator: true,
+			handle: func(b *Bot, ctx context.Context, x *exchange, _ commandData) { b.refreshCommand(ctx, x) }},
+		{def: forModerators(cmdAddSource, "Add a document to the corpus (moderators)",
+			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionAttachment, Name: "file", Description: "A .txt, .md, .html or .pdf file"},
+			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: "url", Description: "An http(s) link to an article"},
+			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: "title", Description: "The document's title"},
+			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: "publisher", Description: "Who published it"},
+			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: "date", Description: "Publication date, YYYY-MM-DD"},
+		), moderator: true, handle: (*Bot).addSource},
+		{def: forModerators(cmdRemoveSource, "Remove a document from the corpus (moderators)",
+			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: "document", Description: "The document to remove", Required: true, Autocomplete: true},
+		), moderator: true, handle: (*Bot).removeSource},
+		{def: forModerators(cmdFeedback, "Votes on answers and the latest down-voted ones (moderators)"), moderator: true,
+			handle: func(b *Bot, ctx context.Context, x *exchange, _ commandData) { b.feedback(ctx, x) }},
 	}
 }
 
-// moderatorOnly reports whether a command is for moderators.
-func moderatorOnly(name string) bool {
-	switch name {
-	case cmdRefresh, cmdAddSource, cmdRemoveSource, cmdFeedback:
-		return true
+// Commands returns the application commands the bot registers.
+func Commands() []*discordgo.ApplicationCommand {
+	rs := routes()
+	out := make([]*discordgo.ApplicationCommand, len(rs))
+	for i, r := range rs {
+		out[i] = r.def
 	}
-	return false
+	return out
+}
+
+// routeFor returns the route of the command name, and false for a name the
+// bot does not know.
+func routeFor(name string) (route, bool) {
+	for _, r := range routes() {
+		if r.def.Name == name {
+			return r, true
+		}
+	}
+	return route{}, false
 }
 
 // registerCommands replaces the registered commands with Commands() in one

@@ -170,13 +170,18 @@ func (b *Bot) HandleInteraction(ctx context.Context, i *discordgo.Interaction, a
 	case discordgo.InteractionApplicationCommand:
 		data := i.ApplicationCommandData()
 		x.command = data.Name
-		if moderatorOnly(data.Name) {
+		r, ok := routeFor(data.Name)
+		if !ok {
+			x.fail(ctx, fmt.Errorf("%w: /%s", errUnknownCommand, data.Name))
+			return
+		}
+		if r.moderator {
 			if err := b.checkModerator(i); err != nil {
 				x.fail(ctx, err)
 				return
 			}
 		}
-		b.command(ctx, x, data)
+		r.handle(b, ctx, x, data)
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		data := i.ApplicationCommandData()
 		x.command = "autocomplete:" + data.Name
@@ -191,28 +196,6 @@ func (b *Bot) HandleInteraction(ctx context.Context, i *discordgo.Interaction, a
 	default:
 		x.command = fmt.Sprintf("type:%d", i.Type)
 		x.fail(ctx, fmt.Errorf("unsupported interaction type %d", i.Type))
-	}
-}
-
-// command dispatches a slash command.
-func (b *Bot) command(ctx context.Context, x *exchange, data discordgo.ApplicationCommandInteractionData) {
-	switch data.Name {
-	case cmdAsk:
-		b.ask(ctx, x, data)
-	case cmdSources:
-		b.sources(ctx, x)
-	case cmdAbout:
-		b.about(ctx, x)
-	case cmdRefresh:
-		b.refreshCommand(ctx, x)
-	case cmdAddSource:
-		b.addSource(ctx, x, data)
-	case cmdRemoveSource:
-		b.removeSource(ctx, x, data)
-	case cmdFeedback:
-		b.feedback(ctx, x)
-	default:
-		x.fail(ctx, fmt.Errorf("%w: /%s", errUnknownCommand, data.Name))
 	}
 }
 

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -118,10 +119,8 @@ func (b *Bot) HandleMessage(ctx context.Context, m *discordgo.Message) {
 	if err != nil {
 		return
 	}
-	a, aerr := b.answerStreaming(ctx, question, history, func(ctx context.Context, text string) error {
-		return ch.edit(ctx, msgID, outgoing{Content: text})
-	})
-	if aerr != nil {
+	a, aerr := b.answerInto(ctx, messageReply{ch: ch, msgID: msgID}, m.ID, question, history)
+	if aerr != nil && !errors.Is(aerr, errReplyFailed) {
 		err = aerr
 		msg, ref := ErrorMessage(aerr)
 		if ref != "" {
@@ -133,16 +132,9 @@ func (b *Bot) HandleMessage(ctx context.Context, m *discordgo.Message) {
 		return
 	}
 	mode, refused, fallback = string(a.Mode), a.Refused, isFallback(a)
-	id := b.saveAnswer(final, m.ID, a)
-	for n, o := range b.render(a, id) {
-		if n == 0 {
-			err = ch.edit(final, msgID, o)
-		} else {
-			_, err = ch.send(final, o)
-		}
-		if err != nil {
-			return
-		}
+	if aerr != nil {
+		err = aerr
+		return
 	}
 	if b.opts.Store != nil {
 		if terr := b.opts.Store.AppendTurn(final, threadID, answer.Turn{Question: question, Answer: a.Text}, b.now()); terr != nil {
