@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"missionbot/corpus"
 	"missionbot/retrieval"
@@ -38,6 +37,9 @@ type Options struct {
 	Embedder retrieval.Embedder
 	// Logger receives loading warnings and refresh summaries; nil discards.
 	Logger *slog.Logger
+	// Locker serialises writers (refreshes, adds, removes); nil means a
+	// lock that holds within this process only.
+	Locker Locker
 }
 
 // Library is a corpus and the index built from it. It is safe for
@@ -50,7 +52,7 @@ type Library struct {
 	log    *slog.Logger
 
 	// writer is held by Refresh, Add and Remove.
-	writer sync.Mutex
+	writer Locker
 }
 
 // Open opens the corpus and the index stored under opts.DataDir (creating
@@ -60,9 +62,12 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	if opts.Embedder == nil {
 		return nil, errors.New("open library: no embedder")
 	}
-	l := &Library{log: opts.Logger}
+	l := &Library{log: opts.Logger, writer: opts.Locker}
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
+	}
+	if l.writer == nil {
+		l.writer = newProcessLock()
 	}
 	if opts.CorpusDir != "" {
 		dir, err := corpus.OpenDir(opts.CorpusDir)
@@ -122,10 +127,11 @@ type RefreshOptions struct {
 // warnings (files skipped and why) come back in the stats. It returns
 // ErrBusy when another writer is running.
 func (l *Library) Refresh(ctx context.Context, opts RefreshOptions) (retrieval.RefreshStats, error) {
-	if !l.writer.TryLock() {
-		return retrieval.RefreshStats{}, ErrBusy
+	unlock, err := l.writer.TryLock(ctx)
+	if err != nil {
+		return retrieval.RefreshStats{}, err
 	}
-	defer l.writer.Unlock()
+	defer unlock()
 	return l.refresh(ctx, opts)
 }
 
@@ -192,10 +198,11 @@ func (l *Library) Add(ctx context.Context, doc NewDocument, progress func(retrie
 	if l.folder == nil {
 		return Added{}, ErrReadOnly
 	}
-	if !l.writer.TryLock() {
-		return Added{}, ErrBusy
+	unlock, err := l.writer.TryLock(ctx)
+	if err != nil {
+		return Added{}, err
 	}
-	defer l.writer.Unlock()
+	defer unlock()
 	provisional := corpus.FileNameFor(doc.Name, doc.Ext)
 	parsed, err := corpus.Parse(provisional, doc.Data, doc.Meta)
 	if err != nil {
@@ -222,10 +229,11 @@ func (l *Library) Remove(ctx context.Context, docID string, progress func(retrie
 	if l.folder == nil {
 		return retrieval.RefreshStats{}, ErrReadOnly
 	}
-	if !l.writer.TryLock() {
-		return retrieval.RefreshStats{}, ErrBusy
+	unlock, err := l.writer.TryLock(ctx)
+	if err != nil {
+		return retrieval.RefreshStats{}, err
 	}
-	defer l.writer.Unlock()
+	defer unlock()
 	if err := l.folder.Remove(ctx, docID); err != nil {
 		return retrieval.RefreshStats{}, fmt.Errorf("remove document: %w", err)
 	}

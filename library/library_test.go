@@ -104,8 +104,11 @@ func TestAddLoadsBeforeSaving(t *testing.T) {
 
 func TestOneWriterAtATime(t *testing.T) {
 	l := openTest(t, t.TempDir())
-	l.writer.Lock()
-	defer l.writer.Unlock()
+	unlock, err := l.writer.Lock(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
 	if _, err := l.Refresh(context.Background(), RefreshOptions{}); !errors.Is(err, ErrBusy) {
 		t.Errorf("Refresh while a writer runs = %v, want ErrBusy", err)
 	}
