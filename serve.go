@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -26,11 +25,14 @@ import (
 )
 
 func (e *environment) serve(ctx context.Context, args []string) error {
-	fset := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fset.SetOutput(e.stderr)
+	fset := newFlagSet("serve")
 	httpAddr := fset.String("http", "", "serve Discord's interactions endpoint, /metrics and health checks on ADDR (or MISSIONBOT_HTTP_ADDR)")
-	if err := fset.Parse(args); err != nil {
-		return usagef("serve: %v", err)
+	rest, err := e.parseArgs(fset, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("serve", rest); err != nil {
+		return err
 	}
 	cfg, err := e.config()
 	if err != nil {
@@ -44,7 +46,7 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	}
 	logger := e.logger(cfg)
 	logger.Info("starting", "config", cfg)
-	lib, ans, err := e.openAnswerer(ctx, cfg, logger)
+	lib, ans, err := openAnswerer(ctx, cfg, logger, writeIndex, "serve", e.newReporter(logger))
 	if err != nil {
 		return err
 	}
