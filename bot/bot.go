@@ -144,6 +144,8 @@ type Bot struct {
 	log     *slog.Logger
 	now     func() time.Time
 	session *discordgo.Session
+	// red cleans the errors of Discord calls before they are logged.
+	red redactor
 
 	// appID and botID are set once Run has connected.
 	appID atomic.Value // string
@@ -216,7 +218,7 @@ func New(opts Options) (*Bot, error) {
 	s.LogLevel = -1 // discordgo logs through the standard logger; we log ourselves.
 	s.StateEnabled = true
 
-	b := &Bot{opts: opts, log: opts.Logger, now: opts.Now, session: s}
+	b := &Bot{opts: opts, log: opts.Logger, now: opts.Now, session: s, red: redactor{base: base.String()}}
 	b.appID.Store("")
 	b.botID.Store("")
 	b.workCtx, b.cancelWork = context.WithCancelCause(context.Background())
@@ -231,7 +233,7 @@ func New(opts Options) (*Bot, error) {
 func (b *Bot) Run(ctx context.Context) error {
 	me, err := b.session.User("@me", discordgo.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("bot: check token: %w", classifyREST(err))
+		return fmt.Errorf("bot: check token: %w", b.red.error(classifyREST(err)))
 	}
 	b.botID.Store(me.ID)
 	b.appID.Store(me.ID)
@@ -254,7 +256,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			if errors.As(err, &ce) && ce.Code == 4004 {
 				return ErrTokenRejected
 			}
-			return fmt.Errorf("bot: connect to gateway: %w", classifyREST(err))
+			return fmt.Errorf("bot: connect to gateway: %w", b.red.error(classifyREST(err)))
 		}
 		if id := b.readyAppID(); id != "" {
 			b.appID.Store(id)

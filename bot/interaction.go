@@ -76,7 +76,7 @@ func (x *exchange) respond(r *discordgo.InteractionResponse) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("acknowledge interaction: %w", err)
+		return fmt.Errorf("acknowledge interaction: %w", x.b.red.error(err))
 	}
 	x.b.opts.Metrics.Ack(x.b.now().Sub(x.start))
 	return nil
@@ -110,7 +110,7 @@ func (x *exchange) fail(ctx context.Context, err error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if rerr := x.reply(ctx, outgoing{Content: msg, Ephemeral: true}); rerr != nil {
-		x.b.log.Warn("report error to user", "interaction", x.i.ID, "err", rerr)
+		x.b.log.Warn("report error to user", "interaction", x.i.ID, "err", x.b.red.text(rerr.Error()))
 	}
 }
 
@@ -138,7 +138,7 @@ func (b *Bot) HandleInteraction(ctx context.Context, i *discordgo.Interaction, a
 	if appID == "" {
 		appID, _ = b.appID.Load().(string)
 	}
-	x := &exchange{b: b, i: i, ack: ack, hook: webhook{s: b.session, appID: appID, token: i.Token}, start: start}
+	x := &exchange{b: b, i: i, ack: ack, hook: webhook{s: b.session, red: b.red, appID: appID, token: i.Token}, start: start}
 	if !b.begin() {
 		x.command = "shutdown"
 		if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
@@ -225,7 +225,9 @@ func (b *Bot) logInteraction(x *exchange, start time.Time) {
 	attrs = append(attrs, slog.Bool("refused", x.refused))
 	level := slog.LevelInfo
 	if x.err != nil {
-		attrs = append(attrs, slog.String("error", x.err.Error()))
+		// Errors are redacted where they arise; this is the last check
+		// before the line is written.
+		attrs = append(attrs, slog.String("error", b.red.text(x.err.Error())))
 		if x.ref != "" {
 			attrs = append(attrs, slog.String("ref", x.ref))
 			level = slog.LevelError

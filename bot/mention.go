@@ -79,7 +79,7 @@ func (b *Bot) HandleMessage(ctx context.Context, m *discordgo.Message) {
 	defer func() {
 		attrs := []any{"id", m.ID, "command", "mention", "latency", b.now().Sub(start), "mode", mode, "refused", refused, "follow_up", inThread}
 		if err != nil {
-			attrs = append(attrs, "error", err.Error())
+			attrs = append(attrs, "error", b.red.text(err.Error()))
 		}
 		b.log.Info("message", attrs...)
 		b.opts.Metrics.Question("mention", outcome(err, refused, fallback))
@@ -93,12 +93,12 @@ func (b *Bot) HandleMessage(ctx context.Context, m *discordgo.Message) {
 		if terr != nil {
 			// A message already in a thread (not ours) cannot start one:
 			// answer where it was asked.
-			b.log.Warn("start thread", "message", m.ID, "err", terr)
+			b.log.Warn("start thread", "message", m.ID, "err", b.red.text(terr.Error()))
 		} else {
 			threadID = th.ID
 		}
 	}
-	ch := channel{s: b.session, id: threadID}
+	ch := channel{s: b.session, red: b.red, id: threadID}
 	final, fcancel := detached(ctx)
 	defer fcancel()
 
