@@ -75,6 +75,7 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 		AnswerTimeout:  cfg.Discord.AnswerTimeout,
 		MaxUploadBytes: cfg.Discord.MaxUploadBytes,
 		NoGateway:      !cfg.Discord.Gateway,
+		MessageContent: cfg.Discord.MessageContent,
 		Metrics:        m,
 		Models:         models(cfg),
 		Logger:         logger,

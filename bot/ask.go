@@ -17,7 +17,7 @@ import (
 // ask handles /ask: validate, rate-limit, defer, then answer into the
 // interaction's deferred message.
 func (b *Bot) ask(ctx context.Context, x *exchange, data discordgo.ApplicationCommandInteractionData) {
-	question := optionString(data.Options, "question")
+	question := stripMentions(optionString(data.Options, "question"))
 	private := optionBool(data.Options, "private")
 	if err := answer.ValidateQuestion(question); err != nil {
 		x.fail(ctx, err)

@@ -4,10 +4,11 @@
 // /add-source, /remove-source and /feedback.
 //
 // Intents: slash commands need none; answering mentions needs
-// GuildMessages. The privileged MessageContent intent is deliberately not
-// requested: Discord still delivers the content of messages that mention
-// the bot (and of messages in threads only when they mention it or the
-// intent is granted), which is all the mention flow needs.
+// GuildMessages. The privileged MessageContent intent is not requested
+// unless Options.MessageContent asks for it: Discord still delivers the
+// content of messages that mention the bot, so without it a follow-up in
+// one of the bot's threads must mention the bot too (other messages arrive
+// empty and are ignored).
 package bot
 
 import (
@@ -116,6 +117,11 @@ type Options struct {
 	// Metrics records questions, latencies, votes and refreshes; nil
 	// records nothing.
 	Metrics *metrics.Metrics
+	// MessageContent requests the privileged Message Content intent, so
+	// follow-ups in the bot's threads are answered without a mention. It
+	// must be enabled for the application in the developer portal too, or
+	// Discord refuses the connection.
+	MessageContent bool
 	// NoGateway serves only through the HTTP interactions endpoint: Run
 	// checks the token and registers the commands but opens no gateway
 	// connection, so mentions are not answered.
@@ -159,6 +165,9 @@ type Bot struct {
 	mu       sync.Mutex
 	closing  bool           // guarded by mu; set when Run's context ends
 	inflight sync.WaitGroup // counts interactions and mentions being handled
+
+	// threads remembers which channels are threads the bot started.
+	threads threadOwners
 
 	// connected is true while the bot can serve: between READY or RESUMED
 	// and a disconnect, or (without a gateway) once commands are registered.
@@ -214,6 +223,9 @@ func New(opts Options) (*Bot, error) {
 	}
 	s.Client = &http.Client{Transport: &rewriteTransport{base: base, next: baseRT}, Timeout: 30 * time.Second}
 	s.Identify.Intents = discordgo.IntentsGuildMessages
+	if opts.MessageContent {
+		s.Identify.Intents |= discordgo.IntentMessageContent
+	}
 	s.ShouldReconnectOnError = true
 	s.LogLevel = -1 // discordgo logs through the standard logger; we log ourselves.
 	s.StateEnabled = true

@@ -276,3 +276,13 @@ func TestStreamingTextFitsOneMessage(t *testing.T) {
 		})
 	}
 }
+
+func TestMessageContentIntentIsOptIn(t *testing.T) {
+	if b := newTestBot(t, nil); b.session.Identify.Intents&discordgo.IntentMessageContent != 0 {
+		t.Error("the privileged Message Content intent is requested by default")
+	}
+	b := newTestBot(t, func(o *Options) { o.MessageContent = true })
+	if b.session.Identify.Intents&discordgo.IntentMessageContent == 0 || b.session.Identify.Intents&discordgo.IntentsGuildMessages == 0 {
+		t.Errorf("intents %b lack Message Content or Guild Messages", b.session.Identify.Intents)
+	}
+}

@@ -72,6 +72,10 @@ type Discord struct {
 	// Gateway is false to serve only through the HTTP interactions
 	// endpoint (no websocket connection; mentions are not answered).
 	Gateway bool
+	// MessageContent requests the privileged Message Content intent, so
+	// follow-ups in the bot's threads need not mention it; the intent must
+	// also be enabled in the developer portal.
+	MessageContent bool
 
 	QuestionsPerMinute int
 	MaxConcurrent      int
@@ -120,6 +124,7 @@ func Load(getenv func(string) string) (Config, error) {
 			PublicKey:          p.str("DISCORD_PUBLIC_KEY", ""),
 			HTTPAddr:           p.str("MISSIONBOT_HTTP_ADDR", ""),
 			Gateway:            p.bool("MISSIONBOT_GATEWAY", true),
+			MessageContent:     p.bool("MISSIONBOT_MESSAGE_CONTENT", false),
 			QuestionsPerMinute: p.int("MISSIONBOT_RATE_LIMIT", 5, 1, 10_000),
 			MaxConcurrent:      p.int("MISSIONBOT_MAX_CONCURRENT", 4, 1, 1024),
 			MaxQueue:           p.int("MISSIONBOT_MAX_QUEUE", 100, 0, 100_000),
