@@ -54,7 +54,7 @@ func (b *Bot) addSource(ctx context.Context, x *exchange, data discordgo.Applica
 	b.changeCorpus(ctx, x, "Adding the document…", func(ctx context.Context, progress func(retrieval.Progress)) (string, retrieval.RefreshStats, error) {
 		f, err := b.opts.Fetcher.Fetch(ctx, src.url)
 		if err != nil {
-			return "", retrieval.RefreshStats{}, fmt.Errorf("add source: fetch: %w", err)
+			return "", retrieval.RefreshStats{}, &unchangedError{fmt.Errorf("add source: fetch: %w", err)}
 		}
 		name := strings.TrimSuffix(src.name, path.Ext(src.name))
 		if name == "" {
@@ -66,7 +66,7 @@ func (b *Bot) addSource(ctx context.Context, x *exchange, data discordgo.Applica
 		}
 		added, err := b.opts.Library.Add(ctx, library.NewDocument{Data: f.Data, Ext: ext, Name: name, Meta: meta}, progress)
 		if err != nil && added.Meta.DocID == "" {
-			return "", added.Stats, fmt.Errorf("add source: %w", err)
+			return "", added.Stats, &unchangedError{fmt.Errorf("add source: %w", err)}
 		}
 		return fmt.Sprintf("Added “%s” as %s.", Sanitize(text.Truncate(added.Meta.Title, 200)), added.Meta.DocID), added.Stats, err
 	})

@@ -139,6 +139,15 @@ func (w webhook) editOriginal(ctx context.Context, o outgoing) error {
 	return nil
 }
 
+// deleteOriginal deletes the original response.
+func (w webhook) deleteOriginal(ctx context.Context) error {
+	u := discordgo.EndpointWebhookMessage(w.appID, w.token, "@original")
+	if _, err := w.s.RequestWithBucketID(http.MethodDelete, u, nil, w.bucket(), discordgo.WithContext(ctx)); err != nil {
+		return fmt.Errorf("delete original response: %w", w.red.error(err))
+	}
+	return nil
+}
+
 // followup posts a follow-up message.
 func (w webhook) followup(ctx context.Context, o outgoing) error {
 	u := discordgo.EndpointWebhookToken(w.appID, w.token) + "?wait=true"

@@ -641,9 +641,21 @@ func TestShutdownEndsInFlightAnswerClearly(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.shutdown()
-	msg, ok := fake.Original(sent.Token)
-	if !ok || !strings.Contains(msg.Content, "interrupted") {
-		t.Errorf("in-flight answer ended with %q, want a message saying it was interrupted", msg.Content)
+	// The public "thinking…" is replaced by a message to the asker alone.
+	assertPrivateError(t, fake, sent, "interrupted")
+}
+
+// assertPrivateError checks that an interaction whose original response is
+// a public deferral ended with an ephemeral follow-up saying want, and
+// that the public placeholder was removed.
+func assertPrivateError(t *testing.T, fake *fakediscord.Server, sent fakediscord.Sent, want string) {
+	t.Helper()
+	if msg, ok := fake.Original(sent.Token); !ok || !msg.Deleted {
+		t.Errorf("public original %q left in the channel", msg.Content)
+	}
+	fs := fake.Followups(sent.Token)
+	if len(fs) != 1 || !strings.Contains(fs[0].Content, want) || fs[0].Flags&64 == 0 {
+		t.Errorf("follow-ups %+v, want one ephemeral message saying %q", fs, want)
 	}
 }
 

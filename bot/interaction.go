@@ -28,7 +28,11 @@ type exchange struct {
 	ack   Ack
 	hook  webhook
 	acked bool
-	start time.Time // when the interaction arrived, for the ack latency
+	// public is set once the original response is a public message (a
+	// public deferral, or the HTTP endpoint's stand-in): an edit cannot
+	// make it ephemeral, so errors go in an ephemeral follow-up.
+	public bool
+	start  time.Time // when the interaction arrived, for the ack latency
 	// fallback is set when the answer came from the extractive fallback
 	// after a model failure.
 	fallback bool
@@ -62,6 +66,8 @@ func (x *exchange) respond(r *discordgo.InteractionResponse) error {
 	x.acked = true
 	err := x.ack(r)
 	if errors.Is(err, ErrAlreadyAcknowledged) {
+		// The endpoint's stand-in is a public deferral.
+		x.public = true
 		switch r.Type {
 		case discordgo.InteractionResponseChannelMessageWithSource, discordgo.InteractionResponseUpdateMessage:
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -89,7 +95,11 @@ func (x *exchange) deferReply(ephemeral bool) error {
 	if ephemeral {
 		d.Flags = discordgo.MessageFlagsEphemeral
 	}
-	return x.respond(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: d})
+	err := x.respond(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: d})
+	if !ephemeral {
+		x.public = true
+	}
+	return err
 }
 
 // reply sends a message as the initial response, or edits the deferred
@@ -104,12 +114,32 @@ func (x *exchange) reply(ctx context.Context, o outgoing) error {
 // fail logs err and ends the interaction with the safe message for it.
 func (x *exchange) fail(ctx context.Context, err error) {
 	msg, ref := ErrorMessage(err)
+	x.failWith(ctx, err, msg, ref)
+}
+
+// failWith records err (with ref, when the message carries one) for the
+// log line and tells the invoking user msg, and only them: as the
+// ephemeral initial response, or, once a public message stands as the
+// original, in an ephemeral follow-up, removing the public placeholder.
+func (x *exchange) failWith(ctx context.Context, err error, msg, ref string) {
 	x.err, x.ref = err, ref
 	// The interaction's own context may be what failed; the user must
 	// still hear about it.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if rerr := x.reply(ctx, outgoing{Content: msg, Ephemeral: true}); rerr != nil {
+	o := outgoing{Content: msg, Ephemeral: true}
+	if x.acked && x.public {
+		rerr := x.hook.followup(ctx, o)
+		if rerr == nil {
+			if derr := x.hook.deleteOriginal(ctx); derr != nil {
+				x.b.log.Warn("remove public placeholder", "interaction", x.i.ID, "err", derr)
+			}
+			return
+		}
+		x.b.log.Warn("report error to user privately", "interaction", x.i.ID, "err", rerr)
+		// Better said in public than not at all.
+	}
+	if rerr := x.reply(ctx, o); rerr != nil {
 		x.b.log.Warn("report error to user", "interaction", x.i.ID, "err", x.b.red.text(rerr.Error()))
 	}
 }

@@ -143,6 +143,15 @@ func (b *Bot) HandleMessage(ctx context.Context, m *discordgo.Message) {
 		_, err = ch.send(final, outgoing{Content: msg})
 		return
 	}
+	res, rerr := b.reserve()
+	if rerr != nil {
+		msg, _ := ErrorMessage(rerr)
+		err = rerr
+		_, _ = ch.send(final, outgoing{Content: msg})
+		return
+	}
+	defer res.Cancel()
+	ctx = withReservation(ctx, res)
 	msgID, err := ch.send(ctx, outgoing{Content: msgThinking})
 	if err != nil {
 		return

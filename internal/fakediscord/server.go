@@ -622,6 +622,18 @@ func (s *Server) Original(token string) (Message, bool) {
 	return *m, true
 }
 
+// Followups returns copies of the follow-up messages of the interaction
+// with the given token, in order.
+func (s *Server) Followups(token string) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Message
+	for _, id := range s.followups[token] {
+		out = append(out, *s.messages[id])
+	}
+	return out
+}
+
 // ChannelMessages returns copies of the messages the bot posted in a
 // channel (or thread), in creation order.
 func (s *Server) ChannelMessages(channelID string) []Message {

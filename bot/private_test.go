@@ -1,0 +1,125 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"missionbot/answer"
+	"missionbot/internal/fakediscord"
+	"missionbot/library"
+)
+
+// failingAnswerer fails every question, like a broken model endpoint.
+type failingAnswerer struct{}
+
+func (failingAnswerer) Answer(context.Context, answer.Request) (answer.Answer, error) {
+	return answer.Answer{}, errors.New("model endpoint exploded")
+}
+
+// TestBusyIsSaidPrivately: when every model slot is taken and the queue is
+// full, /ask is refused with an ephemeral initial response, never with a
+// public "thinking…" edited into "I'm busy" for the whole channel.
+func TestBusyIsSaidPrivately(t *testing.T) {
+	fake := fakediscord.New(t, fakediscord.Options{})
+	blocking := &fakeAnswerer{block: true}
+	h := start(t, fake, func(o *Options) {
+		o.Gate = NewGate(1, 0)
+		o.Answerer = blocking
+		o.ShutdownTimeout = 200 * time.Millisecond
+	})
+	first := h.ask(ordinary, "When did the Kenyan police arrive?", false)
+	if _, err := fake.WaitCallback(first.ID, 3*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first answer to hold the slot", func() bool { return len(blocking.requests()) == 1 })
+	second := h.ask(moderator, "How many troops did Benin pledge?", false)
+	cb, err := fake.WaitCallback(second.ID, 3*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var data struct {
+		Content string `json:"content"`
+		Flags   int    `json:"flags"`
+	}
+	_ = json.Unmarshal(cb.Data, &data)
+	if cb.Type != 4 || data.Flags&64 == 0 || !strings.Contains(data.Content, "busy") {
+		t.Errorf("busy reply: type %d, flags %d, content %q; want an ephemeral message (type 4, flag 64) saying busy", cb.Type, data.Flags, data.Content)
+	}
+	if fs := fake.Followups(second.Token); len(fs) != 0 {
+		t.Errorf("follow-ups for the refused question: %+v", fs)
+	}
+}
+
+// TestErrorAfterAPublicDeferralIsPrivate: an answer that fails after the
+// public "thinking…" ends with an ephemeral follow-up for the asker and
+// the placeholder removed.
+func TestErrorAfterAPublicDeferralIsPrivate(t *testing.T) {
+	fake := fakediscord.New(t, fakediscord.Options{})
+	h := start(t, fake, func(o *Options) { o.Answerer = failingAnswerer{} })
+	sent := h.ask(ordinary, "When did the Kenyan police arrive?", false)
+	waitFor(t, "the follow-up", func() bool { return len(fake.Followups(sent.Token)) > 0 })
+	h.shutdown()
+	assertPrivateError(t, fake, sent, "Something went wrong")
+}
+
+// TestRefreshBusyIsPrivate: /refresh while another refresh runs says so
+// to the moderator alone.
+func TestRefreshBusyIsPrivate(t *testing.T) {
+	fake := fakediscord.New(t, fakediscord.Options{})
+	h := start(t, fake, func(o *Options) { o.Library = &fakeLibrary{err: library.ErrBusy} })
+	sent := h.command(moderator, "refresh")
+	waitFor(t, "the follow-up", func() bool { return len(fake.Followups(sent.Token)) > 0 })
+	h.shutdown()
+	assertPrivateError(t, fake, sent, "already running")
+}
+
+func TestGateReservation(t *testing.T) {
+	ctx := context.Background()
+	g := NewGate(1, 1)
+	running, err := g.Reserve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	queued, err := g.Reserve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.Reserve(); !errors.Is(err, ErrBusy) {
+		t.Fatalf("third Reserve = %v, want ErrBusy", err)
+	}
+	if _, err := g.Acquire(ctx); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Acquire beside two reservations = %v, want ErrBusy", err)
+	}
+	release, err := g.Acquire(withReservation(ctx, running))
+	if err != nil {
+		t.Fatal(err)
+	}
+	running.Cancel() // used: a no-op
+	got := make(chan error, 1)
+	go func() {
+		rel, err := g.Acquire(withReservation(ctx, queued))
+		if err == nil {
+			rel()
+		}
+		got <- err
+	}()
+	release()
+	if err := <-got; err != nil {
+		t.Fatalf("queued reservation: %v", err)
+	}
+	if r, q := g.InFlight(); r != 0 || q != 0 {
+		t.Fatalf("after use: %d running, %d queued", r, q)
+	}
+	unused, _ := g.Reserve()
+	unused.Cancel()
+	unused.Cancel()
+	var none *Reservation
+	none.Cancel()
+	if r, q := g.InFlight(); r != 0 || q != 0 {
+		t.Errorf("a cancelled reservation kept its place: %d running, %d queued", r, q)
+	}
+}
