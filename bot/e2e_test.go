@@ -76,6 +76,9 @@ type fakeLibrary struct {
 	pause    time.Duration
 	err      error
 	writable bool
+	// took, when set, is the Duration the refresh reports, whatever it
+	// really took (the index's part of a refresh whose loading was slow).
+	took time.Duration
 
 	mu    sync.Mutex
 	added []library.NewDocument // guarded by mu
@@ -97,7 +100,11 @@ func (l *fakeLibrary) Refresh(ctx context.Context, opts library.RefreshOptions) 
 	if l.err != nil {
 		return retrieval.RefreshStats{}, l.err
 	}
-	return retrieval.RefreshStats{DocsAdded: 2, DocsUpdated: 1, ChunksEmbedded: l.steps * 40, ChunksTotal: 480, Duration: 1500 * time.Millisecond}, nil
+	took := l.took
+	if took == 0 {
+		took = time.Duration(l.steps) * l.pause
+	}
+	return retrieval.RefreshStats{DocsAdded: 2, DocsUpdated: 1, ChunksEmbedded: l.steps * 40, ChunksTotal: 480, Duration: took}, nil
 }
 
 func (l *fakeLibrary) Add(ctx context.Context, doc library.NewDocument, progress func(retrieval.Progress)) (library.Added, error) {

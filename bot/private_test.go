@@ -123,3 +123,21 @@ func TestGateReservation(t *testing.T) {
 		t.Errorf("a cancelled reservation kept its place: %d running, %d queued", r, q)
 	}
 }
+
+// TestRefreshReportsTheWholeTime: the refresh message gives the time the
+// moderator waited, not the index's own share (which is near zero when
+// loading took the time and nothing needed embedding).
+func TestRefreshReportsTheWholeTime(t *testing.T) {
+	fake := fakediscord.New(t, fakediscord.Options{})
+	h := start(t, fake, func(o *Options) {
+		o.Library = &fakeLibrary{steps: 6, pause: 100 * time.Millisecond, took: 20 * time.Millisecond}
+	})
+	sent := h.command(moderator, "refresh")
+	msg, err := fake.WaitOriginalContains(sent.Token, "Refresh done", 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(msg.Content, "Refresh done in 0.6 s") && !strings.Contains(msg.Content, "Refresh done in 0.7 s") {
+		t.Errorf("refresh message %q, want about 0.6 s", msg.Content)
+	}
+}
