@@ -135,6 +135,7 @@ func ensureIndex(ctx context.Context, cfg config.Config, lib *library.Library, a
 		err   error
 	)
 	onWait := func() { rep.note(msgWaiting) }
+	start := time.Now()
 	if access == readIndex {
 		stats, built, err = lib.EnsureReadable(ctx, library.ReadOptions{
 			Building: func(reason string, kept bool) {
@@ -162,6 +163,7 @@ func ensureIndex(ctx context.Context, cfg config.Config, lib *library.Library, a
 		return err
 	}
 	if built {
+		stats.Duration = time.Since(start)
 		rep.warnings(stats.Warnings)
 		rep.note(summary(stats))
 	}
