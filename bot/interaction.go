@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -153,7 +155,14 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 	ack := func(r *discordgo.InteractionResponse) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		return s.InteractionRespond(i, r, discordgo.WithContext(ctx))
+		body, err := encodeResponse(r)
+		if err != nil {
+			return err
+		}
+		// As discordgo's InteractionRespond, but with our encoding.
+		u := discordgo.EndpointInteractionResponse(i.ID, i.Token)
+		_, err = s.RequestWithBucketID(http.MethodPost, u, json.RawMessage(body), u, discordgo.WithContext(ctx))
+		return err
 	}
 	b.HandleInteraction(b.workCtx, i, ack)
 }

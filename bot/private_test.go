@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"missionbot/answer"
 	"missionbot/internal/fakediscord"
 	"missionbot/library"
@@ -139,5 +141,30 @@ func TestRefreshReportsTheWholeTime(t *testing.T) {
 	}
 	if !strings.Contains(msg.Content, "Refresh done in 0.6 s") && !strings.Contains(msg.Content, "Refresh done in 0.7 s") {
 		t.Errorf("refresh message %q, want about 0.6 s", msg.Content)
+	}
+}
+
+// TestAutocompleteWithoutMatchesSendsEmptyChoices: "nothing matches" is
+// choices: [], in gateway mode and from the HTTP endpoint; without the
+// field Discord shows "Loading options failed".
+func TestAutocompleteWithoutMatchesSendsEmptyChoices(t *testing.T) {
+	fake := fakediscord.New(t, fakediscord.Options{})
+	start(t, fake, nil)
+	sent, err := fake.Interact(fakediscord.Interaction{Type: 4, Name: "remove-source", Member: moderator,
+		Options: []fakediscord.Option{{Name: "document", Type: 3, Value: "zzz-nothing", Focused: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := fake.WaitCallback(sent.ID, 3*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cb.Type != 8 || string(cb.Data) != `{"choices":[]}` {
+		t.Errorf("autocomplete callback type %d data %s, want type 8 with choices: []", cb.Type, cb.Data)
+	}
+	for _, i := range []*discordgo.Interaction{{Type: discordgo.InteractionApplicationCommandAutocomplete}} {
+		if got := string(standIn(i, false)); got != `{"type":8,"data":{"choices":[]}}` {
+			t.Errorf("endpoint stand-in %s, want choices: []", got)
+		}
 	}
 }
