@@ -27,6 +27,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"missionbot/answer"
+	"missionbot/corpus"
 	"missionbot/fetch"
 	"missionbot/library"
 	"missionbot/metrics"
@@ -53,6 +54,8 @@ type Library interface {
 	Remove(ctx context.Context, docID string, progress func(retrieval.Progress)) (retrieval.RefreshStats, error)
 	// Writable reports whether Add and Remove can work.
 	Writable() bool
+	// Documents lists the corpus folder's files, indexed or not.
+	Documents() ([]corpus.Meta, error)
 	Sources() []retrieval.SourceInfo
 	Stats() retrieval.Stats
 }

@@ -80,6 +80,9 @@ type fakeLibrary struct {
 	// really took (the index's part of a refresh whose loading was slow).
 	took time.Duration
 
+	// files are the folder's files (Documents), indexed or not.
+	files []corpus.Meta
+
 	mu    sync.Mutex
 	added []library.NewDocument // guarded by mu
 }
@@ -131,6 +134,13 @@ func (l *fakeLibrary) Remove(ctx context.Context, docID string, progress func(re
 }
 
 func (l *fakeLibrary) Writable() bool { return l.writable }
+
+func (l *fakeLibrary) Documents() ([]corpus.Meta, error) {
+	if !l.writable {
+		return nil, library.ErrReadOnly
+	}
+	return l.files, nil
+}
 
 func (l *fakeLibrary) Sources() []retrieval.SourceInfo { return l.sources }
 

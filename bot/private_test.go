@@ -11,6 +11,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"missionbot/answer"
+	"missionbot/corpus"
 	"missionbot/internal/fakediscord"
 	"missionbot/library"
 )
@@ -166,5 +167,43 @@ func TestAutocompleteWithoutMatchesSendsEmptyChoices(t *testing.T) {
 		if got := string(standIn(i, false)); got != `{"type":8,"data":{"choices":[]}}` {
 			t.Errorf("endpoint stand-in %s, want choices: []", got)
 		}
+	}
+}
+
+// TestRemoveSourceOffersFilesThatFailedToIndex: a saved file that did not
+// load is not a source, but /remove-source must still suggest and remove
+// it.
+func TestRemoveSourceOffersFilesThatFailedToIndex(t *testing.T) {
+	fake := fakediscord.New(t, fakediscord.Options{})
+	start(t, fake, func(o *Options) {
+		lib := o.Library.(*fakeLibrary)
+		lib.writable = true
+		lib.files = []corpus.Meta{{DocID: "001.txt"}, {DocID: "002.txt"}, {DocID: "scan.pdf", Title: "Scanned report"}}
+	})
+	sent, err := fake.Interact(fakediscord.Interaction{Type: 4, Name: "remove-source", Member: moderator,
+		Options: []fakediscord.Option{{Name: "document", Type: 3, Value: "scan", Focused: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := fake.WaitCallback(sent.ID, 3*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var data struct {
+		Choices []struct{ Name, Value string } `json:"choices"`
+	}
+	if err := json.Unmarshal(cb.Data, &data); err != nil {
+		t.Fatal(err)
+	}
+	if len(data.Choices) != 1 || data.Choices[0].Value != "scan.pdf" || !strings.Contains(data.Choices[0].Name, "not indexed") {
+		t.Fatalf("choices %+v, want scan.pdf marked as not indexed", data.Choices)
+	}
+	sent, err = fake.Interact(fakediscord.Interaction{Name: "remove-source", Member: moderator,
+		Options: []fakediscord.Option{{Name: "document", Type: 3, Value: "scan.pdf"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fake.WaitOriginalContains(sent.Token, "Removed", 5*time.Second); err != nil {
+		t.Errorf("removing a file that is not indexed: %v", err)
 	}
 }
