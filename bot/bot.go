@@ -289,6 +289,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	st := b.opts.Library.Stats()
 	b.opts.Metrics.IndexSize(st.Documents, st.Chunks)
+	b.recordVotes(ctx)
 	b.log.Info("discord bot connected", "user", me.Username, "app_id", b.appID.Load(), "guild", b.opts.GuildID)
 
 	<-ctx.Done()
