@@ -57,12 +57,15 @@ func ErrorMessage(err error) (msg, ref string) {
 		ue *userError
 		nm *notModeratorError
 		rl *rateLimitedError
+		fe *fetch.Error
 	)
 	switch {
 	case err == nil:
 		return "", ""
 	case errors.As(err, &ue):
 		return ue.msg, ""
+	case errors.As(err, &fe):
+		return fetchMessage(fe), ""
 	case errors.As(err, &nm):
 		return "Sorry, only moderators can use this command: " + nm.reason + ".", ""
 	case errors.As(err, &rl):
@@ -101,6 +104,35 @@ func ErrorMessage(err error) (msg, ref string) {
 	}
 	ref = newRef()
 	return fmt.Sprintf("Something went wrong on our side (reference %s). Please try again later.", ref), ref
+}
+
+// fetchMessage says what went wrong fetching a moderator's link, in the
+// fetch error's own safe words, so they can fix the link or attach the
+// file instead.
+func fetchMessage(fe *fetch.Error) string {
+	detail := ""
+	if fe.Detail != "" {
+		detail = " (" + fe.Detail + ")"
+	}
+	switch {
+	case errors.Is(fe.Kind, fetch.ErrBlockedAddress):
+		return "I can't fetch that address: it points to a private or local network."
+	case errors.Is(fe.Kind, fetch.ErrTooLarge):
+		return "That document is too large to add" + detail + "."
+	case errors.Is(fe.Kind, fetch.ErrUnsupportedType):
+		return "That kind of document isn't supported" + detail + ": use .txt, .md, .html or .pdf (or an http(s) link to an article)."
+	case errors.Is(fe.Kind, fetch.ErrBadStatus):
+		return "I couldn't fetch that link: the site did not return the document" + detail + ". Check the link, or download the page and attach it as a file."
+	case errors.Is(fe.Kind, fetch.ErrUnreachable):
+		return "I couldn't reach that site" + detail + ". Check the link for typos."
+	case errors.Is(fe.Kind, fetch.ErrTimeout):
+		return "The site took too long to send the document" + detail + ". Try again later, or download it and attach the file."
+	case errors.Is(fe.Kind, fetch.ErrTooManyRedirects):
+		return "I couldn't fetch that link: it redirects too many times" + detail + "."
+	}
+	// ErrBadURL and any kind added later: the kind's text is written for
+	// the user.
+	return "I can't use that link: " + fe.Kind.Error() + detail + "."
 }
 
 // newRef returns 8 random hex characters.

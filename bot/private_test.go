@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"missionbot/answer"
 	"missionbot/corpus"
+	"missionbot/fetch"
 	"missionbot/internal/fakediscord"
 	"missionbot/library"
 )
@@ -205,5 +207,15 @@ func TestRemoveSourceOffersFilesThatFailedToIndex(t *testing.T) {
 	}
 	if _, err := fake.WaitOriginalContains(sent.Token, "Removed", 5*time.Second); err != nil {
 		t.Errorf("removing a file that is not indexed: %v", err)
+	}
+}
+
+// TestSlowSiteIsNotBlamedOnTheQuestion: a fetch that times out says the
+// site was slow, not "perhaps with a narrower question".
+func TestSlowSiteIsNotBlamedOnTheQuestion(t *testing.T) {
+	err := fmt.Errorf("add source: fetch: %w", &fetch.Error{Kind: fetch.ErrTimeout, Detail: "limit 20s", Err: context.DeadlineExceeded})
+	msg, ref := ErrorMessage(err)
+	if strings.Contains(msg, "narrower question") || !strings.Contains(msg, "20s") || ref != "" {
+		t.Errorf("timeout message %q (ref %q), want the site's slowness and the limit", msg, ref)
 	}
 }
