@@ -155,6 +155,8 @@ type Bot struct {
 	session *discordgo.Session
 	// red cleans the errors of Discord calls before they are logged.
 	red redactor
+	// gw dials the gateway, so shutdown can break a stuck connection.
+	gw *gatewayConns
 
 	// appID and botID are set once Run has connected.
 	appID atomic.Value // string
@@ -233,7 +235,8 @@ func New(opts Options) (*Bot, error) {
 	s.LogLevel = -1 // discordgo logs through the standard logger; we log ourselves.
 	s.StateEnabled = true
 
-	b := &Bot{opts: opts, log: opts.Logger, now: opts.Now, session: s, red: redactor{base: base.String()}}
+	b := &Bot{opts: opts, log: opts.Logger, now: opts.Now, session: s, red: redactor{base: base.String()}, gw: &gatewayConns{}}
+	s.Dialer = b.gw.websocketDialer()
 	b.appID.Store("")
 	b.botID.Store("")
 	b.workCtx, b.cancelWork = context.WithCancelCause(context.Background())
@@ -266,7 +269,13 @@ func (b *Bot) Run(ctx context.Context) error {
 	defer b.connected.Store(false)
 
 	if !b.opts.NoGateway {
-		if err := b.session.Open(); err != nil {
+		if err := b.openGateway(ctx); err != nil {
+			if ctx.Err() != nil {
+				// Asked to stop while connecting; interactions may have
+				// come in over HTTP meanwhile.
+				b.shutdown()
+				return nil
+			}
 			var ce *websocket.CloseError
 			if errors.As(err, &ce) && ce.Code == 4004 {
 				return ErrTokenRejected
@@ -298,9 +307,40 @@ func (b *Bot) Run(ctx context.Context) error {
 }
 
 // Connected reports whether the bot can serve interactions now: its gateway
-// session is up (or, without a gateway, it has registered its commands).
-// It backs the /readyz probe.
-func (b *Bot) Connected() bool { return b.connected.Load() }
+// session is up (or, without a gateway, it has registered its commands)
+// and it is not shutting down. It backs the /readyz probe.
+func (b *Bot) Connected() bool {
+	b.mu.Lock()
+	closing := b.closing
+	b.mu.Unlock()
+	return b.connected.Load() && !closing
+}
+
+// openGateway opens the gateway session, or gives up when ctx ends: the
+// connection is then broken, which makes discordgo's Open return, since
+// it waits for READY with no deadline of its own.
+func (b *Bot) openGateway(ctx context.Context) error {
+	opened := make(chan error, 1)
+	go func() { opened <- b.session.Open() }()
+	select {
+	case err := <-opened:
+		return err
+	case <-ctx.Done():
+	}
+	b.gw.closeAll()
+	select {
+	case <-opened:
+	case <-time.After(gatewayGiveUp):
+		// Open is in a REST call (gateway discovery), bounded by the
+		// client's timeout; its goroutine ends on its own.
+		b.log.Warn("shutdown: gateway connection attempt abandoned")
+	}
+	return context.Cause(ctx)
+}
+
+// gatewayGiveUp bounds how long shutdown waits for a gateway connection
+// attempt, or for the session to close, once it has broken the connection.
+const gatewayGiveUp = 3 * time.Second
 
 // readyAppID returns the application ID from the READY event, if any.
 func (b *Bot) readyAppID() string {
@@ -351,7 +391,29 @@ func (b *Bot) shutdown() {
 		}
 	}
 	b.cancelWork(errShutdown)
-	if err := b.session.Close(); err != nil {
-		b.log.Warn("close discord session", "err", err)
+	b.closeSession()
+}
+
+// closeSession closes the gateway session. A reconnect stuck waiting for
+// READY holds the session's lock, so Close would wait for ever: after
+// gatewayGiveUp the connection is broken under it.
+func (b *Bot) closeSession() {
+	closed := make(chan error, 1)
+	go func() { closed <- b.session.Close() }()
+	var err error
+	select {
+	case err = <-closed:
+	case <-time.After(gatewayGiveUp):
+		b.gw.closeAll()
+		select {
+		case err = <-closed:
+		case <-time.After(gatewayGiveUp):
+			b.log.Error("shutdown: the discord session did not close")
+		}
+	}
+	// Nothing may reconnect after shutdown.
+	b.gw.closeAll()
+	if err != nil {
+		b.log.Warn("close discord session", "err", b.red.text(err.Error()))
 	}
 }

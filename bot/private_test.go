@@ -219,3 +219,33 @@ func TestSlowSiteIsNotBlamedOnTheQuestion(t *testing.T) {
 		t.Errorf("timeout message %q (ref %q), want the site's slowness and the limit", msg, ref)
 	}
 }
+
+// TestShutdownWhileTheGatewayWithholdsReady: a gateway that sends Hello
+// but never READY must not keep the bot from stopping.
+func TestShutdownWhileTheGatewayWithholdsReady(t *testing.T) {
+	fake := fakediscord.New(t, fakediscord.Options{WithholdReady: true})
+	b, err := New(Options{Token: fake.Token(), APIURL: fake.URL(), Answerer: newFakeAnswerer(), Library: &fakeLibrary{}, ShutdownTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	waitFor(t, "Identify", func() bool { n, _ := fake.GatewayCounts(); return n > 0 })
+	if b.Connected() {
+		t.Error("connected without READY")
+	}
+	stopped := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run = %v", err)
+		}
+		if took := time.Since(stopped); took > 5*time.Second {
+			t.Errorf("Run took %s to stop", took)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run ignored its context while the gateway withheld READY")
+	}
+}

@@ -81,9 +81,12 @@ type Discord struct {
 	MaxConcurrent      int
 	MaxQueue           int
 	AnswerTimeout      time.Duration
-	AllowPrivateURLs   bool
-	MaxUploadBytes     int64
-	ReloadInterval     time.Duration
+	// ShutdownTimeout is how long serve lets in-flight answers finish after
+	// SIGTERM before interrupting them.
+	ShutdownTimeout  time.Duration
+	AllowPrivateURLs bool
+	MaxUploadBytes   int64
+	ReloadInterval   time.Duration
 }
 
 // Defaults.
@@ -129,6 +132,7 @@ func Load(getenv func(string) string) (Config, error) {
 			MaxConcurrent:      p.int("MISSIONBOT_MAX_CONCURRENT", 4, 1, 1024),
 			MaxQueue:           p.int("MISSIONBOT_MAX_QUEUE", 100, 0, 100_000),
 			AnswerTimeout:      p.duration("MISSIONBOT_ANSWER_TIMEOUT", 90*time.Second),
+			ShutdownTimeout:    p.duration("MISSIONBOT_SHUTDOWN_TIMEOUT", 10*time.Second),
 			AllowPrivateURLs:   p.bool("MISSIONBOT_ALLOW_PRIVATE_URLS", false),
 			MaxUploadBytes:     int64(p.int("MISSIONBOT_MAX_UPLOAD_BYTES", 5<<20, 1024, 1<<30)),
 			ReloadInterval:     p.duration("MISSIONBOT_RELOAD_INTERVAL", 30*time.Second),
