@@ -101,10 +101,10 @@ func addSourceURL(data discordgo.ApplicationCommandInteractionData, maxBytes int
 		switch strings.ToLower(path.Ext(att.Filename)) {
 		case ".txt", ".md", ".html", ".htm", ".pdf":
 		default:
-			return sourceRef{}, fmt.Errorf("attachment %q: %w", text.Truncate(att.Filename, 60), fetch.ErrUnsupportedType)
+			return sourceRef{}, &fetch.Error{Kind: fetch.ErrUnsupportedType, Detail: "attachment " + text.Truncate(att.Filename, 60)}
 		}
 		if maxBytes > 0 && int64(att.Size) > maxBytes {
-			return sourceRef{}, fmt.Errorf("attachment of %d bytes: %w", att.Size, fetch.ErrTooLarge)
+			return sourceRef{}, &fetch.Error{Kind: fetch.ErrTooLarge, Detail: fmt.Sprintf("attachment of %d bytes, limit %d", att.Size, maxBytes)}
 		}
 		return sourceRef{url: att.URL, name: att.Filename, attachment: true}, nil
 	}
