@@ -142,8 +142,11 @@ func TestRefreshReportsTheWholeTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(msg.Content, "Refresh done in 0.6 s") && !strings.Contains(msg.Content, "Refresh done in 0.7 s") {
-		t.Errorf("refresh message %q, want about 0.6 s", msg.Content)
+	// The refresh takes 6 × 100 ms; under load it may take longer, never
+	// less, while the index's own figure says 20 ms.
+	var secs float64
+	if _, err := fmt.Sscanf(msg.Content[strings.Index(msg.Content, "Refresh done in "):], "Refresh done in %g s", &secs); err != nil || secs < 0.55 {
+		t.Errorf("refresh message %q, want at least 0.6 s (%v)", msg.Content, err)
 	}
 }
 
