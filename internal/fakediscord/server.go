@@ -160,7 +160,10 @@ func New(t testing.TB, opts Options) *Server {
 		latency:   opts.Latency,
 	}
 	s.gw.init()
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	// Assigned before Start, so handlers reading s.srv (gatewayURL) never
+	// race the assignment.
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.srv.Start()
 	t.Cleanup(func() {
 		s.gw.closeAll()
 		s.srv.CloseClientConnections()
