@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"missionbot/bot"
+	"missionbot/config"
+	"missionbot/store/postgres"
+	"missionbot/store/sqlite"
+)
+
+// Compile-time checks that the PostgreSQL types are what the bot consumes.
+var (
+	_ bot.Store       = (*postgres.DB)(nil)
+	_ bot.ReplayCache = (*postgres.ReplayCache)(nil)
+	_ bot.Store       = (*sqlite.DB)(nil)
+)
+
+// botStore is a store the bot uses and serve closes.
+type botStore interface {
+	bot.Store
+	Close() error
+}
+
+// openStore opens the configured store: the PostgreSQL database of
+// MISSIONBOT_DATABASE_URL, which replicas share, or else the SQLite file in
+// the data directory. With PostgreSQL it also returns the replay cache the
+// replicas' interactions endpoints share; with SQLite that is nil (each
+// process remembers its own requests).
+func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger) (botStore, bot.ReplayCache, error) {
+	if cfg.DatabaseURL == "" {
+		s, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "missionbot.db"))
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, nil, nil
+	}
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Logger: logger})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w\nCheck that PostgreSQL is running and that MISSIONBOT_DATABASE_URL names it (unset it to use the embedded SQLite store).", err)
+	}
+	logger.Info("store: PostgreSQL", "database", db.Where())
+	return db, db.ReplayCache(postgres.ReplayOptions{}), nil
+}
