@@ -8,6 +8,7 @@ import (
 
 	"missionbot/bot"
 	"missionbot/config"
+	"missionbot/library"
 	"missionbot/store/postgres"
 	"missionbot/store/sqlite"
 )
@@ -44,4 +45,20 @@ func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger) (bot
 	}
 	logger.Info("store: PostgreSQL", "database", db.Where())
 	return db, db.ReplayCache(postgres.ReplayOptions{}), nil
+}
+
+// writerLock is the lock that keeps refreshes and corpus changes one at a
+// time: with MISSIONBOT_DATABASE_URL, a PostgreSQL advisory lock, so every
+// replica and every command-line run against that database takes turns
+// (it connects only when a writer asks for it); otherwise nil, the
+// library's default.
+func writerLock(cfg config.Config, logger *slog.Logger) (library.Locker, error) {
+	if cfg.DatabaseURL == "" {
+		return nil, nil
+	}
+	l, err := postgres.NewLocker(cfg.DatabaseURL, postgres.LockerOptions{Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
 }

@@ -44,15 +44,17 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	}
 	logger := e.logger(cfg)
 	logger.Info("starting", "config", cfg)
-	lib, ans, err := e.openAnswerer(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
+	// The store first: a database that is down stops serve at once, with
+	// a clear message, before any index is built.
 	store, replay, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	lib, ans, err := e.openAnswerer(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
 	salt, err := userSalt(cfg.DataDir)
 	if err != nil {
 		return err

@@ -62,13 +62,18 @@ func isTerminal(w io.Writer) bool {
 }
 
 // openLibrary opens the index under the data directory with the configured
-// embedder, over the configured corpus.
+// embedder, over the configured corpus, with the writer lock replicas
+// share when there is a database for it.
 func openLibrary(ctx context.Context, cfg config.Config, logger *slog.Logger) (*library.Library, error) {
 	emb, err := newEmbedder(cfg, logger)
 	if err != nil {
 		return nil, err
 	}
-	return library.Open(ctx, library.Options{DataDir: cfg.DataDir, CorpusDir: cfg.CorpusDir, Embedder: emb, Logger: logger})
+	lock, err := writerLock(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	return library.Open(ctx, library.Options{DataDir: cfg.DataDir, CorpusDir: cfg.CorpusDir, Embedder: emb, Logger: logger, Locker: lock})
 }
 
 func newEmbedder(cfg config.Config, logger *slog.Logger) (retrieval.Embedder, error) {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"missionbot/corpus"
 	"missionbot/retrieval"
@@ -103,16 +105,64 @@ func TestAddLoadsBeforeSaving(t *testing.T) {
 }
 
 func TestOneWriterAtATime(t *testing.T) {
-	l := openTest(t, t.TempDir())
-	unlock, err := l.writer.Lock(context.Background())
+	ctx := context.Background()
+	dir := t.TempDir()
+	l := openTest(t, dir)
+	unlock, err := l.writer.Lock(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Refresh(ctx, RefreshOptions{}); !errors.Is(err, ErrBusy) {
+		t.Errorf("Refresh while a writer runs = %v, want ErrBusy", err)
+	}
+	// A corpus change waits its turn rather than being refused: two
+	// moderators (on one replica or two) adding at once both succeed.
+	doc := NewDocument{Data: []byte("Officers waited for the other change to finish."), Ext: ".txt", Meta: corpus.Meta{Title: "Waiting report"}}
+	done := make(chan error, 1)
+	var added Added
+	go func() {
+		var err error
+		added, err = l.Add(ctx, doc, nil)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("Add returned while another writer held the lock: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	unlock()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Add after the other writer finished: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Add still waiting after the other writer finished")
+	}
+	// One that gives up waiting writes nothing.
+	unlock, err = l.writer.Lock(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer unlock()
-	if _, err := l.Refresh(context.Background(), RefreshOptions{}); !errors.Is(err, ErrBusy) {
-		t.Errorf("Refresh while a writer runs = %v, want ErrBusy", err)
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	late := NewDocument{Data: []byte("Late report\n\nNever written."), Ext: ".txt"}
+	if _, err := l.Add(short, late, nil); !errors.Is(err, ErrBusy) {
+		t.Errorf("Add that stops waiting = %v, want ErrBusy", err)
 	}
-	if _, err := l.Add(context.Background(), NewDocument{Data: []byte("Text."), Ext: ".txt"}, nil); !errors.Is(err, ErrBusy) {
-		t.Errorf("Add while a writer runs = %v, want ErrBusy", err)
+	if _, err := l.Remove(short, added.Meta.DocID, nil); !errors.Is(err, ErrBusy) {
+		t.Errorf("Remove that stops waiting = %v, want ErrBusy", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 2 || !strings.Contains(strings.Join(names, " "), added.Meta.DocID) {
+		t.Errorf("corpus folder holds %v, want the waiting document and the manifest only", names)
 	}
 }
