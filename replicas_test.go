@@ -99,8 +99,17 @@ type replica struct {
 
 // start runs one more replica and waits until it is ready to serve.
 func (rs *replicaSet) start(name string) *replica {
+	rs.t.Helper()
+	r, err := rs.launch(name)
+	if err != nil {
+		rs.t.Fatal(err)
+	}
+	return r
+}
+
+// launch is start for any goroutine: it reports failure as an error.
+func (rs *replicaSet) launch(name string) (*replica, error) {
 	t := rs.t
-	t.Helper()
 	r := &replica{name: name, addr: freeAddr(t), logs: &syncBuffer{}, done: make(chan struct{})}
 	r.cmd = exec.Command(os.Args[0], "serve")
 	r.cmd.Env = []string{replicaEnv + "=1", "MISSIONBOT_HTTP_ADDR=" + r.addr,
@@ -113,7 +122,7 @@ func (rs *replicaSet) start(name string) *replica {
 	}
 	r.cmd.Stdout, r.cmd.Stderr = io.Discard, r.logs
 	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	go func() {
 		_ = r.cmd.Wait()
@@ -126,16 +135,16 @@ func (rs *replicaSet) start(name string) *replica {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return r
+				return r, nil
 			}
 		}
 		select {
 		case <-r.done:
-			t.Fatalf("replica %s exited while starting:\n%s", name, r.logs.String())
+			return nil, fmt.Errorf("replica %s exited while starting:\n%s", name, r.logs.String())
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("replica %s not ready after 60 s:\n%s", name, r.logs.String())
+			return nil, fmt.Errorf("replica %s not ready after 60 s:\n%s", name, r.logs.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -499,5 +508,28 @@ func TestServeDatabaseDownAtStart(t *testing.T) {
 	}
 	if len(fake.Overwrites()) != 0 {
 		t.Error("serve registered commands without its database")
+	}
+}
+
+// TestReplicasStartTogether: replicas started at the same moment on a new
+// shared volume (as `docker compose up` starts them) all come up: one
+// builds the index, the others wait for it instead of failing.
+func TestReplicasStartTogether(t *testing.T) {
+	rs := newReplicaSet(t, nil)
+	names := []string{"A", "B", "C"}
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = rs.launch(name)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -162,6 +162,34 @@ func (l *Library) EnsureBuilt(ctx context.Context, announce func(reason string))
 		announce(reason)
 	}
 	stats, err = l.Refresh(ctx, RefreshOptions{})
+	if errors.Is(err, ErrBusy) {
+		// Another process is writing, most likely a replica that started
+		// at the same moment and is building this very index: wait for
+		// it and use what it wrote.
+		return l.buildAfterOtherWriter(ctx)
+	}
+	if err != nil {
+		return stats, true, fmt.Errorf("build index: %w", err)
+	}
+	return stats, true, nil
+}
+
+// buildAfterOtherWriter waits for the writer lock, loads the snapshot the
+// other writer left, and builds only if that did not make the index
+// usable.
+func (l *Library) buildAfterOtherWriter(ctx context.Context) (retrieval.RefreshStats, bool, error) {
+	unlock, err := l.writer.Lock(ctx)
+	if err != nil {
+		return retrieval.RefreshStats{}, false, fmt.Errorf("build index: wait for the other writer: %w", err)
+	}
+	defer unlock()
+	if _, err := l.index.ReloadIfNewer(ctx); err != nil {
+		l.log.Warn("cannot use the index another process built; building it here", "err", err)
+	}
+	if need, _ := l.index.NeedsBuild(); !need {
+		return retrieval.RefreshStats{}, false, nil
+	}
+	stats, err := l.refresh(ctx, RefreshOptions{})
 	if err != nil {
 		return stats, true, fmt.Errorf("build index: %w", err)
 	}

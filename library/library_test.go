@@ -166,3 +166,53 @@ func TestOneWriterAtATime(t *testing.T) {
 		t.Errorf("corpus folder holds %v, want the waiting document and the manifest only", names)
 	}
 }
+
+// TestEnsureBuiltWaitsForAnotherBuilder: two processes starting together
+// on one data directory (replicas on a new volume) both come up: the one
+// that finds the lock taken waits, then serves what the other built,
+// instead of failing with ErrBusy.
+func TestEnsureBuiltWaitsForAnotherBuilder(t *testing.T) {
+	ctx := context.Background()
+	dataDir, corpusDir := t.TempDir(), t.TempDir()
+	if err := os.CopyFS(corpusDir, corpus.Embedded()); err != nil {
+		t.Fatal(err)
+	}
+	shared := newProcessLock() // one lock, as a database lock is for two processes
+	open := func() *Library {
+		l, err := Open(ctx, Options{DataDir: dataDir, CorpusDir: corpusDir, Embedder: retrieval.NewLocalEmbedder(64), Locker: shared})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	first, second := open(), open()
+	unlock, err := shared.Lock(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		built bool
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		_, built, err := second.EnsureBuilt(ctx, nil)
+		done <- result{built, err}
+	}()
+	if _, err := first.refresh(ctx, RefreshOptions{}); err != nil { // the first builds, holding the lock
+		t.Fatal(err)
+	}
+	select {
+	case r := <-done:
+		t.Fatalf("EnsureBuilt returned while the other builder held the lock: %+v", r)
+	case <-time.After(100 * time.Millisecond):
+	}
+	unlock()
+	r := <-done
+	if r.err != nil || r.built {
+		t.Fatalf("EnsureBuilt = built %v, %v; want the other's index used, without building", r.built, r.err)
+	}
+	if need, why := second.NeedsBuild(); need || !second.Ready() {
+		t.Errorf("second library needs a build (%s) or is not ready", why)
+	}
+}
