@@ -533,3 +533,21 @@ func TestReplicasStartTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalCorpusLeavesTheSharedDatabaseAlone: `eval --corpus` builds a
+// throwaway index of its own, so it neither needs nor takes the writer
+// lock the replicas share: it runs with the database down too.
+func TestEvalCorpusLeavesTheSharedDatabaseAlone(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, corpus.Embedded()); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"MISSIONBOT_DATABASE_URL": "postgres://bot:pw@" + freeAddr(t) + "/missionbot?connect_timeout=2"}
+	out, stderr, err := runCLI(t, env, "eval", "--file", "eval/dev.jsonl", "--corpus", dir)
+	if err != nil {
+		t.Fatalf("eval --corpus with the shared database down: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(out, "recall") {
+		t.Errorf("no report: %s", out)
+	}
+}
