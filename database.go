@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 
 	"missionbot/bot"
@@ -33,6 +34,11 @@ type botStore interface {
 // process remembers its own requests).
 func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger) (botStore, bot.ReplayCache, error) {
 	if cfg.DatabaseURL == "" {
+		// serve opens the store before the library, which would create
+		// the data directory on a first run.
+		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+			return nil, nil, fmt.Errorf("create data directory: %w", err)
+		}
 		s, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "missionbot.db"))
 		if err != nil {
 			return nil, nil, err

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 )
@@ -37,5 +39,18 @@ func TestUserSaltSharedByReplicasStartingTogether(t *testing.T) {
 		if again, err := userSalt(dir); err != nil || again != salts[0] {
 			t.Fatalf("trial %d: a restart reads %.8s…, %v; want the same salt", trial, again, err)
 		}
+	}
+}
+
+// TestServeCreatesItsDataDirectory: a first run, with a data directory
+// that does not exist yet, creates it for the store and the index.
+func TestServeCreatesItsDataDirectory(t *testing.T) {
+	dataDir := filepath.Join(t.TempDir(), "first", "run")
+	s := startServe(t, map[string]string{"MISSIONBOT_DATA_DIR": dataDir})
+	if err := s.stop(); err != nil {
+		t.Fatalf("serve returned %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "missionbot.db")); err != nil {
+		t.Errorf("store not created: %v", err)
 	}
 }
