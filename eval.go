@@ -52,6 +52,8 @@ func (e *environment) eval(ctx context.Context, args []string) error {
 		}
 		defer os.RemoveAll(tmp)
 		cfg.CorpusDir, cfg.DataDir = *corpusDir, tmp
+		// The throwaway index is this run's alone: no shared writer lock.
+		cfg.DatabaseURL = ""
 	}
 	if *k == 0 {
 		*k = cfg.K

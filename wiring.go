@@ -75,18 +75,23 @@ func isTerminal(w io.Writer) bool {
 }
 
 // openLibrary opens the index under the data directory with the configured
-// embedder, over the configured corpus. Writers of the index take a file
-// lock in the data directory, so an ingest, a serve and another ingest on
-// one machine (or one shared volume) never write at once.
+// embedder, over the configured corpus. Writers of the index take the
+// writer lock: an advisory lock in the database replicas share when there
+// is one, else a file lock in the data directory, so an ingest, a serve and
+// another ingest on one machine (or one shared volume) never write at once.
 func openLibrary(ctx context.Context, cfg config.Config, logger *slog.Logger) (*library.Library, error) {
 	emb, err := newEmbedder(cfg, logger)
 	if err != nil {
 		return nil, err
 	}
-	return library.Open(ctx, library.Options{
-		DataDir: cfg.DataDir, CorpusDir: cfg.CorpusDir, Embedder: emb, Logger: logger,
-		Locker: library.NewFileLock(filepath.Join(cfg.DataDir, library.LockFileName)),
-	})
+	lock, err := writerLock(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	if lock == nil {
+		lock = library.NewFileLock(filepath.Join(cfg.DataDir, library.LockFileName))
+	}
+	return library.Open(ctx, library.Options{DataDir: cfg.DataDir, CorpusDir: cfg.CorpusDir, Embedder: emb, Logger: logger, Locker: lock})
 }
 
 func newEmbedder(cfg config.Config, logger *slog.Logger) (retrieval.Embedder, error) {

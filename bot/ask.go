@@ -251,7 +251,7 @@ func (b *Bot) saveAnswer(ctx context.Context, interactionID string, a answer.Ans
 		DocIDs: docs, Mode: string(a.Mode), Refused: a.Refused, At: b.now(),
 	})
 	if err != nil {
-		b.log.Error("save answer", "interaction", interactionID, "err", err)
+		b.log.Error("answer not recorded: shown without feedback buttons", "interaction", interactionID, "err", err)
 		return 0
 	}
 	return id

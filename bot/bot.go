@@ -42,9 +42,9 @@ type Answerer interface {
 }
 
 // Library is the corpus and index the bot serves from and changes;
-// *library.Library implements it. The writing methods return
-// library.ErrBusy while another one runs and library.ErrReadOnly when the
-// corpus is the built-in one.
+// *library.Library implements it. Refresh returns library.ErrBusy while
+// another writer runs (Add and Remove wait their turn), and Add and Remove
+// return library.ErrReadOnly when the corpus is the built-in one.
 type Library interface {
 	// Refresh re-ingests the corpus incrementally, reporting progress.
 	Refresh(ctx context.Context, opts library.RefreshOptions) (retrieval.RefreshStats, error)

@@ -90,6 +90,8 @@ func ErrorMessage(err error) (msg, ref string) {
 		return "That document isn't in the corpus (it may have been removed already).", ""
 	case errors.Is(err, store.ErrUnknownAnswer):
 		return "That answer is no longer on record, so the vote wasn't counted.", ""
+	case errors.Is(err, store.ErrUnavailable):
+		return "The bot's database can't be reached right now, so this wasn't recorded. Please try again in a few minutes.", ""
 	case errors.Is(err, errShutdown):
 		return "The bot is restarting and this answer was interrupted — please ask again in a moment.", ""
 	case errors.Is(err, context.DeadlineExceeded):

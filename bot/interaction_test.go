@@ -17,6 +17,7 @@ import (
 	"missionbot/fetch"
 	"missionbot/library"
 	"missionbot/retrieval"
+	"missionbot/store"
 )
 
 // newTestBot builds a bot that is never connected; handlers that only
@@ -183,6 +184,7 @@ func TestErrorMessage(t *testing.T) {
 		{name: "timeout", err: fmt.Errorf("answer: %w", context.DeadlineExceeded), want: "took too long"},
 		{name: "shutdown", err: fmt.Errorf("answer: %w", errShutdown), want: "interrupted"},
 		{name: "refresh running", err: fmt.Errorf("refresh: %w", library.ErrBusy), want: "already running"},
+		{name: "database down", err: fmt.Errorf("vote: %w", fmt.Errorf("%w: %w", store.ErrUnavailable, context.DeadlineExceeded)), want: "database can't be reached"},
 		{name: "blocked address", err: fmt.Errorf("fetch: %w", fetch.ErrBlockedAddress), want: "private or local"},
 		{name: "unexpected", err: errors.New("dial tcp 10.0.0.1: secret detail"), want: "Something went wrong", wantRef: true},
 		{name: "fetch 404", err: fmt.Errorf("add source: %w", &fetch.Error{Kind: fetch.ErrBadStatus, Detail: "HTTP 404 Not Found"}), want: "HTTP 404 Not Found"},

@@ -17,6 +17,9 @@ import (
 // historyTurns is how many earlier turns of a thread a follow-up sees.
 const historyTurns = 6
 
+// msgTurnNotSaved follows an answer whose turn the store could not keep.
+const msgTurnNotSaved = "(I couldn't save this exchange, so follow-up questions here won't take it into account.)"
+
 // msgThinking is posted while a mention is being answered.
 const msgThinking = "Thinking… 🔎"
 
@@ -175,7 +178,12 @@ func (b *Bot) HandleMessage(ctx context.Context, m *discordgo.Message) {
 	}
 	if b.opts.Store != nil && keep {
 		if terr := b.opts.Store.AppendTurn(final, threadID, answer.Turn{Question: question, Answer: a.Text}, b.now()); terr != nil {
-			err = fmt.Errorf("save thread turn: %w", terr)
+			// The answer stands, but follow-ups will not see this turn:
+			// say so in the thread rather than forget silently.
+			err = fmt.Errorf("thread turn not recorded (follow-ups will not see it): %w", terr)
+			if _, serr := ch.send(final, outgoing{Content: msgTurnNotSaved}); serr != nil {
+				b.log.Warn("report unsaved thread turn", "message", m.ID, "err", serr)
+			}
 		}
 	}
 }

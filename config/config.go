@@ -1,8 +1,8 @@
 // Package config gathers every setting of missionbot from environment
 // variables (and, through the command line, flags), applies defaults and
 // validates them with messages a user can act on. Secrets it holds (the
-// Discord token, the API key) are never printed: Config's String and
-// LogValue redact them.
+// Discord token, the API key, the database URL, which may carry a
+// password) are never printed: Config's String and LogValue redact them.
 package config
 
 import (
@@ -25,6 +25,11 @@ type Config struct {
 	// CorpusDir is a moderator-managed corpus folder; empty means the
 	// built-in corpus embedded in the binary (read-only).
 	CorpusDir string
+	// DatabaseURL, a postgres:// URL, moves the store from the embedded
+	// SQLite file to that PostgreSQL database, and with it what replicas
+	// share: the interactions replay cache and the writer lock. Empty
+	// means SQLite in DataDir. It may carry a password: never log it.
+	DatabaseURL string
 
 	// OpenAI-compatible server, for embeddings and chat.
 	OpenAIBaseURL string
@@ -103,6 +108,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c := Config{
 		DataDir:              p.str("MISSIONBOT_DATA_DIR", ""),
 		CorpusDir:            p.str("MISSIONBOT_CORPUS_DIR", ""),
+		DatabaseURL:          p.str("MISSIONBOT_DATABASE_URL", ""),
 		OpenAIBaseURL:        p.str("OPENAI_BASE_URL", DefaultOpenAIBaseURL),
 		OpenAIAPIKey:         p.str("OPENAI_API_KEY", ""),
 		EmbeddingModel:       p.str("MISSIONBOT_EMBEDDING_MODEL", ""),
@@ -139,6 +145,10 @@ func Load(getenv func(string) string) (Config, error) {
 		},
 	}
 	p.url("OPENAI_BASE_URL", c.OpenAIBaseURL)
+	if c.DatabaseURL != "" && !isPostgresURL(c.DatabaseURL) {
+		// The value is not quoted: it may hold a password.
+		p.fail("MISSIONBOT_DATABASE_URL", "is not a PostgreSQL URL: want postgres://user:password@host:5432/database (its value is not shown, as it may hold a password)")
+	}
 	p.url("DISCORD_API_URL", c.Discord.APIURL)
 	if c.Discord.GuildID != "" && !isSnowflake(c.Discord.GuildID) {
 		p.fail("DISCORD_GUILD_ID", "is not a Discord ID (digits only)")
@@ -198,8 +208,27 @@ func (c Config) ValidateServe() error {
 
 // String describes the configuration with secrets redacted.
 func (c Config) String() string {
-	return fmt.Sprintf("data=%s corpus=%s mode=%s chat_model=%q embedding_model=%q base_url=%s api_key=%s discord_token=%s",
-		c.DataDir, orBuiltIn(c.CorpusDir), c.Mode(), c.ChatModel, c.EmbeddingModel, c.OpenAIBaseURL, redact(c.OpenAIAPIKey), redact(c.Discord.Token))
+	return fmt.Sprintf("data=%s corpus=%s store=%s mode=%s chat_model=%q embedding_model=%q base_url=%s api_key=%s discord_token=%s",
+		c.DataDir, orBuiltIn(c.CorpusDir), c.Store(), c.Mode(), c.ChatModel, c.EmbeddingModel, c.OpenAIBaseURL, redact(c.OpenAIAPIKey), redact(c.Discord.Token))
+}
+
+// Store names the store in use without credentials: "sqlite", or
+// "postgres://host:port/database" with no user, password or parameters.
+func (c Config) Store() string {
+	if c.DatabaseURL == "" {
+		return "sqlite"
+	}
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil {
+		return "postgres"
+	}
+	return (&url.URL{Scheme: "postgres", Host: u.Host, Path: u.Path}).String()
+}
+
+// isPostgresURL reports whether s is a postgres:// or postgresql:// URL.
+func isPostgresURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") && u.Opaque == ""
 }
 
 // LogValue keeps secrets out of structured logs.
@@ -207,6 +236,7 @@ func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("data_dir", c.DataDir),
 		slog.String("corpus", orBuiltIn(c.CorpusDir)),
+		slog.String("store", c.Store()),
 		slog.String("mode", c.Mode()),
 		slog.String("chat_model", c.ChatModel),
 		slog.String("embedding_model", c.EmbeddingModel),

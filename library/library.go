@@ -18,8 +18,9 @@ import (
 	"missionbot/retrieval"
 )
 
-// ErrBusy is returned by the writing methods when another refresh or
-// corpus change is in progress; the caller should tell the user to wait.
+// ErrBusy is returned by Refresh when another refresh or corpus change is
+// in progress, and by Add and Remove when their context ends while they
+// wait for one; the caller should tell the user to wait.
 var ErrBusy = errors.New("a refresh is already running")
 
 // ErrReadOnly is returned by Add and Remove when the corpus is the
@@ -183,6 +184,34 @@ func (l *Library) EnsureBuilt(ctx context.Context, announce func(reason string))
 		announce(reason)
 	}
 	stats, err = l.Refresh(ctx, RefreshOptions{})
+	if errors.Is(err, ErrBusy) {
+		// Another process is writing, most likely a replica that started
+		// at the same moment and is building this very index: wait for
+		// it and use what it wrote.
+		return l.buildAfterOtherWriter(ctx)
+	}
+	if err != nil {
+		return stats, true, fmt.Errorf("build index: %w", err)
+	}
+	return stats, true, nil
+}
+
+// buildAfterOtherWriter waits for the writer lock, loads the snapshot the
+// other writer left, and builds only if that did not make the index
+// usable.
+func (l *Library) buildAfterOtherWriter(ctx context.Context) (retrieval.RefreshStats, bool, error) {
+	unlock, err := l.writer.Lock(ctx)
+	if err != nil {
+		return retrieval.RefreshStats{}, false, fmt.Errorf("build index: wait for the other writer: %w", err)
+	}
+	defer unlock()
+	if _, err := l.index.ReloadIfNewer(ctx); err != nil {
+		l.log.Warn("cannot use the index another process built; building it here", "err", err)
+	}
+	if need, _ := l.index.NeedsBuild(); !need {
+		return retrieval.RefreshStats{}, false, nil
+	}
+	stats, err := l.refresh(ctx, RefreshOptions{})
 	if err != nil {
 		return stats, true, fmt.Errorf("build index: %w", err)
 	}
@@ -214,13 +243,18 @@ type Added struct {
 // Add saves a new document in the corpus folder with its manifest entry,
 // then refreshes the index. The document is loaded first, so one that
 // cannot be read is refused before anything is written. Without a title
-// in doc.Meta, the document's own title names it. It returns ErrReadOnly
-// for the built-in corpus and ErrBusy when another writer is running.
+// in doc.Meta, the document's own title names it. While another writer
+// runs (in this process or, with a shared Locker, in another replica) it
+// waits its turn rather than refuse a moderator's document; it returns
+// ErrBusy only when ctx ends first, having written nothing. It returns
+// ErrReadOnly for the built-in corpus.
 func (l *Library) Add(ctx context.Context, doc NewDocument, progress func(retrieval.Progress)) (Added, error) {
 	if l.folder == nil {
 		return Added{}, ErrReadOnly
 	}
-	unlock, err := l.lockWriter(ctx, nil)
+	// Corpus changes wait their turn: a moderator's /add-source on one
+	// replica must not be refused because another replica is refreshing.
+	unlock, err := l.lockWriter(ctx, orNothing(nil))
 	if err != nil {
 		return Added{}, err
 	}
@@ -244,14 +278,17 @@ func (l *Library) Add(ctx context.Context, doc NewDocument, progress func(retrie
 }
 
 // Remove deletes a document and its manifest entry from the corpus folder,
-// then refreshes the index. It returns ErrReadOnly for the built-in corpus,
-// ErrBusy when another writer is running, and an error wrapping
-// corpus.ErrNotFound for a document that is not there.
+// then refreshes the index. Like Add, it waits while another writer runs,
+// returning ErrBusy only when ctx ends first. It returns ErrReadOnly for
+// the built-in corpus and an error wrapping corpus.ErrNotFound for a
+// document that is not there.
 func (l *Library) Remove(ctx context.Context, docID string, progress func(retrieval.Progress)) (retrieval.RefreshStats, error) {
 	if l.folder == nil {
 		return retrieval.RefreshStats{}, ErrReadOnly
 	}
-	unlock, err := l.lockWriter(ctx, nil)
+	// Corpus changes wait their turn: a moderator's /add-source on one
+	// replica must not be refused because another replica is refreshing.
+	unlock, err := l.lockWriter(ctx, orNothing(nil))
 	if err != nil {
 		return retrieval.RefreshStats{}, err
 	}

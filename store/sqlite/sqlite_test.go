@@ -14,16 +14,9 @@ import (
 )
 
 func TestBehaviour(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) func(t *testing.T) storetest.Backend {
+	storetest.Run(t, func(t *testing.T) storetest.Opener {
 		path := filepath.Join(t.TempDir(), "missionbot.db")
-		return func(t *testing.T) storetest.Backend {
-			s, err := Open(context.Background(), path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		}
+		return func(ctx context.Context) (storetest.Backend, error) { return Open(ctx, path) }
 	})
 }
 
@@ -47,7 +40,7 @@ func TestOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	latest := ms[len(ms)-1].version
+	latest := ms[len(ms)-1].Version
 	tests := []struct {
 		name    string
 		prepare func(t *testing.T, path string)
