@@ -192,9 +192,22 @@ var bulletRe = regexp.MustCompile(`^(?:[•·▪◦‣●○■□➢►✓✔�
 // paragraphs splits text into paragraphs: blank lines separate them, and
 // within a block a line continues the previous one when that one was
 // hard-wrapped (long, or followed by a lower-case continuation, and not
-// ending a sentence). Bullets always start a paragraph.
+// ending a sentence). Bullets always start a paragraph. It is linear in
+// the size of s: a paragraph is assembled from its lines once, never by
+// repeated concatenation (an 8 MB transcript is one long paragraph).
 func paragraphs(s string) []paragraph {
-	var out []paragraph
+	var (
+		out  []paragraph
+		cur  []string // lines of the paragraph being assembled
+		curW int      // its word count so far
+		bul  bool     // whether it is a bullet
+	)
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, paragraph{text: strings.Join(cur, " "), bullet: bul})
+		}
+		cur, curW = cur[:0], 0
+	}
 	prevBlank := true
 	prevLen := 0
 	for line := range strings.SplitSeq(s, "\n") {
@@ -208,20 +221,23 @@ func paragraphs(s string) []paragraph {
 			bullet = true
 			line = strings.TrimSpace(line[loc[1]:])
 		}
-		if !prevBlank && !bullet && len(out) > 0 && continues(out[len(out)-1].text, line, prevLen) {
-			out[len(out)-1].text += " " + line
-		} else {
-			out = append(out, paragraph{text: line, bullet: bullet})
+		if prevBlank || bullet || len(cur) == 0 || !continues(cur[len(cur)-1], curW, line, prevLen) {
+			flush()
+			bul = bullet
 		}
+		cur = append(cur, line)
+		curW += text.WordCount(line)
 		prevBlank = false
 		prevLen = len(line)
 	}
+	flush()
 	return out
 }
 
 // continues reports whether line continues a hard-wrapped paragraph
-// whose last line was prevLen bytes long.
-func continues(prev, line string, prevLen int) bool {
+// whose last line, prev, was prevLen bytes long and which holds words
+// words so far.
+func continues(prev string, words int, line string, prevLen int) bool {
 	last, _ := utf8.DecodeLastRuneInString(prev)
 	if strings.ContainsRune(".!?:…\"”'’", last) {
 		first, _ := utf8.DecodeRuneInString(line)
@@ -234,7 +250,7 @@ func continues(prev, line string, prevLen int) bool {
 	// A line ending in a lower-case word ("... in the capital on") was
 	// cut mid-sentence; headings end in capitalised words.
 	lastWord, _ := utf8.DecodeRuneInString(text.LastWord(prev))
-	return unicode.IsLower(lastWord) && text.WordCount(prev) >= 6
+	return unicode.IsLower(lastWord) && words >= 6
 }
 
 // titleKey reduces a title to lower-case letters and digits, so a repeat
@@ -416,5 +432,8 @@ var doublePeriodRe = regexp.MustCompile(`([^.])\.\.(\s|$)`)
 // tidySentence fixes small typing slips that would confuse sentence
 // splitting, such as a doubled final period.
 func tidySentence(s string) string {
+	if !strings.Contains(s, "..") {
+		return s // the common case, without a regexp pass over the text
+	}
 	return doublePeriodRe.ReplaceAllString(s, "$1.$2")
 }
