@@ -110,7 +110,7 @@ func TestCleanTextRemovesBoilerplate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := cleanText(tc.in, "")
+			c := cleanText(tc.in, cleanOptions{DayFirst: true, Masthead: true})
 			for _, g := range tc.gone {
 				if strings.Contains(c.Text, g) {
 					t.Errorf("cleaned text still contains %q:\n%s", g, c.Text)
@@ -143,7 +143,7 @@ func TestCleanTextMetadata(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := cleanText(tc.in, "")
+			c := cleanText(tc.in, cleanOptions{DayFirst: true, Masthead: true})
 			if c.Title != tc.title || c.Author != tc.author || c.Published != tc.date {
 				t.Fatalf("got title %q author %q date %q, want %q %q %q", c.Title, c.Author, c.Published, tc.title, tc.author, tc.date)
 			}
@@ -156,7 +156,7 @@ func TestCleanTextMetadata(t *testing.T) {
 
 func TestCleanTextKnownTitleRemovesRepeats(t *testing.T) {
 	in := "Kenya’s Force Lands\n\n" + prose + "\n\nKENYA'S FORCE LANDS\n\n" + prose
-	c := cleanText(in, "Kenya's Force Lands")
+	c := cleanText(in, cleanOptions{Title: "Kenya's Force Lands", DayFirst: true})
 	if strings.Contains(strings.ToLower(c.Text), "force lands") {
 		t.Fatalf("title repeat kept:\n%s", c.Text)
 	}
@@ -184,7 +184,7 @@ func TestParseDate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			got, _ := parseDate(tc.in)
+			got, _ := parseDate(tc.in, true)
 			if got != tc.want {
 				t.Fatalf("parseDate(%q) = %q, want %q", tc.in, got, tc.want)
 			}

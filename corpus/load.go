@@ -141,8 +141,10 @@ func loadDocument(fsys fs.FS, p string, entry Meta) (Document, string) {
 // used (binary, a broken PDF, empty after cleaning).
 func Parse(name string, data []byte, entry Meta) (Document, error) {
 	var (
-		raw    string
-		stated Meta
+		raw      string
+		stated   Meta
+		modified string // a stated last-modified date, the fallback
+		opts     = cleanOptions{DayFirst: true, Masthead: true}
 	)
 	switch strings.ToLower(path.Ext(name)) {
 	case ".pdf":
@@ -158,26 +160,31 @@ func Parse(name string, data []byte, entry Meta) (Document, error) {
 		raw = decodeText(data)
 		switch strings.ToLower(path.Ext(name)) {
 		case ".md":
-			raw = stripMarkdown(raw)
+			raw, stated.Title = stripMarkdown(raw)
 		case ".html", ".htm":
 			page, err := extractHTML([]byte(raw))
 			if err != nil {
 				return Document{}, err
 			}
-			raw, stated = page.Text, page.Meta
+			raw, stated, modified = page.Text, page.Meta, page.Modified
+			// A page's publisher is in its markup; a masthead line in
+			// its text would be a kicker or section label.
+			opts.DayFirst, opts.Masthead = page.DayFirst, false
 		}
 	}
-	title := firstNonEmpty(entry.Title, stated.Title)
-	c := cleanText(raw, title)
+	opts.Title = firstNonEmpty(entry.Title, stated.Title)
+	c := cleanText(raw, opts)
 	if strings.TrimSpace(c.Text) == "" {
 		return Document{}, errors.New("empty after cleaning")
 	}
 	meta := Meta{
 		DocID:     name,
 		Title:     firstNonEmpty(entry.Title, stated.Title, c.Title, titleFromFileName(name)),
-		Publisher: firstNonEmpty(entry.Publisher, stated.Publisher),
+		Publisher: firstNonEmpty(entry.Publisher, stated.Publisher, c.Publisher),
 		Author:    firstNonEmpty(entry.Author, stated.Author, c.Author),
-		Published: firstNonEmpty(entry.Published, stated.Published, c.Published),
+		// A modified date stands in only when nothing states the
+		// publication date.
+		Published: firstNonEmpty(entry.Published, stated.Published, c.Published, modified, c.Updated),
 		URL:       firstNonEmpty(entry.URL, stated.URL),
 	}
 	return Document{Meta: meta, Text: c.Text}, nil
