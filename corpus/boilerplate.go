@@ -379,7 +379,7 @@ func findTitle(paras []paragraph, dayFirst bool) int {
 			return closest
 		}
 	}
-	first := -1
+	var candidates, others []int
 	for i := 0; i < limit; i++ {
 		if isProse(paras[i].text) {
 			break
@@ -387,14 +387,22 @@ func findTitle(paras []paragraph, dayFirst bool) int {
 		if !headlineShaped(paras[i], dayFirst) {
 			continue
 		}
+		candidates = append(candidates, i)
 		if !mastheadLike(paras[i].text) {
-			return i
-		}
-		if first < 0 {
-			first = i
+			others = append(others, i)
 		}
 	}
-	return first
+	switch {
+	case len(others) == 0 && len(candidates) == 0:
+		return -1
+	case len(others) == 0:
+		return candidates[0]
+	case len(others) > 1 && others[0] == 1 && mastheadLike(paras[0].text):
+		// A masthead at the very top carries its tagline on the next
+		// line ("THE MORNING POST" / "Serving the lakeside since 1952").
+		return others[1]
+	}
+	return others[0]
 }
 
 // headlineShaped reports whether p could be a headline: three to
@@ -406,7 +414,7 @@ func headlineShaped(p paragraph, dayFirst bool) bool {
 	if p.bullet || n < 3 || n > headlineMaxWords || text.EndsSentence(t) && strings.HasSuffix(t, ".") {
 		return false
 	}
-	if taglineRe.MatchString(t) || isCaption(t) || isImageToken(t) || avatarRe.MatchString(t) {
+	if taglineRe.MatchString(t) || isCaption(t) || isImageToken(t) || avatarRe.MatchString(t) || isLabelLine(t) {
 		return false
 	}
 	if _, ok := metaLine(t, dayFirst); ok {
@@ -414,6 +422,22 @@ func headlineShaped(p paragraph, dayFirst bool) bool {
 	}
 	if _, ok := promoLabel(t); ok {
 		return false
+	}
+	return true
+}
+
+// isLabelLine reports whether t is a row of short labels separated by
+// "|", "·" or "•" ("October 2023 | Reports", "Analysis | Americas"):
+// section and date labels, not a headline.
+func isLabelLine(t string) bool {
+	segs := strings.FieldsFunc(t, func(r rune) bool { return r == '|' || r == '·' || r == '•' })
+	if len(segs) < 2 {
+		return false
+	}
+	for _, s := range segs {
+		if text.WordCount(s) > 3 {
+			return false
+		}
 	}
 	return true
 }

@@ -164,30 +164,3 @@ func TestCleanTextKnownTitleRemovesRepeats(t *testing.T) {
 		t.Fatalf("prose lost:\n%s", c.Text)
 	}
 }
-
-func TestParseDate(t *testing.T) {
-	tests := []struct {
-		in, want string
-	}{
-		{"05, Mar 2024", "2024-03-05"},
-		{"Sep 26, 2023", "2023-09-26"},
-		{"September 26, 2023", "2023-09-26"},
-		{"March 5, 2024", "2024-03-05"},
-		{"5 March 2024", "2024-03-05"},
-		{"2024-03-05", "2024-03-05"},
-		{"Tuesday, March 5, 2024 10:30 AM", "2024-03-05"},
-		{"Sept. 3, 2023", "2023-09-03"},
-		{"2024-02-29", "2024-02-29"},
-		{"2023-02-29", ""},
-		{"March 2024", ""},
-		{"yesterday", ""},
-	}
-	for _, tc := range tests {
-		t.Run(tc.in, func(t *testing.T) {
-			got, _ := parseDate(tc.in, true)
-			if got != tc.want {
-				t.Fatalf("parseDate(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}
