@@ -128,8 +128,9 @@ func (d *Dir) FS() fs.FS { return os.DirFS(d.path) }
 // records e (its DocID is ignored and set to fileName) in the
 // manifest when e carries any metadata. It returns an error wrapping
 // ErrInvalidName for a bad name, ErrExists when the document is already
-// there and ErrInvalidManifest for a bad date or a corrupt manifest on
-// disk. If the manifest cannot be written the document is removed again.
+// there and ErrInvalidManifest for a bad date, or a manifest on disk
+// that is not valid JSON or has problems (rewriting it would drop what
+// its bad lines say). If the manifest cannot be written the document is removed again.
 func (d *Dir) Add(ctx context.Context, fileName string, data []byte, e Meta) error {
 	if err := ValidateName(fileName); err != nil {
 		return fmt.Errorf("add document: %w", err)
@@ -151,6 +152,10 @@ func (d *Dir) Add(ctx context.Context, fileName string, data []byte, e Meta) err
 	if err != nil {
 		return fmt.Errorf("add document %q: %w", fileName, err)
 	}
+	rewrite := e.Title != "" || e.Publisher != "" || e.Author != "" || e.Published != "" || e.URL != ""
+	if rewrite && len(m.Problems) > 0 {
+		return fmt.Errorf("add document %q: %w", fileName, problemsError(m))
+	}
 	target := filepath.Join(d.path, fileName)
 	if err := atomicfile.WriteNew(target, data, 0o644); err != nil {
 		if errors.Is(err, fs.ErrExist) {
@@ -158,7 +163,7 @@ func (d *Dir) Add(ctx context.Context, fileName string, data []byte, e Meta) err
 		}
 		return fmt.Errorf("add document %q: %w", fileName, err)
 	}
-	if e.Title == "" && e.Publisher == "" && e.Author == "" && e.Published == "" && e.URL == "" {
+	if !rewrite {
 		return nil
 	}
 	if err := d.writeManifest(m.with(e)); err != nil {
@@ -185,6 +190,9 @@ func (d *Dir) Remove(ctx context.Context, fileName string) error {
 	m, err := ReadManifest(d.FS())
 	if err != nil {
 		return fmt.Errorf("remove document %q: %w", fileName, err)
+	}
+	if _, listed := m.Lookup(fileName); listed && len(m.Problems) > 0 {
+		return fmt.Errorf("remove document %q: %w", fileName, problemsError(m))
 	}
 	target := filepath.Join(d.path, fileName)
 	info, err := os.Lstat(target)

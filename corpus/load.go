@@ -28,20 +28,27 @@ var ErrCorpusUnreadable = errors.New("corpus unreadable")
 // logged at Warn. Metadata comes from the manifest entry when there is
 // one (field by field), then from HTML metadata, then from the text's own
 // header (title, byline, date); a document without a title is named
-// after its file. The error is only for a root that cannot be read or an
-// invalid manifest.
+// after its file. Problems with manifest entries come first among the
+// warnings, each with its line (see Manifest.Problems). The error is only
+// for a root that cannot be read or a manifest that is not valid JSON.
 func Load(fsys fs.FS, logger *slog.Logger) ([]Document, []string, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	// Errors carry no "load corpus" prefix: callers name the operation,
+	// and a manifest error names manifest.json and the line itself.
 	manifest, err := ReadManifest(fsys)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load corpus: %w", err)
+		return nil, nil, err
 	}
 	var (
 		docs     []Document
 		warnings []string
 	)
+	for _, p := range manifest.Problems {
+		warnings = append(warnings, p)
+		logger.Warn("manifest problem", "problem", p)
+	}
 	warn := func(name, why string) {
 		msg := fmt.Sprintf("skipped %s: %s", name, why)
 		warnings = append(warnings, msg)
@@ -88,7 +95,7 @@ func Load(fsys fs.FS, logger *slog.Logger) ([]Document, []string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("load corpus: %w: %w", ErrCorpusUnreadable, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrCorpusUnreadable, err)
 	}
 	for _, e := range manifest.Documents {
 		if !seen[e.DocID] {

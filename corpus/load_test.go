@@ -178,7 +178,7 @@ func TestLoadErrors(t *testing.T) {
 		fsys fs.FS
 		want error
 	}{
-		{"invalid manifest", fstest.MapFS{"manifest.json": {Data: []byte(`{"documents":[{"title":"x"}]}`)}, "a.txt": {Data: []byte("x")}}, ErrInvalidManifest},
+		{"manifest not JSON", fstest.MapFS{"manifest.json": {Data: []byte(`{"documents":[{"title":"x"}`)}, "a.txt": {Data: []byte("x")}}, ErrInvalidManifest},
 		{"missing root", os.DirFS(filepath.Join(t.TempDir(), "nope")), ErrCorpusUnreadable},
 	}
 	for _, tc := range tests {
