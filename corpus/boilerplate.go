@@ -141,7 +141,7 @@ func cleanText(raw string, opts cleanOptions) cleaned {
 			}
 			continue
 		}
-		if (bioRe.MatchString(para) || i >= len(paras)-3 && beatBioRe.MatchString(para)) && text.WordCount(para) < 60 {
+		if (bioRe.MatchString(para) || i >= len(paras)-3 && beatBioRe.MatchString(para)) && shortCount(para) < 60 {
 			drop(para)
 			continue
 		}
@@ -201,7 +201,7 @@ var (
 // isSiteNotice reports whether p is a site's cookie notice or copyright
 // line rather than article text.
 func isSiteNotice(p string) bool {
-	n := text.WordCount(p)
+	n := shortCount(p)
 	if n > siteNoticeMx {
 		return false
 	}
@@ -209,6 +209,29 @@ func isSiteNotice(p string) bool {
 		return true
 	}
 	return cookieRe.MatchString(p) && consentRe.MatchString(p)
+}
+
+// countCap is the most words shortCount counts: every cleaning rule
+// compares a paragraph's length with a threshold below it.
+const countCap = 100
+
+// shortCount counts the words of s, but stops past countCap, so that the
+// many length checks on a huge paragraph (an 8 MB transcript) cost a
+// few hundred bytes each, not a scan of the paragraph.
+func shortCount(s string) int {
+	n, in := 0, false
+	for i := 0; i < len(s); i++ {
+		space := s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'
+		if space {
+			in = false
+		} else if !in {
+			in = true
+			if n++; n > countCap {
+				return n
+			}
+		}
+	}
+	return n
 }
 
 // paragraph is one unit of text after joining hard-wrapped lines.
@@ -296,7 +319,7 @@ func paragraphs(s string) []paragraph {
 			bul = bullet
 		}
 		cur = append(cur, line)
-		curW += text.WordCount(line)
+		curW += text.WordCount(line) // lines are short
 		prevBlank = false
 		prevLen = len(line)
 		prevMeta = meta
@@ -410,7 +433,7 @@ func findTitle(paras []paragraph, dayFirst bool) int {
 // image name, avatar label, byline or promo label.
 func headlineShaped(p paragraph, dayFirst bool) bool {
 	t := p.text
-	n := text.WordCount(t)
+	n := shortCount(t)
 	if p.bullet || n < 3 || n > headlineMaxWords || text.EndsSentence(t) && strings.HasSuffix(t, ".") {
 		return false
 	}
@@ -435,7 +458,7 @@ func isLabelLine(t string) bool {
 		return false
 	}
 	for _, s := range segs {
-		if text.WordCount(s) > 3 {
+		if shortCount(s) > 3 {
 			return false
 		}
 	}
@@ -469,14 +492,14 @@ func findMasthead(paras []paragraph, titleIdx int, dayFirst bool) string {
 // isProse reports whether p reads as article prose rather than a label,
 // headline or widget line.
 func isProse(p string) bool {
-	return text.WordCount(p) >= proseMinWords && text.EndsSentence(p)
+	return shortCount(p) >= proseMinWords && text.EndsSentence(p)
 }
 
 // isShortNonSentence reports whether p is a short line without sentence
 // punctuation ("Key Takeaways", "Updated On", a slogan) or so short that it
 // cannot carry a fact ("latest lineup.").
 func isShortNonSentence(p string) bool {
-	n := text.WordCount(p)
+	n := shortCount(p)
 	return (n <= shortLineWords && !text.EndsSentence(p)) || n <= 2
 }
 
@@ -485,7 +508,7 @@ var sectionLabelRe = regexp.MustCompile(`^[\p{L}\p{N}'’ &-]{1,40}:$`)
 
 // isSectionLabel reports whether p is a short label ending in a colon.
 func isSectionLabel(p string) bool {
-	return text.WordCount(p) <= 5 && sectionLabelRe.MatchString(p)
+	return shortCount(p) <= 5 && sectionLabelRe.MatchString(p)
 }
 
 // promoRe matches labels that introduce links to other content, share or
@@ -509,13 +532,13 @@ var creditRe = regexp.MustCompile(`(?i)(?:\b(?:photo|image|picture|photograph|fi
 // isCaption reports whether p is a picture caption: it carries a credit
 // or image-source marker and is not long prose.
 func isCaption(p string) bool {
-	return text.WordCount(p) <= 80 && creditRe.MatchString(p)
+	return shortCount(p) <= 80 && creditRe.MatchString(p)
 }
 
 // isCaptionLike reports whether p could be the caption under a picture:
 // one short sentence without quotations.
 func isCaptionLike(p string) bool {
-	return text.WordCount(p) <= 30 && len(text.SplitSentences(p)) == 1 && !strings.ContainsAny(p, `"“”`)
+	return shortCount(p) <= 30 && len(text.SplitSentences(p)) == 1 && !strings.ContainsAny(p, `"“”`)
 }
 
 // imageFileRe matches an image file name.
@@ -525,7 +548,7 @@ var imageFileRe = regexp.MustCompile(`(?i)\.(?:jpe?g|png|gif|webp|avif|svg)$`)
 // "230925 d pm193 2009j" or "IMG_2041.jpg": a few tokens, no sentence
 // punctuation, and most tokens carrying digits.
 func isImageToken(p string) bool {
-	if imageFileRe.MatchString(p) && text.WordCount(p) <= 3 {
+	if imageFileRe.MatchString(p) && shortCount(p) <= 3 {
 		return true
 	}
 	fields := strings.Fields(p)

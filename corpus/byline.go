@@ -76,7 +76,7 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // place, a bare name); one part of anything else and p is not a byline.
 func metaLine(p string, dayFirst bool) (lineMeta, bool) {
 	var m lineMeta
-	if text.WordCount(p) > 18 {
+	if shortCount(p) > 18 {
 		return m, false
 	}
 	hasMeta := false
@@ -135,7 +135,7 @@ func metaLine(p string, dayFirst bool) (lineMeta, bool) {
 			if loc := nameCutRe.FindStringIndex(rest); loc != nil {
 				name, role = rest[:loc[0]], rest[loc[1]:]
 			}
-			if !isNameLike(name) || text.WordCount(role) > 5 {
+			if !isNameLike(name) || shortCount(role) > 5 {
 				return lineMeta{}, false
 			}
 			if !m.explicit {
@@ -144,10 +144,10 @@ func metaLine(p string, dayFirst bool) (lineMeta, bool) {
 			hasMeta = true
 			continue
 		}
-		if text.WordCount(seg) > 5 || text.EndsSentence(seg) || strings.ContainsFunc(seg, unicode.IsDigit) {
+		if shortCount(seg) > 5 || text.EndsSentence(seg) || strings.ContainsFunc(seg, unicode.IsDigit) {
 			return lineMeta{}, false
 		}
-		if bareName == "" && text.WordCount(seg) >= 2 && isNameLike(seg) {
+		if bareName == "" && shortCount(seg) >= 2 && isNameLike(seg) {
 			bareName = seg
 		}
 	}
@@ -184,7 +184,7 @@ func datelineDate(p string, dayFirst bool) (string, bool) {
 		return "", false
 	}
 	head := p[:end]
-	if text.WordCount(head) > 14 {
+	if shortCount(head) > 14 {
 		return "", false
 	}
 	place, rest, ok := strings.Cut(head, ",")
@@ -196,7 +196,7 @@ func datelineDate(p string, dayFirst bool) (string, bool) {
 		return "", false
 	}
 	// Only a region, weekday or agency may stand beside the date.
-	if before := strings.TrimSpace(rest[:m.start]); text.WordCount(before) > 4 {
+	if before := strings.TrimSpace(rest[:m.start]); shortCount(before) > 4 {
 		return "", false
 	}
 	after := strings.TrimSpace(rest[m.end:])
@@ -210,7 +210,7 @@ func datelineDate(p string, dayFirst bool) (string, bool) {
 // words written in capitals ("PORT-AU-PRINCE", "UNITED NATIONS").
 func isCapitalsPlace(s string) bool {
 	s = strings.TrimSpace(s)
-	n := text.WordCount(s)
+	n := shortCount(s)
 	if n == 0 || n > 4 {
 		return false
 	}
@@ -238,7 +238,7 @@ var mastheadSeparators = []string{" | ", " — ", " – ", " · ", " • ", " - 
 // capitalised words or written in capitals. ok is false for anything else
 // (a tagline, a sentence, a headline in sentence case).
 func mastheadName(p string) (string, bool) {
-	if text.WordCount(p) > 12 || taglineRe.MatchString(p) {
+	if shortCount(p) > 12 || taglineRe.MatchString(p) {
 		return "", false
 	}
 	name := p
@@ -248,7 +248,7 @@ func mastheadName(p string) (string, bool) {
 		}
 	}
 	name = strings.TrimSpace(name)
-	n := text.WordCount(name)
+	n := shortCount(name)
 	if n < 2 || n > 6 || text.EndsSentence(name) || strings.ContainsFunc(name, unicode.IsDigit) {
 		return "", false
 	}
@@ -281,7 +281,7 @@ func mastheadLike(p string) bool {
 		return true
 	}
 	if name, ok := mastheadName(p); ok {
-		return name != p || text.WordCount(p) <= 3
+		return name != p || shortCount(p) <= 3
 	}
 	return false
 }

@@ -38,6 +38,12 @@ func flatePDF(t testing.TB, content []byte, extra ...string) []byte {
 		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.String()),
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
 	}, extra...)
+	return assemblePDF(objs)
+}
+
+// assemblePDF writes objs as PDF objects 1, 2, … with a correct
+// cross-reference table; object 1 is the catalog.
+func assemblePDF(objs []string) []byte {
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n")
 	offsets := make([]int, len(objs))
