@@ -2,8 +2,14 @@ package answer
 
 import (
 	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"missionbot/retrieval"
+	"missionbot/text"
 )
 
 // RefusalText is what an answer says when the corpus does not cover the
@@ -24,11 +30,19 @@ const (
 	// corpus covers a question when one sentence states most of it, not
 	// when its words are scattered over a passage.
 	supportFloor = 0.4
+	// sentenceFloor is the score (coverage of the question by a sentence
+	// and its neighbours, plus a bonus for stating the kind of fact asked
+	// for) the sentence answering a part of a question needs.
+	sentenceFloor = 0.5
+	// relatedFloor is the score a sentence needs to be shown, in a refusal,
+	// as what the sources do say near the question.
+	relatedFloor = 0.45
 )
 
 // relevantPassages decides whether the search results cover the question
-// and returns the passages an answer may rest on, in rank order; nil means
-// the answer must refuse. This is the one place that makes that call.
+// at all and returns the passages an answer may rest on, in rank order; nil
+// means the answer must refuse. The extractive answerer then checks, in
+// judge, that a sentence states what was asked.
 func relevantPassages(res retrieval.Results) []retrieval.Passage {
 	support := 0.0
 	for _, p := range res.Passages {
@@ -48,8 +62,403 @@ func relevantPassages(res retrieval.Results) []retrieval.Passage {
 
 // refuse turns a into the refusal: RefusalText, no citations.
 func refuse(a Answer) Answer {
-	a.Text, a.Refused, a.Citations = RefusalText, true, nil
+	a.Text, a.Refused, a.Partial, a.Citations = RefusalText, true, false, nil
 	return a
+}
+
+// verdict is the extractive answerer's decision about one question.
+type verdict struct {
+	refuse bool
+	// absent names what the question asks about that no source mentions
+	// ("Japan"), for the refusal to say; empty when it is not one word.
+	absent string
+	// related is what the sources say closest to a refused question, shown
+	// after the refusal; nil when nothing is close enough.
+	related *sentence
+	// picked are the sentences to answer with, best first.
+	picked []sentence
+	// timeline holds, for a question about a change, the dated sentences
+	// stating each figure, oldest first; nil when there are fewer than two.
+	timeline []sentence
+	// missing are the parts of a compound question no sentence answers.
+	missing []string
+}
+
+// judge decides whether the sources state what the question asks, part by
+// part, and which sentences state it. This is the one place that makes
+// that call for the extractive answerer: it refuses when the question
+// names something no source mentions, when the word for what it asks
+// ("how many suspects") appears nowhere, or when no sentence holds the
+// question's names, its focus and enough of its other terms together and
+// states the kind of fact asked for (a figure, a date). It answers the
+// parts of a compound question it can and names the others.
+func judge(q question, res retrieval.Results, k int) verdict {
+	if len(res.Passages) == 0 {
+		return verdict{refuse: true}
+	}
+	// A name no source mentions: the question is about something else.
+	for _, t := range res.Terms {
+		if t.Name && !t.Number && !t.Known && len(t.Related) == 0 {
+			return verdict{refuse: true, absent: surface(q.text, t.Tokens)}
+		}
+	}
+	relevant := relevantPassages(res)
+	if len(relevant) == 0 {
+		return verdict{refuse: true}
+	}
+	cands := candidates(q, res.Terms, relevant)
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	var v verdict
+	var best *sentence
+	for pi, p := range q.parts {
+		focus := termIndex(res.Terms, p.focus)
+		var preds []int
+		missingVerb := false
+		for _, w := range p.predicates {
+			if i := termIndex(res.Terms, w); i >= 0 && !res.Terms[i].Frame {
+				preds = append(preds, i)
+				missingVerb = missingVerb || absent(res.Terms, i)
+			}
+		}
+		if absent(res.Terms, focus) || missingVerb {
+			// "How many suspects…" where no source says "suspect" or a
+			// word for it, or "…were killed" where none says "kill":
+			// that part is not answered.
+			v.missing = append(v.missing, p.text)
+			if len(q.parts) == 1 && absent(res.Terms, focus) {
+				v.absent = p.focusWord
+			}
+			continue
+		}
+		var ok []sentence
+		for _, s := range cands {
+			if s.passage.Rank > k && pi == 0 && q.time.Kind != text.TimeChange && p.wants != wantAmount {
+				continue // beyond k only for other figures and timelines
+			}
+			if focus >= 0 && !p.instance && !s.own[focus] || !holdsNames(s, res.Terms) {
+				continue
+			}
+			if (p.wants == wantAmount || p.wants == wantDate) && !s.states[p.wants] || p.quantity && !s.quantity {
+				continue
+			}
+			if p.wants == wantPerson && !holdsAny(s, preds) {
+				continue // "Who was appointed…": a sentence about the appointment
+			}
+			s.score = partScore(s, p, q.time)
+			if s.score >= sentenceFloor {
+				ok = append(ok, s)
+			}
+		}
+		if len(ok) == 0 {
+			v.missing = append(v.missing, p.text)
+			continue
+		}
+		sort.SliceStable(ok, func(i, j int) bool { return ok[i].score > ok[j].score })
+		if best == nil {
+			best = &ok[0]
+		}
+		limit := maxSentences
+		if pi > 0 {
+			limit = 2
+		}
+		for _, s := range pickSentences(ok[0], ok[1:], limit) {
+			if !repeats(s, v.picked) {
+				v.picked = append(v.picked, s)
+			}
+		}
+		if pi == 0 && p.wants == wantAmount && (q.time.Kind == text.TimeNone || q.time.Kind == text.TimeDuring) {
+			v.picked = addOtherFigures(v.picked, ok, ok[0].score)
+		}
+		if pi == 0 && q.time.Kind == text.TimeChange {
+			v.timeline = timeline(ok, q.time)
+		}
+	}
+	if len(v.picked) == 0 {
+		v.refuse = true
+		if len(cands) > 0 && cands[0].score >= relatedFloor && v.absent == "" {
+			v.related = &cands[0]
+		}
+		return v
+	}
+	return v
+}
+
+// holdsAny reports whether s holds one of the terms ids, or there are none.
+func holdsAny(s sentence, ids []int) bool {
+	for _, i := range ids {
+		if s.held[i] > 0 {
+			return true
+		}
+	}
+	return len(ids) == 0
+}
+
+// absent reports whether term i is one the corpus holds in no way.
+func absent(terms []retrieval.QueryTerm, i int) bool {
+	return i >= 0 && !terms[i].Known && len(terms[i].Related) == 0
+}
+
+// termIndex finds the query term that is, or contains, the term t; -1 for
+// none.
+func termIndex(terms []retrieval.QueryTerm, t string) int {
+	if t == "" {
+		return -1
+	}
+	for i, qt := range terms {
+		if qt.Term == t {
+			return i
+		}
+	}
+	for i, qt := range terms {
+		for _, tok := range qt.Tokens {
+			if tok == t {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// holdsNames reports whether s, with its neighbours, holds every name of
+// the question the corpus knows: an answer about the Court of Appeal must
+// come from a sentence about it, not one about the High Court.
+// Names the corpus mentions often (a rare IDF: the country a corpus is
+// about) are not required.
+func holdsNames(s sentence, terms []retrieval.QueryTerm) bool {
+	for i, t := range terms {
+		if t.Name && t.Weight >= rareNameWeight && (t.Known || len(t.Related) > 0) && s.held[i] == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// rareNameWeight is the IDF above which a name must be in the sentence
+// that answers: a name in fewer than about one chunk in six.
+const rareNameWeight = 1.8
+
+// partScore is a sentence's score for one part of a question: its coverage
+// of the question, a bonus when it states the kind of fact the part asks
+// for, and, for a question set in time, a preference for sources of that
+// time.
+func partScore(s sentence, p part, tf text.TimeFrame) float64 {
+	score := s.score
+	if s.states[p.wants] {
+		score += typeBonus(p.wants)
+	}
+	return score * timeWeight(s, tf)
+}
+
+// timeWeight prefers, for "as of" a date, sources from on or before it (or
+// sentences naming its period); for "latest", newer sources; for a period,
+// sources from it.
+func timeWeight(s sentence, tf text.TimeFrame) float64 {
+	date, dated := s.passage.Meta.Date()
+	switch tf.Kind {
+	case text.TimeAsOf:
+		switch {
+		case mentionsUpTo(s.text, tf.From, tf.To):
+			return 1.1
+		case !dated:
+			return 0.8
+		case date.After(tf.To.AddDate(0, 0, 7)):
+			return 0.6
+		default:
+			// The closer to the date, the better: a month back loses 5%.
+			return 1 - min(0.3, tf.To.Sub(date).Hours()/24/30*0.05)
+		}
+	case text.TimeLatest:
+		if !dated {
+			return 0.8
+		}
+		// Newer is better: a year back loses 20%.
+		age := time.Since(date).Hours() / 24 / 365
+		return 1 - min(0.4, max(0, age-0.5)*0.2)
+	case text.TimeDuring:
+		switch {
+		case mentionsPeriod(s.text, tf.From, tf.To):
+			return 1.1
+		case dated && !date.Before(tf.From.AddDate(0, 0, -7)) && !date.After(tf.To.AddDate(0, 3, 0)):
+			return 1.05
+		}
+	}
+	return 1
+}
+
+// timeline picks, for a question about a change, one sentence per
+// document stating a figure, from sources in the period asked about (with
+// some slack: reports come out after the facts), oldest first. It returns
+// nil when fewer than two documents give figures.
+func timeline(ok []sentence, tf text.TimeFrame) []sentence {
+	var out []sentence
+	docs := map[string]bool{}
+	figs := map[string]bool{}
+	for _, s := range ok { // best first
+		if len(s.figures) == 0 || docs[s.passage.Meta.DocID] || s.score < surveyRatio*ok[0].score*1.2 {
+			continue
+		}
+		if d, dated := s.passage.Meta.Date(); dated {
+			if !tf.From.IsZero() && d.Before(tf.From.AddDate(0, -1, 0)) && !mentionsPeriod(s.text, tf.From, tf.To) {
+				continue
+			}
+			if !tf.To.IsZero() && d.After(tf.To.AddDate(0, 3, 0)) && !mentionsPeriod(s.text, tf.From, tf.To) {
+				continue
+			}
+		}
+		fresh := false
+		for _, f := range s.figures {
+			if !figs[f] {
+				fresh = true
+			}
+		}
+		if !fresh {
+			continue
+		}
+		for _, f := range s.figures {
+			figs[f] = true
+		}
+		docs[s.passage.Meta.DocID] = true
+		out = append(out, s)
+		if len(out) == maxTimeline {
+			break
+		}
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	sort.SliceStable(out, func(i, j int) bool { return dateKey(out[i]) < dateKey(out[j]) })
+	return out
+}
+
+// monthWord finds month names written without a year.
+var monthWord = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december)\b`)
+
+// mentionsPeriod reports whether s names a date in [from, to]: a dated
+// expression overlapping it, or its month written without a year.
+func mentionsPeriod(s string, from, to time.Time) bool {
+	if from.IsZero() && to.IsZero() {
+		return false
+	}
+	for _, p := range text.DatePeriods(s) {
+		if !p.To.Before(from) && (to.IsZero() || !p.From.After(to)) {
+			return true
+		}
+	}
+	if to.IsZero() || to.Sub(from) > 62*24*time.Hour {
+		return false
+	}
+	for _, m := range monthWord.FindAllString(s, -1) {
+		if mo := months[strings.ToLower(m)]; mo == from.Month() || mo == to.Month() {
+			return true
+		}
+	}
+	return false
+}
+
+// mentionsUpTo reports whether s names a time up to the end of [from, to]
+// and not long before it: what was true "as of" the period ("by late
+// April", "in September"), not what came later.
+func mentionsUpTo(s string, from, to time.Time) bool {
+	for _, p := range text.DatePeriods(s) {
+		if !p.To.After(to.AddDate(0, 0, 7)) && !p.To.Before(from.AddDate(0, -1, 0)) {
+			return true
+		}
+	}
+	if to.Sub(from) > 62*24*time.Hour {
+		return false
+	}
+	for _, m := range monthWord.FindAllString(s, -1) {
+		if mo := months[strings.ToLower(m)]; mo == from.Month() || mo == to.Month() {
+			return true
+		}
+	}
+	return false
+}
+
+// refusal turns a into the refusal of v: RefusalText, then what the sources
+// don't mention, or the closest thing they do say, cited.
+func refusal(a Answer, v verdict) Answer {
+	a = refuse(a)
+	switch {
+	case v.absent != "":
+		a.Text += " The sources don't mention " + v.absent + "."
+	case v.related != nil:
+		c := newCiter(&a)
+		n := c.cite(*v.related)
+		a.Text += " The closest they come: " + v.related.quote() + " [" + itoa(n) + "]"
+	}
+	return a
+}
+
+func itoa(n int) string {
+	const digits = "0123456789"
+	if n < 10 {
+		return digits[n : n+1]
+	}
+	return itoa(n/10) + digits[n%10:n%10+1]
+}
+
+// missingText says which parts of a question the sources leave unanswered.
+func missingText(parts []string) string {
+	var qs []string
+	for _, p := range parts {
+		qs = append(qs, indirect(p))
+	}
+	return "The sources don't say " + strings.Join(qs, ", nor ") + "."
+}
+
+// indirect turns a question into the clause that follows "don't say": "who
+// were they" becomes "who they were"; other questions are quoted.
+func indirect(q string) string {
+	q = strings.TrimRight(strings.TrimSpace(q), "?!. ")
+	w := strings.Fields(q)
+	if len(w) == 3 && isBe(strings.ToLower(w[1])) {
+		return lowerFirst(w[0]) + " " + w[2] + " " + w[1]
+	}
+	return "“" + lowerFirst(q) + "”"
+}
+
+func isBe(w string) bool {
+	switch w {
+	case "is", "are", "was", "were":
+		return true
+	}
+	return false
+}
+
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	// Keep acronyms and names: lower only an ordinary capitalised word.
+	if len(s) > n {
+		next, _ := utf8.DecodeRuneInString(s[n:])
+		if unicode.IsUpper(next) {
+			return s
+		}
+	}
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
+// surface finds the words of question whose tokens are toks ("Japan" for
+// ["japan"], "Kenya Airways" for ["kenya", "airway"]); the tokens joined
+// by spaces when it cannot.
+func surface(question string, toks []string) string {
+	words := strings.Fields(question)
+	for i := range words {
+		var got []string
+		for j := i; j < len(words) && len(got) < len(toks); j++ {
+			got = append(got, text.Tokens(words[j])...)
+			if len(got) >= len(toks) {
+				if strings.Join(got[:len(toks)], " ") == strings.Join(toks, " ") {
+					return strings.Trim(strings.Join(words[i:j+1], " "), "?!.,;:\"'()")
+				}
+				break
+			}
+		}
+	}
+	return strings.Join(toks, " ")
 }
 
 // refusalPhrase matches an explicit statement that the sources do not

@@ -26,6 +26,10 @@ type Passage struct {
 type Results struct {
 	// Query is the text that was searched.
 	Query string
+	// Terms are the query's content terms as the corpus knows them: their
+	// weights, whether the corpus uses them, the related words it uses
+	// instead. Answerers match sentences through them.
+	Terms []QueryTerm
 	// Passages are the top-k passages in rank order. They are empty when
 	// the index is empty or the query has no content terms.
 	Passages []Passage

@@ -6,7 +6,6 @@ import (
 	"math"
 	"missionbot/text"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -60,9 +59,9 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (Results, erro
 		ix.log.Warn("search: query embedding failed; matching keywords only", "err", err)
 		res.Notice = NoticeKeywordsOnly
 	}
-	lexical := g.lexicalQuery(query)
-	q := g.lex.coverageQuery(lexical)
-	cands, err := g.candidates(ctx, lexical, q, qvec, max(k*8, minCandidates))
+	q := g.lex.coverageQuery(query, g.chunks)
+	res.Terms = q.public()
+	cands, err := g.candidates(ctx, q, qvec, max(k*8, minCandidates))
 	if err != nil {
 		return res, err
 	}
@@ -105,18 +104,8 @@ func vecLen(v [][]float32) int {
 	return len(v[0])
 }
 
-// lexicalQuery is the query's content terms with those the corpus never
-// uses corrected to a close spelling it does use, for BM25 and coverage.
-func (g *generation) lexicalQuery(query string) string {
-	terms := text.Terms(query)
-	for i, t := range terms {
-		terms[i] = g.lex.correct(t)
-	}
-	return strings.Join(terms, " ")
-}
-
 // candidates fuses the vector and lexical rankings of up to n chunks each.
-func (g *generation) candidates(ctx context.Context, query string, q coverageQuery, qvec []float32, n int) ([]candidate, error) {
+func (g *generation) candidates(ctx context.Context, q coverageQuery, qvec []float32, n int) ([]candidate, error) {
 	n = min(n, g.coll.Count(), len(g.chunks))
 	byIdx := map[int32]*candidate{}
 	get := func(idx int32) *candidate {
@@ -143,7 +132,7 @@ func (g *generation) candidates(ctx context.Context, query string, q coverageQue
 			c.vec = h.Embedding
 		}
 	}
-	for rank, h := range g.lex.search(query, max(n, minCandidates)) {
+	for rank, h := range g.lex.search(q.bm25Terms(), max(n, minCandidates)) {
 		c := get(h.idx)
 		c.fused += 1.0 / float64(rrfK+rank+1)
 		if c.vec == nil {
