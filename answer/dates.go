@@ -39,6 +39,12 @@ func resolveRelativeDates(sentence, published string) string {
 		if label == "" {
 			continue
 		}
+		// After a possessive, not inside it: "Saturday's [18 Jan 2025]".
+		for _, p := range []string{"'s", "’s"} {
+			if strings.HasPrefix(sentence[end:], p) {
+				end += len(p)
+			}
+		}
 		b.WriteString(sentence[last:end])
 		b.WriteString(" [" + label + "]")
 		last = end

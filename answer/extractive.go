@@ -181,8 +181,12 @@ type sentence struct {
 	own  []bool
 	// states says whether the sentence states each kind of fact.
 	states map[want]bool
-	// quantity says whether it states a sum of money or a measure.
+	// quantity says whether it states a sum of money or a measure, money
+	// whether a sum of money.
 	quantity bool
+	money    bool
+	// pair is set for a sentence joined with the one after it.
+	pair bool
 }
 
 // quote is the sentence as the answer shows it: cut to maxQuoteWords, with
@@ -321,6 +325,7 @@ func candidates(q question, terms []retrieval.QueryTerm, passages []retrieval.Pa
 			}
 			s.figures = figures(s.text)
 			s.quantity = quantityLike.MatchString(s.text)
+			s.money = money.MatchString(s.text)
 			s.states = map[want]bool{
 				wantAmount: numberLike.MatchString(s.text),
 				wantDate:   dateLike.MatchString(s.text),
@@ -329,9 +334,45 @@ func candidates(q question, terms []retrieval.QueryTerm, passages []retrieval.Pa
 			}
 			s.score = got / total * (1 - 0.03*float64(min(p.Rank-1, 6)))
 			out = append(out, s)
+			// The fact asked for is often in the next sentence: "…agreed to
+			// resign. He has been in Puerto Rico since 5 March." The pair
+			// competes as one candidate.
+			if si+1 < len(texts) && !text.LeansBack(texts[si+1]) {
+				out = append(out, pairWith(s, texts[si+1], toks[si+1], terms, total))
+			}
 		}
 	}
 	return out
+}
+
+// pairWith joins s and the sentence after it (next, with its tokens) into
+// one candidate holding what either holds, scored a little below the sum
+// of its parts so a single sentence that says it all wins.
+func pairWith(s sentence, next string, nextToks []string, terms []retrieval.QueryTerm, total float64) sentence {
+	p := s
+	p.text = s.text + " " + strings.TrimSpace(next)
+	p.held = slices.Clone(s.held)
+	p.own = slices.Clone(s.own)
+	var got float64
+	for i, t := range terms {
+		if ok, c := t.Holds(nextToks); ok {
+			p.own[i] = true
+			p.held[i] = max(p.held[i], c)
+		}
+		got += t.Weight * p.held[i]
+	}
+	p.figures = figures(p.text)
+	p.quantity = quantityLike.MatchString(p.text)
+	p.money = money.MatchString(p.text)
+	p.states = map[want]bool{
+		wantAmount: numberLike.MatchString(p.text),
+		wantDate:   dateLike.MatchString(p.text),
+		wantPerson: nameLike.MatchString(p.text),
+		wantPlace:  placeLike.MatchString(p.text) || nameLike.MatchString(p.text),
+	}
+	p.score = got / total * 0.9 * (1 - 0.03*float64(min(s.passage.Rank-1, 6)))
+	p.pair = true
+	return p
 }
 
 // typeBonus is added to a sentence's score when it states the kind of fact

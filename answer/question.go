@@ -2,6 +2,7 @@ package answer
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -50,8 +51,10 @@ type part struct {
 	// flight cost?").
 	predicates []string
 	// quantity is set for "how much": the answer is a sum of money or a
-	// measure, not any number.
+	// measure, not any number; money when the question's words say so
+	// ("How much did the flight cost?").
 	quantity bool
+	money    bool
 	// instance is set when the focus names a kind of person, place or time
 	// ("Which officer…"): the answer names one, not necessarily the word.
 	instance bool
@@ -151,8 +154,8 @@ func parsePart(q string) part {
 		p.wants, start = wantAmount, wh+2
 		p.quantity = lower[wh+1] == "much"
 	case lower[wh] == "how" && wh+1 < len(lower) && isMeasure(lower[wh+1]):
-		// "how large", "how long": a figure.
-		return part{text: p.text, wants: wantAmount}
+		// "how large", "how long": a measure.
+		return part{text: p.text, wants: wantAmount, quantity: true}
 	case lower[wh] == "combien" || lower[wh] == "konbyen":
 		if start < len(lower) && (lower[start] == "de" || lower[start] == "d") {
 			start++
@@ -189,15 +192,23 @@ func parsePart(q string) part {
 		run = append(run, i)
 	}
 	p.predicates = predicates(words, lower, end)
+	if p.quantity {
+		for _, w := range append(slices.Clone(p.predicates), termsOf(lower[start:end])...) {
+			p.money = p.money || moneyWords[w]
+		}
+	}
 	if len(run) == 0 {
 		return p
 	}
-	head := run[len(run)-1]
+	head := -1
 	for j := len(run) - 1; j >= 0; j-- {
-		if ts := text.Terms(lower[run[j]]); len(ts) == 1 && text.IsNoun(ts[0]) {
+		if ts := text.Terms(lower[run[j]]); len(ts) == 1 && (text.IsNoun(ts[0]) || !text.IsWord(ts[0])) {
 			head = run[j]
 			break
 		}
+	}
+	if head < 0 {
+		return p // "How much faster…": no noun names what is asked
 	}
 	terms := text.Terms(lower[head])
 	if len(terms) == 0 {
@@ -215,7 +226,6 @@ func parsePart(q string) part {
 	p.focus, p.focusWord = terms[0], words[head]
 	switch text.NounCategory(terms[0]) {
 	case text.CategoryPerson:
-		p.instance = true
 		if p.wants == wantAny {
 			p.wants = wantPerson
 		}
@@ -234,22 +244,73 @@ func parsePart(q string) part {
 // on ("cost" in "How much did the flight cost?").
 func predicates(words, lower []string, from int) []string {
 	var out []string
-	doSupport := false
-	for i, w := range lower {
-		if i >= from && isVerbForm(w) {
-			if ts := text.Terms(w); len(ts) == 1 {
-				out = append(out, ts[0])
-			}
-		}
-		if w == "did" || w == "does" || w == "do" {
-			doSupport = true
-		}
-	}
-	if doSupport && len(lower) > 0 {
-		last := lower[len(lower)-1]
-		if ts := text.Terms(last); len(ts) == 1 && text.IsVerb(ts[0]) && !isPreposition(last) {
+	add := func(w string) {
+		if ts := text.Terms(w); len(ts) == 1 && !slices.Contains(out, ts[0]) {
 			out = append(out, ts[0])
 		}
+	}
+	doSupport := -1
+	for i, w := range lower {
+		switch {
+		case i >= from && isVerbForm(w):
+			add(w)
+		case i > 0 && lower[i-1] == "to" && i+1 < len(lower) && isBaseVerb(w) && (isDeterminer(lower[i+1]) || isPreposition(lower[i+1])):
+			// "named to command the…", "agreed to step aside".
+			add(w)
+		}
+		if doSupport < 0 && (w == "did" || w == "does" || w == "do") {
+			doSupport = i
+		}
+	}
+	if doSupport < 0 {
+		return out
+	}
+	// "When did the Green Valley Trust appeal the lifting…": after a
+	// subject that is a name, the verb; it is followed by its object.
+	i := doSupport + 1
+	for i < len(words) && isDeterminer(lower[i]) {
+		i++
+	}
+	if i < len(words) && startsUpper(words[i]) {
+		for i < len(words) && (startsUpper(words[i]) || isPreposition(lower[i]) && i+1 < len(words) && startsUpper(words[i+1])) {
+			i++
+		}
+		if i+1 < len(words) && isBaseVerb(lower[i]) && (isDeterminer(lower[i+1]) || isPreposition(lower[i+1]) || startsUpper(words[i+1])) {
+			add(lower[i])
+		}
+	}
+	// "How much did the flight cost?": the verb it ends on.
+	last := lower[len(lower)-1]
+	if ts := text.Terms(last); len(ts) == 1 && text.IsVerb(ts[0]) && !isPreposition(last) && !startsUpper(words[len(words)-1]) {
+		add(last)
+	}
+	return out
+}
+
+// isBaseVerb reports whether a lower-case word is a verb in its base form.
+func isBaseVerb(w string) bool {
+	ts := text.Terms(w)
+	return len(ts) == 1 && text.IsVerb(ts[0]) && !isVerbForm(w) && !auxiliaries[w]
+}
+
+// moneyWords ask, after "how much", for a sum of money: "How much did the
+// flight cost?", "How much cash…". As text.Terms gives them.
+var moneyWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`cost costs pay paid spend spent fund funding donate contribute pledge raise earn charge
+		owe borrow lend invest budget allocate price money cash sum funds dollars euros pounds`) {
+		for _, t := range text.Terms(w) {
+			m[t] = true
+		}
+	}
+	return m
+}()
+
+// termsOf returns the content terms of words.
+func termsOf(words []string) []string {
+	var out []string
+	for _, w := range words {
+		out = append(out, text.Terms(w)...)
 	}
 	return out
 }

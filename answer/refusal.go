@@ -2,6 +2,7 @@ package answer
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -27,13 +28,17 @@ const (
 	// from.
 	passageFloor = 0.3
 	// supportFloor is the coverage the best single sentence needs: the
-	// corpus covers a question when one sentence states most of it, not
-	// when its words are scattered over a passage.
-	supportFloor = 0.4
+	// corpus covers a question when one sentence states much of it, not
+	// when its words are scattered over a passage. judge then asks more
+	// of the sentence an extractive answer quotes.
+	supportFloor = 0.3
 	// sentenceFloor is the score (coverage of the question by a sentence
 	// and its neighbours, plus a bonus for stating the kind of fact asked
 	// for) the sentence answering a part of a question needs.
 	sentenceFloor = 0.5
+	// absentFloor replaces sentenceFloor when the question's focus or verb
+	// is a word no source uses.
+	absentFloor = 0.65
 	// relatedFloor is the score a sentence needs to be shown, in a refusal,
 	// as what the sources do say near the question.
 	relatedFloor = 0.45
@@ -120,15 +125,19 @@ func judge(q question, res retrieval.Results, k int) verdict {
 				missingVerb = missingVerb || absent(res.Terms, i)
 			}
 		}
-		if absent(res.Terms, focus) || missingVerb {
-			// "How many suspects…" where no source says "suspect" or a
-			// word for it, or "…were killed" where none says "kill":
-			// that part is not answered.
+		if missingVerb && (p.wants == wantAmount || p.wants == wantPerson || p.wants == wantDate) {
+			// "How many officers were killed…" where no source says "kill"
+			// or a word for it: the event is not in the corpus.
 			v.missing = append(v.missing, p.text)
-			if len(q.parts) == 1 && absent(res.Terms, focus) {
-				v.absent = p.focusWord
-			}
 			continue
+		}
+		// A focus or a verb no source uses may be a paraphrase ("cash"
+		// for "$360 million"), or what the corpus lacks ("population"):
+		// only a sentence holding nearly all the rest answers.
+		floor := sentenceFloor
+		if absent(res.Terms, focus) || missingVerb {
+			floor = absentFloor
+			focus = -1
 		}
 		var ok []sentence
 		for _, s := range cands {
@@ -138,19 +147,25 @@ func judge(q question, res retrieval.Results, k int) verdict {
 			if focus >= 0 && !p.instance && !s.own[focus] || !holdsNames(s, res.Terms) {
 				continue
 			}
-			if (p.wants == wantAmount || p.wants == wantDate) && !s.states[p.wants] || p.quantity && !s.quantity {
+			if (p.wants == wantAmount || p.wants == wantDate) && !s.states[p.wants] || p.quantity && !s.quantity || p.money && !s.money {
 				continue
+			}
+			if p.wants == wantAmount && !p.quantity && !quantifies(s, res.Terms, append([]int{focus}, preds...)) {
+				continue // "How many bats…": a figure counting bats
 			}
 			if p.wants == wantPerson && !holdsAny(s, preds) {
 				continue // "Who was appointed…": a sentence about the appointment
 			}
 			s.score = partScore(s, p, q.time)
-			if s.score >= sentenceFloor {
+			if s.score >= floor {
 				ok = append(ok, s)
 			}
 		}
 		if len(ok) == 0 {
 			v.missing = append(v.missing, p.text)
+			if len(q.parts) == 1 && absent(res.Terms, termIndex(res.Terms, p.focus)) {
+				v.absent = p.focusWord
+			}
 			continue
 		}
 		sort.SliceStable(ok, func(i, j int) bool { return ok[i].score > ok[j].score })
@@ -181,6 +196,61 @@ func judge(q question, res retrieval.Results, k int) verdict {
 		return v
 	}
 	return v
+}
+
+// quantifies reports whether a figure in s counts one of the terms ids
+// (-1 entries are skipped): a number at most four words before a word
+// holding it ("24 personnel", "13 votes"). With no term to count, any
+// figure will do.
+func quantifies(s sentence, terms []retrieval.QueryTerm, ids []int) bool {
+	var want []retrieval.QueryTerm
+	for _, i := range ids {
+		if i >= 0 && s.own[i] {
+			want = append(want, terms[i])
+		}
+	}
+	if len(want) == 0 {
+		return len(s.figures) > 0
+	}
+	words := strings.Fields(s.text)
+	for i, w := range words {
+		if !isCount(w) {
+			continue
+		}
+		for j := i + 1; j < len(words) && j <= i+4; j++ {
+			toks := text.Tokens(words[j])
+			for _, t := range want {
+				if ok, _ := t.Holds(toks); ok {
+					return true
+				}
+				for _, tok := range toks {
+					if len(t.Tokens) > 1 && slices.Contains(t.Tokens, tok) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// isCount reports whether a word is a count: a number that is not a year
+// ("2,000" is a count, "2000" a year), or a number word.
+func isCount(w string) bool {
+	w = strings.Trim(w, "(),.;:\"'“”‘’")
+	if w == "" {
+		return false
+	}
+	if w[0] >= '0' && w[0] <= '9' {
+		return !yearOnly.MatchString(w)
+	}
+	return numberWords[strings.ToLower(w)]
+}
+
+var numberWords = map[string]bool{
+	"one": true, "two": true, "three": true, "four": true, "five": true, "six": true, "seven": true, "eight": true,
+	"nine": true, "ten": true, "eleven": true, "twelve": true, "thirteen": true, "fifteen": true, "twenty": true,
+	"thirty": true, "forty": true, "fifty": true, "hundred": true, "thousand": true, "dozen": true, "million": true, "billion": true,
 }
 
 // holdsAny reports whether s holds one of the terms ids, or there are none.
@@ -222,12 +292,31 @@ func termIndex(terms []retrieval.QueryTerm, t string) int {
 // holdsNames reports whether s, with its neighbours, holds every name of
 // the question the corpus knows: an answer about the Court of Appeal must
 // come from a sentence about it, not one about the High Court.
-// Names the corpus mentions often (a rare IDF: the country a corpus is
-// about) are not required.
+// A name of several words or a proper name must be in the sentence or
+// next to it; a name that is also a common word ("Caribbean") and a figure
+// naming something ("resolution 2699") must be in its passage. Names the
+// corpus mentions often (the country a corpus is about) are not required.
 func holdsNames(s sentence, terms []retrieval.QueryTerm) bool {
+	var toks []string
 	for i, t := range terms {
-		if t.Name && t.Weight >= rareNameWeight && (t.Known || len(t.Related) > 0) && s.held[i] == 0 {
-			return false
+		if t.Frame || !(t.Known || len(t.Related) > 0) || t.Weight < rareNameWeight {
+			continue
+		}
+		switch {
+		case t.Name && (t.Sequence || len(t.Tokens) == 1 && text.IsProperName(t.Tokens[0])):
+			if s.held[i] == 0 {
+				return false
+			}
+		case t.Name || t.Number:
+			if s.held[i] > 0 {
+				continue
+			}
+			if toks == nil {
+				toks = text.Tokens(s.passage.Text)
+			}
+			if ok, _ := t.Holds(toks); !ok {
+				return false
+			}
 		}
 	}
 	return true
@@ -275,11 +364,18 @@ func timeWeight(s sentence, tf text.TimeFrame) float64 {
 		age := time.Since(date).Hours() / 24 / 365
 		return 1 - min(0.4, max(0, age-0.5)*0.2)
 	case text.TimeDuring:
+		// A period of a month or less is specific: a sentence naming it,
+		// or a source from it, is about what was asked.
+		specific := tf.To.Sub(tf.From) <= 31*24*time.Hour
 		switch {
+		case mentionsPeriod(s.text, tf.From, tf.To) && specific:
+			return 1.3
 		case mentionsPeriod(s.text, tf.From, tf.To):
 			return 1.1
-		case dated && !date.Before(tf.From.AddDate(0, 0, -7)) && !date.After(tf.To.AddDate(0, 3, 0)):
-			return 1.05
+		case dated && !date.Before(tf.From.AddDate(0, 0, -7)) && !date.After(tf.To.AddDate(0, 1, 0)):
+			return 1.15
+		case dated && specific:
+			return 0.85
 		}
 	}
 	return 1
