@@ -162,11 +162,20 @@ func parsePart(q string) part {
 		}
 	case p.wants != wantAny || lower[wh] == "how" || lower[wh] == "why":
 		p.predicates = predicates(words, lower, start)
+		measured(&p, words, lower)
 		return p
 	}
 	// "What is the population of…": the noun phrase after the copula.
 	if start+1 < len(lower) && isBe(lower[start]) && isDeterminer(lower[start+1]) {
 		start += 2
+		// "What is the latest estimate of the cost…": the thing measured.
+		m := part{}
+		measured(&m, words[start:], lower[start:])
+		if m.focus != "" || m.money {
+			p.focus, p.focusWord, p.money = m.focus, m.focusWord, m.money
+			p.predicates = predicates(words, lower, start)
+			return p
+		}
 	}
 	// The noun phrase after the wh-word, up to an auxiliary, a stopword or
 	// a verb form; its last noun is the focus. A stopword noun ending it
@@ -326,6 +335,58 @@ func isDeterminer(w string) bool {
 func isPreposition(w string) bool {
 	switch w {
 	case "of", "in", "on", "at", "for", "to", "from", "by", "with", "about", "over", "under", "during", "de", "du", "en", "pour", "sur", "nan", "pou":
+		return true
+	}
+	return false
+}
+
+// measured reads "the number of workers", "the cost of the tunnel" in a
+// question about a change or a manner: the thing measured is its focus, and
+// a measure of money asks for sums.
+func measured(p *part, words, lower []string) {
+	for i := 0; i+2 < len(lower); i++ {
+		if lower[i+1] != "of" || len(text.Terms(lower[i])) == 0 && !isMeasureNoun(lower[i]) {
+			continue
+		}
+		if !isMeasureNoun(lower[i]) && !moneyWords[firstTerm(lower[i])] {
+			continue
+		}
+		if moneyWords[firstTerm(lower[i])] {
+			p.money = true
+			return
+		}
+		j := i + 2
+		for j < len(lower) && isDeterminer(lower[j]) {
+			j++
+		}
+		// The noun phrase after "of": its last noun before a stopword.
+		head := -1
+		for ; j < len(lower) && len(text.Terms(lower[j])) > 0 && !isVerbForm(lower[j]); j++ {
+			if t := firstTerm(lower[j]); text.IsNoun(t) {
+				head = j
+			}
+		}
+		if head >= 0 {
+			p.focus, p.focusWord = firstTerm(lower[head]), words[head]
+			p.money = p.money || moneyWords[p.focus]
+		}
+		return
+	}
+}
+
+func firstTerm(w string) string {
+	if ts := text.Terms(w); len(ts) > 0 {
+		return ts[0]
+	}
+	return ""
+}
+
+// isMeasureNoun reports whether w names a measure of something: "the
+// number of", "the amount of".
+func isMeasureNoun(w string) bool {
+	switch w {
+	case "number", "amount", "total", "level", "size", "count", "share", "value", "estimate", "figure", "tally", "toll",
+		"nombre", "montant", "kantite":
 		return true
 	}
 	return false

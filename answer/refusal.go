@@ -113,6 +113,12 @@ func judge(q question, res retrieval.Results, k int) verdict {
 	}
 	cands := candidates(q, res.Terms, relevant)
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	tf := timeContext{TimeFrame: q.time}
+	for _, p := range relevant {
+		if d, ok := p.Meta.Date(); ok && d.After(tf.newest) {
+			tf.newest = d
+		}
+	}
 	var v verdict
 	var best *sentence
 	for pi, p := range q.parts {
@@ -156,19 +162,25 @@ func judge(q question, res retrieval.Results, k int) verdict {
 			if p.wants == wantPerson && !holdsAny(s, preds) {
 				continue // "Who was appointed…": a sentence about the appointment
 			}
-			s.score = partScore(s, p, q.time)
+			s.score = partScore(s, p, tf)
 			if s.score >= floor {
 				ok = append(ok, s)
 			}
 		}
+		if pi == 0 && q.time.Kind == text.TimeChange {
+			v.timeline = timeline(cands, res.Terms, p, focus, tf)
+		}
 		if len(ok) == 0 {
-			v.missing = append(v.missing, p.text)
+			if v.timeline == nil {
+				v.missing = append(v.missing, p.text)
+			}
 			if len(q.parts) == 1 && absent(res.Terms, termIndex(res.Terms, p.focus)) {
 				v.absent = p.focusWord
 			}
 			continue
 		}
 		sort.SliceStable(ok, func(i, j int) bool { return ok[i].score > ok[j].score })
+		ok = preferTime(ok, tf)
 		if best == nil {
 			best = &ok[0]
 		}
@@ -176,17 +188,27 @@ func judge(q question, res retrieval.Results, k int) verdict {
 		if pi > 0 {
 			limit = 2
 		}
-		for _, s := range pickSentences(ok[0], ok[1:], limit) {
+		pool := ok[1:]
+		if q.time.Kind == text.TimeAsOf || q.time.Kind == text.TimeLatest {
+			// One time, one source: other sources' figures are other times.
+			pool = nil
+			for _, s := range ok[1:] {
+				if s.passage.Meta.DocID == ok[0].passage.Meta.DocID {
+					pool = append(pool, s)
+				}
+			}
+		}
+		for _, s := range pickSentences(ok[0], pool, limit) {
 			if !repeats(s, v.picked) {
 				v.picked = append(v.picked, s)
 			}
 		}
-		if pi == 0 && p.wants == wantAmount && (q.time.Kind == text.TimeNone || q.time.Kind == text.TimeDuring) {
+		if pi == 0 && p.wants == wantAmount && q.time.Kind == text.TimeNone {
 			v.picked = addOtherFigures(v.picked, ok, ok[0].score)
 		}
-		if pi == 0 && q.time.Kind == text.TimeChange {
-			v.timeline = timeline(ok, q.time)
-		}
+	}
+	if len(v.picked) == 0 && v.timeline != nil {
+		return v
 	}
 	if len(v.picked) == 0 {
 		v.refuse = true
@@ -326,11 +348,18 @@ func holdsNames(s sentence, terms []retrieval.QueryTerm) bool {
 // that answers: a name in fewer than about one chunk in six.
 const rareNameWeight = 1.8
 
+// timeContext is a question's time frame with what the sources say about
+// time: the newest source date among the relevant passages.
+type timeContext struct {
+	text.TimeFrame
+	newest time.Time
+}
+
 // partScore is a sentence's score for one part of a question: its coverage
 // of the question, a bonus when it states the kind of fact the part asks
 // for, and, for a question set in time, a preference for sources of that
 // time.
-func partScore(s sentence, p part, tf text.TimeFrame) float64 {
+func partScore(s sentence, p part, tf timeContext) float64 {
 	score := s.score
 	if s.states[p.wants] {
 		score += typeBonus(p.wants)
@@ -338,10 +367,10 @@ func partScore(s sentence, p part, tf text.TimeFrame) float64 {
 	return score * timeWeight(s, tf)
 }
 
-// timeWeight prefers, for "as of" a date, sources from on or before it (or
-// sentences naming its period); for "latest", newer sources; for a period,
-// sources from it.
-func timeWeight(s sentence, tf text.TimeFrame) float64 {
+// timeWeight prefers, for "as of" a date, the newest sources on or before
+// it (or sentences naming its period); for "latest", the newest sources;
+// for a period, sources from it and sentences naming it.
+func timeWeight(s sentence, tf timeContext) float64 {
 	date, dated := s.passage.Meta.Date()
 	switch tf.Kind {
 	case text.TimeAsOf:
@@ -349,20 +378,19 @@ func timeWeight(s sentence, tf text.TimeFrame) float64 {
 		case mentionsUpTo(s.text, tf.From, tf.To):
 			return 1.1
 		case !dated:
-			return 0.8
+			return 0.75
 		case date.After(tf.To.AddDate(0, 0, 7)):
-			return 0.6
+			return 0.5
 		default:
-			// The closer to the date, the better: a month back loses 5%.
-			return 1 - min(0.3, tf.To.Sub(date).Hours()/24/30*0.05)
+			// The closer to the date, the better: a month back loses 4%.
+			return 1 - min(0.4, tf.To.Sub(date).Hours()/24/30*0.04)
 		}
 	case text.TimeLatest:
-		if !dated {
-			return 0.8
+		if !dated || tf.newest.IsZero() {
+			return 0.75
 		}
-		// Newer is better: a year back loses 20%.
-		age := time.Since(date).Hours() / 24 / 365
-		return 1 - min(0.4, max(0, age-0.5)*0.2)
+		// The newest source is best: a month older loses 3%.
+		return 1 - min(0.4, tf.newest.Sub(date).Hours()/24/30*0.03)
 	case text.TimeDuring:
 		// A period of a month or less is specific: a sentence naming it,
 		// or a source from it, is about what was asked.
@@ -381,23 +409,65 @@ func timeWeight(s sentence, tf text.TimeFrame) float64 {
 	return 1
 }
 
-// timeline picks, for a question about a change, one sentence per
-// document stating a figure, from sources in the period asked about (with
-// some slack: reports come out after the facts), oldest first. It returns
-// nil when fewer than two documents give figures.
-func timeline(ok []sentence, tf text.TimeFrame) []sentence {
+// timeBand is the share of the best score within which, for "as of" and
+// "latest" questions, the source's date decides rather than the wording.
+const timeBand = 0.75
+
+// preferTime reorders ok (sorted by score) for a question about a time:
+// "as of" a date, sentences from sources on or before it (or naming its
+// period) come first; "latest", among the sentences scoring within timeBand
+// of the best, the newest source's comes first.
+func preferTime(ok []sentence, tf timeContext) []sentence {
+	switch tf.Kind {
+	case text.TimeAsOf:
+		var before, after []sentence
+		for _, s := range ok {
+			d, dated := s.passage.Meta.Date()
+			if mentionsUpTo(s.text, tf.From, tf.To) || dated && !d.After(tf.To.AddDate(0, 0, 7)) {
+				before = append(before, s)
+			} else {
+				after = append(after, s)
+			}
+		}
+		return append(before, after...)
+	case text.TimeLatest:
+		band := 0
+		for band < len(ok) && ok[band].score >= timeBand*ok[0].score {
+			band++
+		}
+		top := slices.Clone(ok[:band])
+		sort.SliceStable(top, func(i, j int) bool { return dateKeyNewest(top[i]) > dateKeyNewest(top[j]) })
+		return append(top, ok[band:]...)
+	}
+	return ok
+}
+
+// dateKeyNewest sorts undated sources last when newest come first.
+func dateKeyNewest(s sentence) string { return s.passage.Meta.Published }
+
+// timelineFloor is the score a sentence needs to give one figure of a
+// change: lower than sentenceFloor, since each states only part of it.
+const timelineFloor = 0.3
+
+// timeline picks, for a question about a change, the best sentence per
+// document stating a figure of the kind asked for (one counting the
+// question's focus, "320 workers"; a sum, when it asks about money), from
+// sources in the period asked about (with slack: reports come out after
+// the facts, and a source may name an earlier date), oldest first. It
+// returns nil when fewer than two documents give such figures.
+func timeline(cands []sentence, terms []retrieval.QueryTerm, p part, focus int, tf timeContext) []sentence {
 	var out []sentence
 	docs := map[string]bool{}
 	figs := map[string]bool{}
-	for _, s := range ok { // best first
-		if len(s.figures) == 0 || docs[s.passage.Meta.DocID] || s.score < surveyRatio*ok[0].score*1.2 {
+	for _, s := range cands { // best first
+		if len(s.figures) == 0 || docs[s.passage.Meta.DocID] || s.score < timelineFloor || !holdsNames(s, terms) {
 			continue
 		}
-		if d, dated := s.passage.Meta.Date(); dated {
-			if !tf.From.IsZero() && d.Before(tf.From.AddDate(0, -1, 0)) && !mentionsPeriod(s.text, tf.From, tf.To) {
-				continue
-			}
-			if !tf.To.IsZero() && d.After(tf.To.AddDate(0, 3, 0)) && !mentionsPeriod(s.text, tf.From, tf.To) {
+		if p.money && !s.money || focus >= 0 && !quantifies(s, terms, []int{focus}) {
+			continue
+		}
+		if d, dated := s.passage.Meta.Date(); dated && !mentionsPeriod(s.text, tf.From, tf.To) {
+			if !tf.From.IsZero() && d.Before(tf.From.AddDate(0, -1, 0)) || !tf.To.IsZero() && d.After(tf.To.AddDate(0, 3, 0)) {
 				continue
 			}
 		}

@@ -192,9 +192,10 @@ func (ix *bm25) coverageQuery(query string, chunks []Chunk) coverageQuery {
 		t.Name = name
 		t.Number = isNumber(key)
 		t.Frame = frame[key]
-		if !t.Known && len(t.Related) == 0 {
+		switch {
+		case !t.Known && len(t.Related) == 0:
 			unknown = append(unknown, len(q.terms))
-		} else {
+		case !t.Frame:
 			q.known++
 		}
 		q.terms = append(q.terms, t)
@@ -511,7 +512,7 @@ func (q coverageQuery) support(passage string) float64 {
 		var got float64
 		hits := 0
 		for _, t := range q.terms {
-			if ok, credit := t.Holds(toks); ok {
+			if ok, credit := t.Holds(toks); ok && t.Weight > 0 {
 				got += t.Weight * credit
 				hits++
 			}

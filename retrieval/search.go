@@ -66,7 +66,17 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (Results, erro
 		return res, err
 	}
 	res.Coverage = bestCoverage(cands)
-	for i, c := range diversify(cands, k, g.chunks) {
+	frame := text.ParseTimeFrame(query)
+	res.Time = frame
+	if frame.Kind != text.TimeNone {
+		g.weighByTime(cands, frame)
+	}
+	perDoc := maxPerDocument
+	if frame.Kind == text.TimeChange {
+		// A change is told by several sources: one passage each first.
+		perDoc = 1
+	}
+	for i, c := range diversify(cands, k, g.chunks, perDoc) {
 		text := g.chunks[c.idx].Text
 		res.Passages = append(res.Passages, Passage{Chunk: g.chunks[c.idx], Rank: i + 1, Score: round4(c.fused),
 			Coverage: c.coverage, Support: q.support(text)})
@@ -166,19 +176,37 @@ func bestCoverage(cands []candidate) float64 {
 }
 
 // diversify picks k candidates by maximal marginal relevance, skipping near
-// duplicates and capping passages per document.
-func diversify(cands []candidate, k int, chunks []Chunk) []candidate {
+// duplicates and taking at most perDoc passages per document (more only
+// when other documents run out).
+func diversify(cands []candidate, k int, chunks []Chunk, perDoc int) []candidate {
+	picked := diversifyCapped(cands, k, chunks, perDoc, nil)
+	if len(picked) < k && perDoc < maxPerDocument {
+		picked = diversifyCapped(cands, k, chunks, maxPerDocument, picked)
+	}
+	return picked
+}
+
+// diversifyCapped extends picked to k candidates by maximal marginal
+// relevance with at most limit passages per document.
+func diversifyCapped(cands []candidate, k int, chunks []Chunk, limit int, picked []candidate) []candidate {
 	if len(cands) == 0 {
 		return nil
 	}
 	top := cands[0].fused
 	perDoc := map[string]int{}
-	var picked []candidate
 	used := make([]bool, len(cands))
+	for _, p := range picked {
+		perDoc[chunks[p.idx].Meta.DocID]++
+		for i, c := range cands {
+			if c.idx == p.idx {
+				used[i] = true
+			}
+		}
+	}
 	for len(picked) < k {
 		best, bestScore := -1, math.Inf(-1)
 		for i, c := range cands {
-			if used[i] || perDoc[chunks[c.idx].Meta.DocID] >= maxPerDocument {
+			if used[i] || perDoc[chunks[c.idx].Meta.DocID] >= limit {
 				continue
 			}
 			sim := 0.0
