@@ -70,6 +70,7 @@ type QueryTerm struct {
 	// corpus uses, when it does not use the term itself (tokens joined by
 	// spaces for a collocation).
 	Related []string `json:"related,omitempty"`
+
 	// Name is true when the question wrote the term as a name (capitalised
 	// mid-sentence, or an acronym).
 	Name bool `json:"name,omitempty"`
@@ -125,6 +126,7 @@ func (t QueryTerm) Holds(toks []string) (bool, float64) {
 			return true, relatedCredit
 		}
 	}
+
 	if len(t.Tokens) > 1 && !t.Sequence {
 		for _, p := range t.Tokens {
 			if !text.IsStopword(p) && has(p) {
@@ -191,7 +193,7 @@ func (ix *bm25) coverageQuery(query string, chunks []Chunk) coverageQuery {
 		t := q.prepareTerm(key, parts, seq)
 		t.Name = name
 		t.Number = isNumber(key)
-		t.Frame = frame[key]
+		t.Frame = frame[key] || len(parts) > 1 && allFrame(parts, frame)
 		switch {
 		case !t.Known && len(t.Related) == 0:
 			unknown = append(unknown, len(q.terms))
@@ -336,38 +338,8 @@ func (q coverageQuery) prepareTerm(key string, parts []string, seq bool) queryTe
 		}
 	}
 	if !t.Known {
-		// Words the lexicon relates to the term, commonest in the corpus
-		// first, each present in the corpus.
-		type rel struct {
-			word string
-			ids  []int32
-			df   int
-		}
-		var rels []rel
-		for _, r := range text.Related(key) {
-			ws := strings.Fields(r)
-			var ids []int32
-			df := math.MaxInt
-			for _, w := range ws {
-				if text.IsStopword(w) {
-					continue
-				}
-				id, ok := ix.terms[w]
-				if !ok {
-					ids = nil
-					break
-				}
-				ids = append(ids, id)
-				df = min(df, ix.df(id))
-			}
-			if len(ids) > 0 {
-				rels = append(rels, rel{strings.Join(contentWords(ws), " "), ids, df})
-			}
-		}
-		sort.SliceStable(rels, func(i, j int) bool { return rels[i].df > rels[j].df })
-		if len(rels) > maxRelated {
-			rels = rels[:maxRelated]
-		}
+		rels := ix.relatedInCorpus(key)
+		// Words the lexicon relates to the term stand for it.
 		for _, r := range rels {
 			t.alts = append(t.alts, alt{ids: r.ids, credit: relatedCredit})
 			t.Related = append(t.Related, r.word)
@@ -376,6 +348,42 @@ func (q coverageQuery) prepareTerm(key string, parts []string, seq bool) queryTe
 	}
 	t.Weight = ix.idfOf(maxDF)
 	return t
+}
+
+// relatedWord is a word the lexicon relates to a term, as the corpus holds
+// it.
+type relatedWord struct {
+	word string  // tokens joined by spaces
+	ids  []int32 // its content tokens' vocabulary ids
+	df   int     // chunks holding its rarest token
+}
+
+// relatedInCorpus returns the words the lexicon relates to key that the
+// corpus uses, commonest first, at most maxRelated.
+func (ix *bm25) relatedInCorpus(key string) []relatedWord {
+	var rels []relatedWord
+	for _, r := range text.Related(key) {
+		ws := strings.Fields(r)
+		var ids []int32
+		df := math.MaxInt
+		for _, w := range ws {
+			if text.IsStopword(w) {
+				continue
+			}
+			id, ok := ix.terms[w]
+			if !ok {
+				ids = nil
+				break
+			}
+			ids = append(ids, id)
+			df = min(df, ix.df(id))
+		}
+		if len(ids) > 0 {
+			rels = append(rels, relatedWord{strings.Join(contentWords(ws), " "), ids, df})
+		}
+	}
+	sort.SliceStable(rels, func(i, j int) bool { return rels[i].df > rels[j].df })
+	return rels[:min(len(rels), maxRelated)]
 }
 
 // foundSeq returns the sequence the corpus writes a name of several words
@@ -432,6 +440,16 @@ func (ix *bm25) ids(toks []string) []int32 {
 		out = append(out, id)
 	}
 	return out
+}
+
+// allFrame reports whether every content token of parts is a frame word.
+func allFrame(parts []string, frame map[string]bool) bool {
+	for _, p := range contentWords(parts) {
+		if !frame[p] {
+			return false
+		}
+	}
+	return true
 }
 
 // contentWords drops stopwords from toks.
@@ -543,6 +561,7 @@ func (q coverageQuery) bm25Terms() []weightedTerm {
 			switch {
 			case a.credit == relatedCredit:
 				w = relatedBM25
+
 			case a.credit < 1:
 				continue // a collocation's words are scored as its whole
 			}
