@@ -163,6 +163,12 @@ func parsePart(q string) part {
 	case p.wants != wantAny || lower[wh] == "how" || lower[wh] == "why":
 		p.predicates = predicates(words, lower, start)
 		measured(&p, words, lower)
+		if lower[wh] == "how" && text.ParseTimeFrame(q).Kind == text.TimeChange {
+			// "How did US pledges change…": a change in sums of money.
+			for _, t := range termsOf(lower) {
+				p.money = p.money || moneyWords[t]
+			}
+		}
 		return p
 	}
 	// "What is the population of…": the noun phrase after the copula.
@@ -229,6 +235,10 @@ func parsePart(q string) part {
 		}
 		if w != wantAny || p.wants == wantAny {
 			p.wants = max(p.wants, w)
+		}
+		if w == wantAmount {
+			// "What sum…", "What share…": a sum or a measure.
+			p.quantity, p.money = true, p.money || moneyWords[terms[0]]
 		}
 		return p
 	}
@@ -359,9 +369,11 @@ func measured(p *part, words, lower []string) {
 		for j < len(lower) && isDeterminer(lower[j]) {
 			j++
 		}
-		// The noun phrase after "of": its last noun before a stopword.
+		// The noun phrase after "of": its last noun before a stopword, a
+		// verb or a word of the question's time frame ("grow").
 		head := -1
-		for ; j < len(lower) && len(text.Terms(lower[j])) > 0 && !isVerbForm(lower[j]); j++ {
+		frame := text.FrameWords(strings.Join(lower, " "))
+		for ; j < len(lower) && len(text.Terms(lower[j])) > 0 && !isVerbForm(lower[j]) && !frame[firstTerm(lower[j])]; j++ {
 			if t := firstTerm(lower[j]); text.IsNoun(t) {
 				head = j
 			}

@@ -131,6 +131,15 @@ func judge(q question, res retrieval.Results, k int) verdict {
 				missingVerb = missingVerb || absent(res.Terms, i)
 			}
 		}
+		// A later part of a compound question ("…, and who will command
+		// them?") is answered by a sentence holding its own words.
+		var own []int
+		if pi > 0 {
+			own = partTerms(res.Terms, p.text)
+			for _, i := range own {
+				missingVerb = missingVerb || absent(res.Terms, i)
+			}
+		}
 		if missingVerb && (p.wants == wantAmount || p.wants == wantPerson || p.wants == wantDate) {
 			// "How many officers were killed…" where no source says "kill"
 			// or a word for it: the event is not in the corpus.
@@ -159,7 +168,7 @@ func judge(q question, res retrieval.Results, k int) verdict {
 			if p.wants == wantAmount && !p.quantity && !quantifies(s, res.Terms, append([]int{focus}, preds...)) {
 				continue // "How many bats…": a figure counting bats
 			}
-			if p.wants == wantPerson && !holdsAny(s, preds) {
+			if p.wants == wantPerson && !holdsAny(s, preds) || !holdsAnyOwn(s, own) {
 				continue // "Who was appointed…": a sentence about the appointment
 			}
 			s.score = partScore(s, p, tf)
@@ -223,16 +232,20 @@ func judge(q question, res retrieval.Results, k int) verdict {
 // quantifies reports whether a figure in s counts one of the terms ids
 // (-1 entries are skipped): a number at most four words before a word
 // holding it ("24 personnel", "13 votes"). With no term to count, any
-// figure will do.
+// figure will do; with terms the sentence does not hold, none does.
 func quantifies(s sentence, terms []retrieval.QueryTerm, ids []int) bool {
 	var want []retrieval.QueryTerm
+	asked := false
 	for _, i := range ids {
-		if i >= 0 && s.own[i] {
-			want = append(want, terms[i])
+		if i >= 0 {
+			asked = true
+			if s.own[i] {
+				want = append(want, terms[i])
+			}
 		}
 	}
 	if len(want) == 0 {
-		return len(s.figures) > 0
+		return !asked && len(s.figures) > 0
 	}
 	words := strings.Fields(s.text)
 	for i, w := range words {
@@ -273,6 +286,36 @@ var numberWords = map[string]bool{
 	"one": true, "two": true, "three": true, "four": true, "five": true, "six": true, "seven": true, "eight": true,
 	"nine": true, "ten": true, "eleven": true, "twelve": true, "thirteen": true, "fifteen": true, "twenty": true,
 	"thirty": true, "forty": true, "fifty": true, "hundred": true, "thousand": true, "dozen": true, "million": true, "billion": true,
+}
+
+// partTerms returns the query terms written in a part of the question, not
+// counting frame words.
+func partTerms(terms []retrieval.QueryTerm, part string) []int {
+	mine := text.Tokens(part)
+	var out []int
+	for i, t := range terms {
+		if t.Frame {
+			continue
+		}
+		for _, tok := range t.Tokens {
+			if slices.Contains(mine, tok) {
+				out = append(out, i)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// holdsAnyOwn reports whether the sentence itself holds one of the terms
+// ids, or there are none.
+func holdsAnyOwn(s sentence, ids []int) bool {
+	for _, i := range ids {
+		if s.own[i] {
+			return true
+		}
+	}
+	return len(ids) == 0
 }
 
 // holdsAny reports whether s holds one of the terms ids, or there are none.
