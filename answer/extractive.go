@@ -323,15 +323,7 @@ func candidates(q question, terms []retrieval.QueryTerm, passages []retrieval.Pa
 			if hits == 0 {
 				continue
 			}
-			s.figures = figures(s.text)
-			s.quantity = quantityLike.MatchString(s.text)
-			s.money = money.MatchString(s.text)
-			s.states = map[want]bool{
-				wantAmount: numberLike.MatchString(s.text),
-				wantDate:   dateLike.MatchString(s.text),
-				wantPerson: nameLike.MatchString(s.text),
-				wantPlace:  placeLike.MatchString(s.text) || nameLike.MatchString(s.text),
-			}
+			s.readFacts()
 			s.score = got / total * (1 - 0.03*float64(min(p.Rank-1, 6)))
 			out = append(out, s)
 			// The fact asked for is often in the next sentence: "…agreed to
@@ -343,6 +335,20 @@ func candidates(q question, terms []retrieval.QueryTerm, passages []retrieval.Pa
 		}
 	}
 	return out
+}
+
+// readFacts records the kinds of fact s's text states: its figures, a
+// measure, a sum of money, a date, a person's name, a place.
+func (s *sentence) readFacts() {
+	s.figures = figures(s.text)
+	s.quantity = quantityLike.MatchString(s.text)
+	s.money = money.MatchString(s.text)
+	s.states = map[want]bool{
+		wantAmount: numberLike.MatchString(s.text),
+		wantDate:   dateLike.MatchString(s.text),
+		wantPerson: nameLike.MatchString(s.text),
+		wantPlace:  placeLike.MatchString(s.text) || nameLike.MatchString(s.text),
+	}
 }
 
 // pairWith joins s and the sentence after it (next, with its tokens) into
@@ -361,15 +367,7 @@ func pairWith(s sentence, next string, nextToks []string, terms []retrieval.Quer
 		}
 		got += t.Weight * p.held[i]
 	}
-	p.figures = figures(p.text)
-	p.quantity = quantityLike.MatchString(p.text)
-	p.money = money.MatchString(p.text)
-	p.states = map[want]bool{
-		wantAmount: numberLike.MatchString(p.text),
-		wantDate:   dateLike.MatchString(p.text),
-		wantPerson: nameLike.MatchString(p.text),
-		wantPlace:  placeLike.MatchString(p.text) || nameLike.MatchString(p.text),
-	}
+	p.readFacts()
 	p.score = got / total * 0.9 * (1 - 0.03*float64(min(s.passage.Rank-1, 6)))
 	p.pair = true
 	return p

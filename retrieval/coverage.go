@@ -294,20 +294,7 @@ func (q coverageQuery) prepareTerm(key string, parts []string, seq bool) queryTe
 	} else {
 		// A collocation: all of its content words together, or any one
 		// of them for part of the credit.
-		var all []int32
-		minDF := math.MaxInt
-		for _, p := range parts {
-			if text.IsStopword(p) {
-				continue
-			}
-			id, ok := ix.terms[p]
-			if !ok {
-				all = nil
-				break
-			}
-			all = append(all, id)
-			minDF = min(minDF, ix.df(id))
-		}
+		all, minDF := ix.contentIDs(parts)
 		found := parts
 		if len(all) > 0 && seq {
 			found = q.foundSeq(all, parts)
@@ -350,6 +337,26 @@ func (q coverageQuery) prepareTerm(key string, parts []string, seq bool) queryTe
 	return t
 }
 
+// contentIDs returns the vocabulary ids of the content words of words and
+// the smallest of their document frequencies; nil when one is not in the
+// vocabulary.
+func (ix *bm25) contentIDs(words []string) ([]int32, int) {
+	var ids []int32
+	df := math.MaxInt
+	for _, w := range words {
+		if text.IsStopword(w) {
+			continue
+		}
+		id, ok := ix.terms[w]
+		if !ok {
+			return nil, 0
+		}
+		ids = append(ids, id)
+		df = min(df, ix.df(id))
+	}
+	return ids, df
+}
+
 // relatedWord is a word the lexicon relates to a term, as the corpus holds
 // it.
 type relatedWord struct {
@@ -364,20 +371,7 @@ func (ix *bm25) relatedInCorpus(key string) []relatedWord {
 	var rels []relatedWord
 	for _, r := range text.Related(key) {
 		ws := strings.Fields(r)
-		var ids []int32
-		df := math.MaxInt
-		for _, w := range ws {
-			if text.IsStopword(w) {
-				continue
-			}
-			id, ok := ix.terms[w]
-			if !ok {
-				ids = nil
-				break
-			}
-			ids = append(ids, id)
-			df = min(df, ix.df(id))
-		}
+		ids, df := ix.contentIDs(ws)
 		if len(ids) > 0 {
 			rels = append(rels, relatedWord{strings.Join(contentWords(ws), " "), ids, df})
 		}

@@ -282,7 +282,9 @@ func keep(l string) bool {
 	return true
 }
 
-func readData(path, pos string, synsets map[string]*synset) error {
+// eachLine calls fn with every line of a WordNet file but its licence
+// header (lines starting with two spaces), stopping at fn's first error.
+func eachLine(path string, fn func(line string) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -291,16 +293,23 @@ func readData(path, pos string, synsets map[string]*synset) error {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "  ") {
-			continue // licence header
+		if line := sc.Text(); !strings.HasPrefix(line, "  ") {
+			if err := fn(line); err != nil {
+				return err
+			}
 		}
+	}
+	return sc.Err()
+}
+
+func readData(path, pos string, synsets map[string]*synset) error {
+	return eachLine(path, func(line string) error {
 		if i := strings.Index(line, " | "); i >= 0 {
 			line = line[:i]
 		}
 		f := strings.Fields(line)
 		if len(f) < 4 {
-			continue
+			return nil
 		}
 		s := &synset{}
 		s.lex, _ = strconv.Atoi(f[1])
@@ -330,33 +339,22 @@ func readData(path, pos string, synsets map[string]*synset) error {
 			i += 4
 		}
 		synsets[pos+f[0]] = s
-	}
-	return sc.Err()
+		return nil
+	})
 }
 
 func readIndex(path, pos string, senses map[string]map[string][]string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "  ") {
-			continue
-		}
+	return eachLine(path, func(line string) error {
 		f := strings.Fields(line)
 		if len(f) < 6 {
-			continue
+			return nil
 		}
 		lemma := norm(f[0])
-		sc, _ := strconv.Atoi(f[2])
+		count, _ := strconv.Atoi(f[2])
 		pc, _ := strconv.Atoi(f[3])
 		offsets := f[4+pc+2:]
-		if len(offsets) > sc {
-			offsets = offsets[:sc]
+		if len(offsets) > count {
+			offsets = offsets[:count]
 		}
 		if senses[lemma] == nil {
 			senses[lemma] = map[string][]string{}
@@ -364,8 +362,8 @@ func readIndex(path, pos string, senses map[string]map[string][]string) error {
 		for _, o := range offsets {
 			senses[lemma][pos] = append(senses[lemma][pos], pos+o)
 		}
-	}
-	return sc.Err()
+		return nil
+	})
 }
 
 // writeExceptions writes the irregular inflections of a .exc file whose
