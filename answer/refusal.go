@@ -101,6 +101,15 @@ func judge(q question, res retrieval.Results, k int) verdict {
 	if len(res.Passages) == 0 {
 		return verdict{refuse: true}
 	}
+	if len(res.Terms) == 0 {
+		// A searcher that does not say how the corpus holds each term:
+		// take the query's terms as they are.
+		query := res.Query
+		if query == "" {
+			query = q.text
+		}
+		res.Terms = plainTerms(query)
+	}
 	// A name no source mentions: the question is about something else.
 	for _, t := range res.Terms {
 		if t.Name && !t.Number && !t.Known && len(t.Related) == 0 {
@@ -326,6 +335,16 @@ func holdsAny(s sentence, ids []int) bool {
 		}
 	}
 	return len(ids) == 0
+}
+
+// plainTerms describes query's content terms without a corpus: each known,
+// weighing the same.
+func plainTerms(query string) []retrieval.QueryTerm {
+	var out []retrieval.QueryTerm
+	for _, t := range text.Terms(query) {
+		out = append(out, retrieval.QueryTerm{Term: t, Weight: 1, Known: true, Tokens: []string{t}, Forms: []string{t}})
+	}
+	return out
 }
 
 // absent reports whether term i is one the corpus holds in no way.
