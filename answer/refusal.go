@@ -558,30 +558,8 @@ func timeline(cands []sentence, terms []retrieval.QueryTerm, p part, focus int, 
 	return out
 }
 
-// monthWord finds month names written without a year.
-var monthWord = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december)\b`)
-
-// mentionsPeriod reports whether s names a date in [from, to]: a dated
-// expression overlapping it, or its month written without a year.
-func mentionsPeriod(s string, from, to time.Time) bool {
-	if from.IsZero() && to.IsZero() {
-		return false
-	}
-	for _, p := range text.DatePeriods(s) {
-		if !p.To.Before(from) && (to.IsZero() || !p.From.After(to)) {
-			return true
-		}
-	}
-	if to.IsZero() || to.Sub(from) > 62*24*time.Hour {
-		return false
-	}
-	for _, m := range monthWord.FindAllString(s, -1) {
-		if mo := months[strings.ToLower(m)]; mo == from.Month() || mo == to.Month() {
-			return true
-		}
-	}
-	return false
-}
+// mentionsPeriod reports whether s names a date in [from, to].
+func mentionsPeriod(s string, from, to time.Time) bool { return text.MentionsPeriod(s, from, to) }
 
 // mentionsUpTo reports whether s names a time up to the end of [from, to]
 // and not long before it: what was true "as of" the period ("by late
@@ -596,12 +574,15 @@ func mentionsUpTo(s string, from, to time.Time) bool {
 		return false
 	}
 	for _, m := range monthWord.FindAllString(s, -1) {
-		if mo := months[strings.ToLower(m)]; mo == from.Month() || mo == to.Month() {
+		if text.MonthIn(months[strings.ToLower(m)], from, to) {
 			return true
 		}
 	}
 	return false
 }
+
+// monthWord finds month names written without a year.
+var monthWord = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december)\b`)
 
 // refusal turns a into the refusal of v: RefusalText, then what the sources
 // don't mention, or the closest thing they do say, cited.

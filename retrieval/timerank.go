@@ -3,7 +3,6 @@ package retrieval
 import (
 	"regexp"
 	"sort"
-	"strings"
 	"time"
 
 	"missionbot/text"
@@ -92,26 +91,5 @@ func (g *generation) weighByTime(cands []candidate, tf text.TimeFrame) {
 // statesFigure finds a sum of money or a count in a passage.
 var statesFigure = regexp.MustCompile(`(?:\$|€|£)\s?\d|\d[\d,.]*\s?(?:million|billion|%|percent)|\b\d{1,3}(?:,\d{3})+\b|\b\d{2,3}\s+\p{Ll}`)
 
-// monthName finds month names written without a year ("by late April").
-var monthName = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december)\b`)
-
-// names reports whether passage names a date in [from, to]: a dated
-// expression overlapping it or, for a span of two months or less, one of
-// its months written without a year.
-func names(passage string, from, to time.Time) bool {
-	for _, p := range text.DatePeriods(passage) {
-		if !p.To.Before(from) && !p.From.After(to) {
-			return true
-		}
-	}
-	if to.Sub(from) > 62*24*time.Hour {
-		return false
-	}
-	for _, m := range monthName.FindAllString(passage, -1) {
-		mo, err := time.Parse("January", strings.ToUpper(m[:1])+strings.ToLower(m[1:]))
-		if err == nil && (mo.Month() == from.Month() || mo.Month() == to.Month()) {
-			return true
-		}
-	}
-	return false
-}
+// names reports whether passage names a date in [from, to].
+func names(passage string, from, to time.Time) bool { return text.MentionsPeriod(passage, from, to) }

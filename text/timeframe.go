@@ -250,3 +250,41 @@ func FrameWords(q string) map[string]bool {
 	}
 	return out
 }
+
+// monthOnly finds English month names, which a source may write without a
+// year ("by late April").
+var monthOnly = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december)\b`)
+
+// MentionsPeriod reports whether s names a date in [from, to] (a zero to
+// leaves it open): a dated expression overlapping it, or, for a span of
+// two months or less, one of its months written without a year.
+func MentionsPeriod(s string, from, to time.Time) bool {
+	if from.IsZero() && to.IsZero() {
+		return false
+	}
+	for _, p := range DatePeriods(s) {
+		if !p.To.Before(from) && (to.IsZero() || !p.From.After(to)) {
+			return true
+		}
+	}
+	if to.IsZero() || to.Sub(from) > 62*24*time.Hour {
+		return false
+	}
+	for _, m := range monthOnly.FindAllString(s, -1) {
+		if MonthIn(monthNumber[strings.ToLower(m)], from, to) {
+			return true
+		}
+	}
+	return false
+}
+
+// MonthIn reports whether month m falls in [from, to], a span of at most a
+// few months.
+func MonthIn(m time.Month, from, to time.Time) bool {
+	for d := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC); !d.After(to); d = d.AddDate(0, 1, 0) {
+		if d.Month() == m {
+			return true
+		}
+	}
+	return false
+}
