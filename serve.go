@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -26,11 +25,14 @@ import (
 )
 
 func (e *environment) serve(ctx context.Context, args []string) error {
-	fset := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fset.SetOutput(e.stderr)
+	fset := newFlagSet("serve")
 	httpAddr := fset.String("http", "", "serve Discord's interactions endpoint, /metrics and health checks on ADDR (or MISSIONBOT_HTTP_ADDR)")
-	if err := fset.Parse(args); err != nil {
-		return usagef("serve: %v", err)
+	rest, err := e.parseArgs(fset, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("serve", rest); err != nil {
+		return err
 	}
 	cfg, err := e.config()
 	if err != nil {
@@ -44,7 +46,7 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	}
 	logger := e.logger(cfg)
 	logger.Info("starting", "config", cfg)
-	lib, ans, err := e.openAnswerer(ctx, cfg, logger)
+	lib, ans, err := openAnswerer(ctx, cfg, logger, writeIndex, "serve", e.newReporter(logger))
 	if err != nil {
 		return err
 	}
@@ -59,23 +61,25 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	}
 	m := metrics.New()
 	opts := bot.Options{
-		Token:          cfg.Discord.Token,
-		APIURL:         cfg.Discord.APIURL,
-		GuildID:        cfg.Discord.GuildID,
-		ModeratorRoles: cfg.Discord.ModeratorRoles,
-		Answerer:       ans,
-		Library:        lib,
-		Store:          store,
-		Fetcher:        fetch.New(fetch.Options{Timeout: 20 * time.Second, MaxBytes: cfg.Discord.MaxUploadBytes, AllowPrivate: cfg.Discord.AllowPrivateURLs}),
-		Limiter:        bot.NewUserLimiter(cfg.Discord.QuestionsPerMinute, cfg.Discord.QuestionsPerMinute, time.Now),
-		Gate:           bot.NewGate(cfg.Discord.MaxConcurrent, cfg.Discord.MaxQueue),
-		UserSalt:       salt,
-		AnswerTimeout:  cfg.Discord.AnswerTimeout,
-		MaxUploadBytes: cfg.Discord.MaxUploadBytes,
-		NoGateway:      !cfg.Discord.Gateway,
-		Metrics:        m,
-		Models:         models(cfg),
-		Logger:         logger,
+		Token:           cfg.Discord.Token,
+		APIURL:          cfg.Discord.APIURL,
+		GuildID:         cfg.Discord.GuildID,
+		ModeratorRoles:  cfg.Discord.ModeratorRoles,
+		Answerer:        ans,
+		Library:         lib,
+		Store:           store,
+		Fetcher:         fetch.New(fetch.Options{Timeout: 20 * time.Second, MaxBytes: cfg.Discord.MaxUploadBytes, AllowPrivate: cfg.Discord.AllowPrivateURLs}),
+		Limiter:         bot.NewUserLimiter(cfg.Discord.QuestionsPerMinute, cfg.Discord.QuestionsPerMinute, time.Now),
+		Gate:            bot.NewGate(cfg.Discord.MaxConcurrent, cfg.Discord.MaxQueue),
+		UserSalt:        salt,
+		AnswerTimeout:   cfg.Discord.AnswerTimeout,
+		ShutdownTimeout: cfg.Discord.ShutdownTimeout,
+		MaxUploadBytes:  cfg.Discord.MaxUploadBytes,
+		NoGateway:       !cfg.Discord.Gateway,
+		MessageContent:  cfg.Discord.MessageContent,
+		Metrics:         m,
+		Models:          models(cfg),
+		Logger:          logger,
 	}
 	b, err := bot.New(opts)
 	if err != nil {
@@ -89,12 +93,26 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 		}
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return b.Run(gctx) })
+	// drained ends when the bot has stopped: after its drain, or at once
+	// when it fails.
+	drained, botStopped := context.WithCancel(context.WithoutCancel(gctx))
+	defer botStopped()
+	g.Go(func() error {
+		defer botStopped()
+		return b.Run(gctx)
+	})
 	if mux != nil {
 		g.Go(func() error {
-			err := serveHTTP(gctx, cfg.Discord.HTTPAddr, mux, logger)
+			// The listener outlives the signal and closes once the bot has
+			// drained: meanwhile /readyz says 503 (the bot is not
+			// Connected once it shuts down), /healthz and /metrics answer,
+			// and interactions are told the bot is restarting, instead of
+			// every request being refused.
+			err := serveHTTP(drained, cfg.Discord.HTTPAddr, mux, logger)
 			if endpoint != nil {
-				waitCtx, cancel := context.WithTimeout(context.WithoutCancel(gctx), 30*time.Second)
+				// The bot's drain has already waited for (or interrupted)
+				// the handlers; this only collects them.
+				waitCtx, cancel := context.WithTimeout(context.WithoutCancel(gctx), 5*time.Second)
 				defer cancel()
 				err = errors.Join(err, endpoint.Wait(waitCtx))
 			}

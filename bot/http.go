@@ -286,12 +286,9 @@ type pending struct {
 // until it has been written, so Handle's follow-up REST edits never reach
 // Discord before the response they edit.
 func (p *pending) ack(r *discordgo.InteractionResponse) error {
-	if r == nil {
-		return errors.New("acknowledge interaction: nil response")
-	}
-	body, err := json.Marshal(r)
+	body, err := encodeResponse(r)
 	if err != nil {
-		return fmt.Errorf("acknowledge interaction: encode response: %w", err)
+		return fmt.Errorf("acknowledge interaction: %w", err)
 	}
 	msg := ackMsg{body: body, written: make(chan error, 1)}
 	p.mu.Lock()
@@ -406,7 +403,7 @@ func standIn(i *discordgo.Interaction, returned bool) []byte {
 	default:
 		r = discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
 	}
-	b, _ := json.Marshal(r) // a fixed value: cannot fail
+	b, _ := encodeResponse(&r) // a fixed value: cannot fail
 	return b
 }
 

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -71,14 +72,21 @@ type Discord struct {
 	// Gateway is false to serve only through the HTTP interactions
 	// endpoint (no websocket connection; mentions are not answered).
 	Gateway bool
+	// MessageContent requests the privileged Message Content intent, so
+	// follow-ups in the bot's threads need not mention it; the intent must
+	// also be enabled in the developer portal.
+	MessageContent bool
 
 	QuestionsPerMinute int
 	MaxConcurrent      int
 	MaxQueue           int
 	AnswerTimeout      time.Duration
-	AllowPrivateURLs   bool
-	MaxUploadBytes     int64
-	ReloadInterval     time.Duration
+	// ShutdownTimeout is how long serve lets in-flight answers finish after
+	// SIGTERM before interrupting them.
+	ShutdownTimeout  time.Duration
+	AllowPrivateURLs bool
+	MaxUploadBytes   int64
+	ReloadInterval   time.Duration
 }
 
 // Defaults.
@@ -119,10 +127,12 @@ func Load(getenv func(string) string) (Config, error) {
 			PublicKey:          p.str("DISCORD_PUBLIC_KEY", ""),
 			HTTPAddr:           p.str("MISSIONBOT_HTTP_ADDR", ""),
 			Gateway:            p.bool("MISSIONBOT_GATEWAY", true),
+			MessageContent:     p.bool("MISSIONBOT_MESSAGE_CONTENT", false),
 			QuestionsPerMinute: p.int("MISSIONBOT_RATE_LIMIT", 5, 1, 10_000),
 			MaxConcurrent:      p.int("MISSIONBOT_MAX_CONCURRENT", 4, 1, 1024),
 			MaxQueue:           p.int("MISSIONBOT_MAX_QUEUE", 100, 0, 100_000),
 			AnswerTimeout:      p.duration("MISSIONBOT_ANSWER_TIMEOUT", 90*time.Second),
+			ShutdownTimeout:    p.duration("MISSIONBOT_SHUTDOWN_TIMEOUT", 10*time.Second),
 			AllowPrivateURLs:   p.bool("MISSIONBOT_ALLOW_PRIVATE_URLS", false),
 			MaxUploadBytes:     int64(p.int("MISSIONBOT_MAX_UPLOAD_BYTES", 5<<20, 1024, 1<<30)),
 			ReloadInterval:     p.duration("MISSIONBOT_RELOAD_INTERVAL", 30*time.Second),
@@ -250,6 +260,12 @@ func (p *parser) fail(name, msg string) {
 	p.errs = append(p.errs, fmt.Errorf("  %s %s", name, msg))
 }
 
+// badValue records a value that cannot be used, written as the user would
+// have set it (NAME="value") followed by what is wanted.
+func (p *parser) badValue(name, value, want string) {
+	p.errs = append(p.errs, fmt.Errorf("  %s=%q: %s", name, value, want))
+}
+
 func (p *parser) str(name, def string) string {
 	if v := strings.TrimSpace(p.getenv(name)); v != "" {
 		return v
@@ -264,7 +280,7 @@ func (p *parser) int(name string, def, lo, hi int) int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi {
-		p.fail(name, fmt.Sprintf("=%q: want a whole number from %d to %d", v, lo, hi))
+		p.badValue(name, v, fmt.Sprintf("want a whole number from %d to %d", lo, hi))
 		return def
 	}
 	return n
@@ -276,8 +292,9 @@ func (p *parser) float(name string, def, lo, hi float64) float64 {
 		return def
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < lo || f > hi {
-		p.fail(name, fmt.Sprintf("=%q: want a number from %g to %g", v, lo, hi))
+	// NaN compares false with everything, so it would pass the range test.
+	if err != nil || math.IsNaN(f) || f < lo || f > hi {
+		p.badValue(name, v, fmt.Sprintf("want a number from %g to %g", lo, hi))
 		return def
 	}
 	return f
@@ -295,7 +312,7 @@ func (p *parser) duration(name string, def time.Duration) time.Duration {
 		}
 	}
 	if err != nil || d <= 0 {
-		p.fail(name, fmt.Sprintf("=%q: want a positive duration such as 30s or 2m", v))
+		p.badValue(name, v, "want a positive duration such as 30s or 2m")
 		return def
 	}
 	return d
@@ -308,7 +325,7 @@ func (p *parser) bool(name string, def bool) bool {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		p.fail(name, fmt.Sprintf("=%q: want true or false", v))
+		p.badValue(name, v, "want true or false")
 		return def
 	}
 	return b
@@ -332,7 +349,7 @@ func (p *parser) oneOf(name, def string, allowed ...string) string {
 			return v
 		}
 	}
-	p.fail(name, fmt.Sprintf("=%q: want one of %s", v, strings.Join(allowed, ", ")))
+	p.badValue(name, v, fmt.Sprintf("want one of %s", strings.Join(allowed, ", ")))
 	return def
 }
 
@@ -343,7 +360,7 @@ func (p *parser) level(name string) slog.Level {
 	}
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(v)); err != nil {
-		p.fail(name, fmt.Sprintf("=%q: want debug, info, warn or error", v))
+		p.badValue(name, v, "want debug, info, warn or error")
 		return slog.LevelInfo
 	}
 	return l
@@ -352,6 +369,6 @@ func (p *parser) level(name string) slog.Level {
 func (p *parser) url(name, v string) {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		p.fail(name, fmt.Sprintf("=%q: want an http:// or https:// URL", v))
+		p.badValue(name, v, "want an http:// or https:// URL")
 	}
 }

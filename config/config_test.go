@@ -44,6 +44,10 @@ func TestLoadErrors(t *testing.T) {
 		{"bad role", map[string]string{"MISSIONBOT_MODERATOR_ROLES": "123,mods"}, []string{"\"mods\""}},
 		{"bad level", map[string]string{"MISSIONBOT_LOG_LEVEL": "loud"}, []string{"MISSIONBOT_LOG_LEVEL"}},
 		{"two problems", map[string]string{"MISSIONBOT_K": "x", "MISSIONBOT_RATE_LIMIT": "0"}, []string{"MISSIONBOT_K", "MISSIONBOT_RATE_LIMIT"}},
+		{"temperature NaN", map[string]string{"MISSIONBOT_TEMPERATURE": "NaN"}, []string{`MISSIONBOT_TEMPERATURE="NaN": want a number from 0 to 2`}},
+		{"temperature Inf", map[string]string{"MISSIONBOT_TEMPERATURE": "+Inf"}, []string{`MISSIONBOT_TEMPERATURE="+Inf"`}},
+		{"value next to its name", map[string]string{"MISSIONBOT_K": "-1"}, []string{`MISSIONBOT_K="-1": want a whole number from 1 to 50`}},
+		{"duration next to its name", map[string]string{"MISSIONBOT_ANSWER_TIMEOUT": "soon"}, []string{`MISSIONBOT_ANSWER_TIMEOUT="soon": want`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

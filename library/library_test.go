@@ -116,3 +116,30 @@ func TestOneWriterAtATime(t *testing.T) {
 		t.Errorf("Add while a writer runs = %v, want ErrBusy", err)
 	}
 }
+
+func TestDocumentsListsFilesThatFailedToIndex(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "broken.pdf"), []byte("%PDF-1.4 not really"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "good.txt"), []byte("Benin pledged 2,000 troops to the mission, officials said."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l := openTest(t, dir)
+	if _, err := l.Refresh(context.Background(), RefreshOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	docs, err := l.Documents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 2 || docs[0].DocID != "broken.pdf" || len(l.Sources()) != 1 {
+		t.Fatalf("Documents = %+v with %d indexed; want both files, one indexed", docs, len(l.Sources()))
+	}
+	if _, err := l.Remove(context.Background(), "broken.pdf", nil); err != nil {
+		t.Fatalf("removing a file that failed to index: %v", err)
+	}
+	if _, err := openTest(t, "").Documents(); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("Documents of the built-in corpus = %v, want ErrReadOnly", err)
+	}
+}

@@ -12,7 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -100,6 +102,9 @@ func open(ctx context.Context, path string, ms []migration) (*DB, error) {
 		// The driver reads everything after '?' as DSN options.
 		return nil, fmt.Errorf("open store %s: path must not contain '?' or '#'", path)
 	}
+	if err := makePrivate(path); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
 	// BEGIN IMMEDIATE for every transaction: a deferred one that reads and
 	// then writes can fail at once with SQLITE_BUSY instead of waiting.
 	dsn := path + "?_busy_timeout=5000&_journal_mode=WAL&_foreign_keys=1&_txlock=immediate"
@@ -108,11 +113,72 @@ func open(ctx context.Context, path string, ms []migration) (*DB, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	s := &DB{db: db}
+	if err := s.quickCheck(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, classify(err))
+	}
 	if err := s.migrate(ctx, ms); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, classify(err))
 	}
 	return s, nil
+}
+
+// privateMode is the mode of the database and its WAL files: they hold
+// questions and answers, so only the owner reads them, like the salt.
+const privateMode = 0o600
+
+// makePrivate creates the database file with privateMode before SQLite
+// does (SQLite gives its -wal and -shm files the main file's mode), and
+// tightens the mode of files created before this rule.
+func makePrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, privateMode)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create: %w", err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil || fi.Mode().Perm()&^privateMode == 0 {
+			continue
+		}
+		if err := os.Chmod(p, privateMode); err != nil {
+			return fmt.Errorf("make %s private: %w", filepath.Base(p), err)
+		}
+	}
+	return nil
+}
+
+// quickCheck runs PRAGMA quick_check, which reads every page and checks
+// its structure (not index contents: that is integrity_check, several
+// times slower), so damage inside the file is found at start rather than
+// by the query that lands on it. Its cost grows with the file: about a
+// second per few hundred MB.
+func (s *DB) quickCheck(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, "PRAGMA quick_check(5)")
+	if err != nil {
+		return fmt.Errorf("quick check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("quick check: %w", err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("quick check: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: quick check found damage: %s", ErrCorrupt, strings.Join(problems, "; "))
+	}
+	return nil
 }
 
 // classify marks errors that mean the file is not a usable database.
