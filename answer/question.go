@@ -284,18 +284,19 @@ func predicates(words, lower []string, from int) []string {
 	if doSupport < 0 {
 		return out
 	}
-	// "When did the Green Valley Trust appeal the lifting…": after a
-	// subject that is a name, the verb; it is followed by its object.
+	// "When did the board appeal the closure…": after a short subject,
+	// the first verb followed by its object or a preposition.
 	i := doSupport + 1
 	for i < len(words) && isDeterminer(lower[i]) {
 		i++
 	}
-	if i < len(words) && startsUpper(words[i]) {
-		for i < len(words) && (startsUpper(words[i]) || isPreposition(lower[i]) && i+1 < len(words) && startsUpper(words[i+1])) {
-			i++
-		}
-		if i+1 < len(words) && isBaseVerb(lower[i]) && (isDeterminer(lower[i+1]) || isPreposition(lower[i+1]) || startsUpper(words[i+1])) {
+	for i < len(words) && (startsUpper(words[i]) || isPreposition(lower[i]) && i+1 < len(words) && startsUpper(words[i+1])) {
+		i++ // a name
+	}
+	for end := min(len(words)-1, i+3); i < end; i++ {
+		if isBaseVerb(lower[i]) && (isDeterminer(lower[i+1]) || isPreposition(lower[i+1]) || startsUpper(words[i+1])) {
 			add(lower[i])
+			break
 		}
 	}
 	// "How much did the flight cost?": the verb it ends on.

@@ -26,6 +26,8 @@ const (
 	// surnameCredit is how much of a person's name its last word alone
 	// holds.
 	surnameCredit = 0.8
+	// derivedCredit is how much of a term one of its derived forms holds.
+	derivedCredit = 0.9
 )
 
 // coverageQuery is a query prepared against one generation's vocabulary:
@@ -70,6 +72,9 @@ type QueryTerm struct {
 	// corpus uses, when it does not use the term itself (tokens joined by
 	// spaces for a collocation).
 	Related []string `json:"related,omitempty"`
+	// Derived lists the corpus's words derived from the term or it from
+	// them ("die" for "death"), which count nearly as the term.
+	Derived []string `json:"derived,omitempty"`
 
 	// Name is true when the question wrote the term as a name (capitalised
 	// mid-sentence, or an acronym).
@@ -116,6 +121,11 @@ func (t QueryTerm) Holds(toks []string) (bool, float64) {
 	for _, f := range t.Forms {
 		if has(f) {
 			return true, 1
+		}
+	}
+	for _, d := range t.Derived {
+		if slices.Contains(toks, d) {
+			return true, derivedCredit
 		}
 	}
 	if t.Surname != "" && slices.Contains(toks, t.Surname) {
@@ -321,6 +331,16 @@ func (q coverageQuery) prepareTerm(key string, parts []string, seq bool) queryTe
 		for _, p := range contentWords(parts) {
 			if id, ok := ix.terms[p]; ok && !seq {
 				t.alts = append(t.alts, alt{ids: []int32{id}, credit: partCredit})
+			}
+		}
+	}
+	if t.Known && len(parts) == 1 {
+		// Derived forms say the same thing another way ("died" for
+		// "death").
+		for _, d := range text.Derived(key) {
+			if id, ok := ix.terms[d]; ok && !slices.Contains(t.Forms, d) {
+				t.alts = append(t.alts, alt{ids: []int32{id}, credit: derivedCredit})
+				t.Derived = append(t.Derived, d)
 			}
 		}
 	}
@@ -553,7 +573,7 @@ func (q coverageQuery) bm25Terms() []weightedTerm {
 		for _, a := range t.alts {
 			w := 1.0
 			switch {
-			case a.credit == relatedCredit:
+			case a.credit == relatedCredit || a.credit == derivedCredit:
 				w = relatedBM25
 
 			case a.credit < 1:

@@ -27,7 +27,7 @@ type lexicon struct {
 	pos   []uint8  // per key: posNoun | posVerb | …
 	cat   []byte   // per key: the category of its commonest noun sense, or 0
 	start []uint32 // related of keys[i]: rel[start[i]:start[i+1]]
-	rel   []int32  // indexes into keys
+	rel   []int32  // indexes into keys; negative (-1-index) for a derived form
 }
 
 // Parts of speech a lexicon word can have.
@@ -54,7 +54,7 @@ func parseLexicon(data []byte) *lexicon {
 		key string
 		pos uint8
 		cat byte
-		rel []int // line numbers
+		rel []int // line numbers; -1-n for a derived form on line n
 	}
 	var lines []entry
 	sc := bufio.NewScanner(zr)
@@ -88,7 +88,11 @@ func parseLexicon(data []byte) *lexicon {
 			}
 		}
 		for _, f := range strings.Split(relText, ",") {
+			f, derived := strings.CutSuffix(f, "+")
 			if n, err := strconv.ParseInt(f, 36, 32); err == nil {
+				if derived {
+					n = -1 - n
+				}
 				e.rel = append(e.rel, int(n))
 			}
 		}
@@ -129,13 +133,21 @@ func parseLexicon(data []byte) *lexicon {
 				lx.cat[i] = lines[li].cat
 			}
 			for _, r := range lines[li].rel {
+				derived := r < 0
+				if derived {
+					r = -1 - r
+				}
 				if r < len(lines) && keyOf[r] >= 0 && keyOf[r] != int32(i) {
-					rel = append(rel, keyOf[r])
+					if derived {
+						rel = append(rel, -1-keyOf[r])
+					} else {
+						rel = append(rel, keyOf[r])
+					}
 				}
 			}
 		}
 		slices.Sort(rel)
-		rel = slices.Compact(rel)
+		rel = slices.Compact(rel) // a word both derived and otherwise related appears twice: harmless
 		lx.rel = append(lx.rel, rel...)
 		lx.start = append(lx.start, uint32(len(lx.rel)))
 	}
@@ -159,7 +171,28 @@ func Related(term string) []string {
 	ids := lx.rel[lx.start[i]:lx.start[i+1]]
 	out := make([]string, len(ids))
 	for j, id := range ids {
+		if id < 0 {
+			id = -1 - id
+		}
 		out[j] = lx.keys[id]
+	}
+	return out
+}
+
+// Derived returns the forms the lexicon derives from term or term from
+// ("death" for "die", "announcement" for "announce"), as token sequences
+// joined by spaces; nil when it knows none.
+func Derived(term string) []string {
+	lx := theLexicon()
+	i, ok := lx.find(term)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, id := range lx.rel[lx.start[i]:lx.start[i+1]] {
+		if id < 0 {
+			out = append(out, lx.keys[-1-id])
+		}
 	}
 	return out
 }

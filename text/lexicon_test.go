@@ -70,3 +70,12 @@ func TestMarkedTokens(t *testing.T) {
 		}
 	}
 }
+
+func TestLexiconDerivedForms(t *testing.T) {
+	if d := Derived(Terms("death")[0]); !slices.Contains(d, Terms("die")[0]) {
+		t.Errorf("Derived(death) = %q, want die", d)
+	}
+	if d := Derived(Terms("announce")[0]); !slices.Contains(d, Terms("announcement")[0]) {
+		t.Errorf("Derived(announce) = %q, want announcement", d)
+	}
+}

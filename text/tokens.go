@@ -296,6 +296,9 @@ func stem(w string) string {
 		return w
 	}
 	switch {
+	case len(w) == 4 && strings.HasSuffix(w, "ied"):
+		// "died", "tied": the verb is "die", "tie".
+		return w[:3]
 	case strings.HasSuffix(w, "ies") && len(w) > 4:
 		w = w[:len(w)-3] + "y"
 	case strings.HasSuffix(w, "sses"):

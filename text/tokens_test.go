@@ -64,3 +64,9 @@ func TestContentTermsDropStopwords(t *testing.T) {
 		t.Errorf("contentTerms = %q, want %q", got, want)
 	}
 }
+
+func TestShortIedVerbs(t *testing.T) {
+	if stem("died") != stem("die") || stem("tied") != stem("tie") || stem("cried") != stem("cry") {
+		t.Errorf("died/die %q %q, tied/tie %q %q, cried/cry %q %q", stem("died"), stem("die"), stem("tied"), stem("tie"), stem("cried"), stem("cry"))
+	}
+}

@@ -20,7 +20,7 @@
 // Output formats (UTF-8 text, one record per line; the lexicon gzipped):
 //
 //	lexicon:   # comment lines, including WordNet's licence notice
-//	           <lemma> TAB <pos letters>[:<category>] TAB <related lemma ids, comma separated, base 36>
+//	           <lemma> TAB <pos letters>[:<category>] TAB <related lemma ids, comma separated, base 36, "+" after a derived form>
 //
 // The pos letters are n, v, a, r, and i for a proper name (every sense an
 // instance: "austin", "kenya"); the category, of the lemma's commonest
@@ -114,8 +114,10 @@ func run(dir, out, irregular string) error {
 			return err
 		}
 	}
+	// related[lemma][word] is true for a derived form of the lemma
+	// ("death" of "die"), false for another relation.
 	related := map[string]map[string]bool{}
-	add := func(from, to string) {
+	addKind := func(from, to string, derived bool) {
 		to = norm(to)
 		if to == from || !keep(to) {
 			return
@@ -123,8 +125,9 @@ func run(dir, out, irregular string) error {
 		if related[from] == nil {
 			related[from] = map[string]bool{}
 		}
-		related[from][to] = true
+		related[from][to] = related[from][to] || derived
 	}
+	add := func(from, to string) { addKind(from, to, false) }
 	for lemma, byPOS := range senses {
 		if !keep(lemma) {
 			continue
@@ -157,7 +160,7 @@ func run(dir, out, irregular string) error {
 					case p.symbol == "+" || p.symbol == `\`:
 						// Lexical: derivations and pertainyms of this word only.
 						if p.src == self && p.dst > 0 && p.dst <= len(t.words) {
-							add(lemma, t.words[p.dst-1])
+							addKind(lemma, t.words[p.dst-1], p.symbol == "+")
 						}
 					case p.symbol == "&" && p.src == 0:
 						for _, w := range t.words {
@@ -224,9 +227,13 @@ func run(dir, out, irregular string) error {
 			}
 		}
 		var rel []string
-		for r := range related[l] {
+		for r, derived := range related[l] {
 			if id, ok := ids[r]; ok {
-				rel = append(rel, strconv.FormatInt(int64(id), 36))
+				mark := ""
+				if derived {
+					mark = "+"
+				}
+				rel = append(rel, strconv.FormatInt(int64(id), 36)+mark)
 			}
 		}
 		sort.Strings(rel)
