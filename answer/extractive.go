@@ -213,7 +213,7 @@ var (
 	placeLike  = regexp.MustCompile(`\b(in|at|to|from|near|en|à)\s+\p{Lu}\p{Ll}+`)
 	yearOnly   = regexp.MustCompile(`^(19|20)\d\d$`)
 	// quantityLike is a sum of money or a measure: what "how much" asks.
-	quantityLike = regexp.MustCompile(`(?i)(?:[A-Z]{0,3}\$|€|£)\s?\d|\d[\d,.]*\s?(?:%|percent|per\s+cent|million|billion|thousand|milliards?|tonnes?|tons?|kilo\w*|km|metres?|meters?|miles?|hours?|days?|weeks?|months?|years?|minutes?|kg|litres?|euros?|dollars?|pounds?|shillings?)\b|\b(half|a\s+third|a\s+quarter|three-quarters|two-thirds)\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|hundred)\s+(years?|months?|weeks?|days?|hours?|minutes?|kilometres?|metres?)\b`)
+	quantityLike = regexp.MustCompile(`(?i)(?:[A-Z]{0,3}\$|€|£)\s?\d|\d[\d,.]*\s?(?:%|percent|per\s+cent|million|billion|thousand|milliards?|tonnes?|tons?|kilo\w*|km|metres?|meters?|miles?|hours?|days?|weeks?|months?|years?|minutes?|kg|litres?|euros?|dollars?|pounds?|shillings?)\b|\b(half|a\s+third|a\s+quarter|three-quarters|two-thirds)\b|\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|hundred)(?:\s+|-)(?:years?|months?|weeks?|days?|hours?|minutes?|kilometres?|metres?|km)\b`)
 )
 
 // figures are the amounts a sentence states, normalised: sums of money,

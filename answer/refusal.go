@@ -168,7 +168,10 @@ func judge(q question, res retrieval.Results, k int) verdict {
 			if s.passage.Rank > k && pi == 0 && q.time.Kind != text.TimeChange && p.wants != wantAmount {
 				continue // beyond k only for other figures and timelines
 			}
-			if focus >= 0 && !p.instance && !s.own[focus] || !holdsNames(s, res.Terms) {
+			// The focus must be in the sentence; for a count, a figure
+			// counting the question's verb will do ("13 votes" for "how many
+			// members voted"), checked below.
+			if focus >= 0 && !p.instance && !s.own[focus] && p.wants != wantAmount || !holdsNames(s, res.Terms) {
 				continue
 			}
 			if (p.wants == wantAmount || p.wants == wantDate) && !s.states[p.wants] || p.quantity && !s.quantity || p.money && !s.money {
