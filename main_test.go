@@ -242,15 +242,7 @@ func TestEvalReport(t *testing.T) {
 }
 
 func TestDevSetMeetsQualityBar(t *testing.T) {
-	out, _, err := runCLI(t, nil, "eval", "--json", "--file", "eval/dev.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep eval.Report
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("recall@5 %.3f MRR %.3f fact coverage %.3f refusal accuracy %.3f", rep.RecallAtK, rep.MRR, rep.FactCoverage, rep.RefusalAccuracy)
+	rep := runEval(t, "--file", "eval/dev.jsonl")
 	if rep.RecallAtK < 1 || rep.FactCoverage < 0.95 || rep.RefusalAccuracy < 1 { // issue 9: no regression on the built-in five
 		t.Errorf("quality bar missed: %+v", rep)
 	}

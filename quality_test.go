@@ -55,7 +55,17 @@ func TestWideSetHoldsItsGround(t *testing.T) {
 	if testing.Short() {
 		t.Skip("indexes the wide corpus")
 	}
-	out, _, err := runCLI(t, nil, "eval", "--json", "--file", "eval/wide/dev.jsonl", "--corpus", "eval/wide/corpus")
+	rep := runEval(t, "--file", "eval/wide/dev.jsonl", "--corpus", "eval/wide/corpus")
+	if rep.RefusalAccuracy < 0.85 || rep.RecallAtK < 0.75 || rep.MRR < 0.6 || rep.FactCoverage < 0.55 {
+		t.Errorf("wide set below its floor (refusal 0.85, recall 0.75, MRR 0.60, coverage 0.55): %+v", rep.Scores)
+	}
+}
+
+// runEval runs `missionbot eval --json` with args in-process and returns
+// its report, logging the headline figures.
+func runEval(t *testing.T, args ...string) eval.Report {
+	t.Helper()
+	out, _, err := runCLI(t, nil, append([]string{"eval", "--json"}, args...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +74,5 @@ func TestWideSetHoldsItsGround(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("recall@5 %.3f MRR %.3f fact coverage %.3f refusal accuracy %.3f", rep.RecallAtK, rep.MRR, rep.FactCoverage, rep.RefusalAccuracy)
-	if rep.RefusalAccuracy < 0.85 || rep.RecallAtK < 0.75 || rep.MRR < 0.6 || rep.FactCoverage < 0.55 {
-		t.Errorf("wide set below its floor (refusal 0.85, recall 0.75, MRR 0.60, coverage 0.55): %+v", rep.Scores)
-	}
+	return rep
 }
