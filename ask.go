@@ -103,6 +103,7 @@ type askJSON struct {
 	Question  string            `json:"question"`
 	Answer    string            `json:"answer"`
 	Refused   bool              `json:"refused"`
+	Partial   bool              `json:"partial"`
 	Mode      answer.Mode       `json:"mode"`
 	Notice    string            `json:"notice"`
 	Citations []answer.Citation `json:"citations"`
@@ -125,7 +126,7 @@ type timingsJSON struct {
 
 func toJSON(a answer.Answer) askJSON {
 	out := askJSON{
-		Question: a.Question, Answer: a.Text, Refused: a.Refused, Mode: a.Mode, Notice: a.Notice,
+		Question: a.Question, Answer: a.Text, Refused: a.Refused, Partial: a.Partial, Mode: a.Mode, Notice: a.Notice,
 		Citations: a.Citations, Passages: []passageJSON{},
 		TimingsMS: timingsJSON{Retrieve: ms(a.Retrieve), Generate: ms(a.Generate)},
 	}

@@ -35,7 +35,7 @@ func TestAskJSONSchema(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &raw); err != nil {
 		t.Fatalf("output is not one JSON object: %v\n%s", err, out)
 	}
-	for _, key := range []string{"question", "answer", "refused", "mode", "notice", "citations", "passages", "timings_ms"} {
+	for _, key := range []string{"question", "answer", "refused", "partial", "mode", "notice", "citations", "passages", "timings_ms"} {
 		if _, ok := raw[key]; !ok {
 			t.Errorf("missing key %q", key)
 		}
@@ -242,16 +242,8 @@ func TestEvalReport(t *testing.T) {
 }
 
 func TestDevSetMeetsQualityBar(t *testing.T) {
-	out, _, err := runCLI(t, nil, "eval", "--json", "--file", "eval/dev.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep eval.Report
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("recall@5 %.3f MRR %.3f fact coverage %.3f refusal accuracy %.3f", rep.RecallAtK, rep.MRR, rep.FactCoverage, rep.RefusalAccuracy)
-	if rep.RecallAtK < 0.95 || rep.FactCoverage < 0.85 || rep.RefusalAccuracy < 1 {
+	rep := runEval(t, "--file", "eval/dev.jsonl")
+	if rep.RecallAtK < 1 || rep.FactCoverage < 0.95 || rep.RefusalAccuracy < 1 { // issue 9: no regression on the built-in five
 		t.Errorf("quality bar missed: %+v", rep)
 	}
 }

@@ -82,8 +82,13 @@ type Answer struct {
 	Query string
 	// Text is the answer with [n] markers; every marker has a Citation.
 	Text string
-	// Refused is true when the corpus does not cover the question.
+	// Refused is true when the answer states none of what was asked: the
+	// text is the refusal, possibly with related context the sources do
+	// state, cited.
 	Refused bool
+	// Partial is true when the answer states part of what was asked and
+	// says which parts the sources don't state; Refused is then false.
+	Partial bool
 	Mode    Mode
 	// Notice is a one-line remark for the user, e.g. why a model answer
 	// fell back to the extractive one; empty when there is nothing to say.

@@ -53,8 +53,8 @@ func (e *Extractive) Answer(ctx context.Context, req Request) (Answer, error) {
 		k = e.k
 	}
 	start := e.now()
-	// Search a little wider than k: the extra passages may hold other
-	// figures for the same fact, which the answer must show side by side.
+	// Search wider than k: the extra passages may hold other figures for
+	// the same fact, which the answer must show side by side.
 	res, err := e.searcher.Search(ctx, query, max(k, surveyK))
 	if err != nil {
 		return Answer{}, fmt.Errorf("answer: %w", err)
@@ -78,11 +78,16 @@ const (
 	maxWords     = 120
 	// keepRatio is the share of the best sentence's score another sentence
 	// needs to be included.
-	keepRatio = 0.55
+	keepRatio = 0.7
 	// surveyRatio is the lower bar for a sentence giving another figure
 	// for the amount asked about; maxOtherFigures caps how many are added.
-	surveyRatio     = 0.4
+	surveyRatio     = 0.45
 	maxOtherFigures = 3
+	// maxTimeline caps the dated figures of an answer about a change.
+	maxTimeline = 6
+	// maxQuoteWords caps one quoted sentence; a longer one (a transcript
+	// without punctuation) is cut around the question's words.
+	maxQuoteWords = 80
 )
 
 // Compose builds the extractive answer to question from search results,
@@ -99,55 +104,67 @@ func Compose(question string, res retrieval.Results) Answer {
 func compose(question string, res retrieval.Results, k int) Answer {
 	top := res.Passages[:min(k, len(res.Passages))]
 	a := Answer{Question: question, Query: res.Query, Mode: ModeExtractive, Passages: top, Notice: res.Notice}
-	var relevant, extra []retrieval.Passage
-	for _, p := range relevantPassages(res) {
-		if p.Rank <= k {
-			relevant = append(relevant, p)
-		} else {
-			extra = append(extra, p)
-		}
-	}
-	if len(relevant) == 0 {
-		return refuse(a)
-	}
-	picked := pickSentences(question, relevant, extra)
-	if len(picked) == 0 {
-		return refuse(a)
+	q := parseQuestion(question)
+	v := judge(q, res, k)
+	if v.refuse {
+		return refusal(a, v)
 	}
 	var b strings.Builder
-	// Sources are documents: two sentences from one article cite one [n].
-	numbers := map[string]int{} // document ID -> citation number
-	cite := func(s sentence) int {
-		n, ok := numbers[s.passage.Meta.DocID]
-		if !ok {
-			n = len(numbers) + 1
-			numbers[s.passage.Meta.DocID] = n
-			a.Citations = append(a.Citations, citationOf(n, s.passage, s.text))
-		} else if c := &a.Citations[n-1]; !strings.Contains(c.Quote, s.text) {
-			c.Quote += " " + s.text
-		}
-		return n
-	}
-	if conflicting(picked) {
-		sort.SliceStable(picked, func(i, j int) bool { return dateKey(picked[i]) < dateKey(picked[j]) })
+	c := newCiter(&a)
+	switch {
+	case q.time.Kind == text.TimeChange && v.timeline != nil:
+		writeTimeline(&b, c, v.timeline)
+	case conflicting(v.picked) && q.time.Kind == text.TimeNone:
+		sorted := slices.Clone(v.picked)
+		sort.SliceStable(sorted, func(i, j int) bool { return dateKey(sorted[i]) < dateKey(sorted[j]) })
 		b.WriteString("The sources give different figures; each is shown with its source's date:\n")
-		for _, s := range picked {
-			date := corpus.FormatDate(s.passage.Meta.Published)
-			if date == "" {
-				date = "Undated"
-			}
-			fmt.Fprintf(&b, "- %s: %s [%d]\n", date, s.text, cite(s))
-		}
-	} else {
-		for i, s := range picked {
+		writeTimeline(&b, c, sorted)
+	default:
+		for i, s := range v.picked {
 			if i > 0 {
 				b.WriteString(" ")
 			}
-			fmt.Fprintf(&b, "%s [%d]", s.text, cite(s))
+			fmt.Fprintf(&b, "%s [%d]", s.quote(), c.cite(s))
 		}
 	}
 	a.Text = strings.TrimSpace(b.String())
+	if len(v.missing) > 0 {
+		a.Partial = true
+		a.Text += "\n\n" + missingText(v.missing)
+	}
 	return a
+}
+
+// writeTimeline lists dated sentences, one a line, each with its date.
+func writeTimeline(b *strings.Builder, c *citer, ss []sentence) {
+	for _, s := range ss {
+		date := corpus.FormatDate(s.passage.Meta.Published)
+		if date == "" {
+			date = "Undated"
+		}
+		fmt.Fprintf(b, "- %s: %s [%d]\n", date, s.quote(), c.cite(s))
+	}
+}
+
+// citer numbers an answer's sources: documents, so two sentences from one
+// article cite one [n].
+type citer struct {
+	a       *Answer
+	numbers map[string]int // document ID -> citation number
+}
+
+func newCiter(a *Answer) *citer { return &citer{a: a, numbers: map[string]int{}} }
+
+func (c *citer) cite(s sentence) int {
+	n, ok := c.numbers[s.passage.Meta.DocID]
+	if !ok {
+		n = len(c.numbers) + 1
+		c.numbers[s.passage.Meta.DocID] = n
+		c.a.Citations = append(c.a.Citations, citationOf(n, s.passage, s.text))
+	} else if cit := &c.a.Citations[n-1]; !strings.Contains(cit.Quote, s.text) {
+		cit.Quote += " " + s.text
+	}
+	return n
 }
 
 // sentence is a candidate sentence of a relevant passage.
@@ -157,20 +174,121 @@ type sentence struct {
 	score   float64
 	order   int // position in reading order: passage rank, then sentence
 	figures []string
+	// held is, per query term, the credit with which the sentence (or,
+	// for less, its neighbours) holds it; own says whether the sentence
+	// itself does.
+	held []float64
+	own  []bool
+	// states says whether the sentence states each kind of fact.
+	states map[want]bool
+	// quantity says whether it states a sum of money or a measure, money
+	// whether a sum of money.
+	quantity bool
+	money    bool
+	// pair is set for a sentence joined with the one after it.
+	pair bool
 }
 
-// pickSentences scores every sentence of the passages against the question
-// and keeps the best few: the best first, the others in reading order. For a question about an amount,
-// sentences of the extra passages that state other figures compete too.
-func pickSentences(question string, passages, extra []retrieval.Passage) []sentence {
-	terms := text.Terms(question)
-	if len(terms) == 0 {
+// quote is the sentence as the answer shows it: cut to maxQuoteWords, with
+// relative dates ("on Monday") resolved against its source's date.
+func (s sentence) quote() string {
+	return resolveRelativeDates(clip(s.text, maxQuoteWords), s.passage.Meta.Published)
+}
+
+// clip shortens a sentence to at most n words, marking the cut.
+func clip(s string, n int) string {
+	f := strings.Fields(s)
+	if len(f) <= n {
+		return s
+	}
+	return strings.Join(f[:n], " ") + " …"
+}
+
+var (
+	numberLike = regexp.MustCompile(`(?i)(\$\s?\d[\d,.]*(\s?(million|billion|m|bn))?|\d[\d,.]*\s?(million|billion|percent|%)|\b\d{1,3}(,\d{3})+\b|\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|half|third|quarter)s?\b)`)
+	money      = regexp.MustCompile(`(?i)(?:[A-Z]{0,3}\$|€|£)\s?\d[\d,.]*(\s?(million|billion|m|bn))?|\d[\d,.]*\s?(million|billion)\s+(dollars|usd|euros?|pounds)|\d[\d,.]*\s?(million|billion|milliards?)\s+d'euros`)
+	count      = regexp.MustCompile(`\b\d{1,3}(?:,\d{3})+\b|\b\d+(?:\.\d+)?\s?(?:million|billion|%|percent)|\b\d{2,4}\b`)
+	dateLike   = regexp.MustCompile(`(?i)\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(tember)?|oct(ober)?|nov(ember)?|dec(ember)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)\b|\b(19|20)\d\d\b`)
+	nameLike   = regexp.MustCompile(`\b\p{Lu}\p{Ll}+(\s+\p{Lu}[\p{Ll}'-]+)+\b`)
+	placeLike  = regexp.MustCompile(`\b(in|at|to|from|near|en|à)\s+\p{Lu}\p{Ll}+`)
+	yearOnly   = regexp.MustCompile(`^(19|20)\d\d$`)
+	// quantityLike is a sum of money or a measure: what "how much" asks.
+	quantityLike = regexp.MustCompile(`(?i)(?:[A-Z]{0,3}\$|€|£)\s?\d|\d[\d,.]*\s?(?:%|percent|per\s+cent|million|billion|thousand|milliards?|tonnes?|tons?|kilo\w*|km|metres?|meters?|miles?|hours?|days?|weeks?|months?|years?|minutes?|kg|litres?|euros?|dollars?|pounds?|shillings?)\b|\b(half|a\s+third|a\s+quarter|three-quarters|two-thirds)\b|\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|hundred)(?:\s+|-)(?:years?|months?|weeks?|days?|hours?|minutes?|kilometres?|metres?|km)\b`)
+)
+
+// figures are the amounts a sentence states, normalised: sums of money,
+// and counts other than years and days of the month.
+func figures(s string) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(f string) {
+		f = strings.ToLower(strings.NewReplacer(" ", "", ",", "", "us$", "$", "c$", "$").Replace(f))
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	moneySpans := money.FindAllStringIndex(s, -1)
+	for _, m := range moneySpans {
+		add(s[m[0]:m[1]])
+	}
+	for _, m := range count.FindAllStringIndex(s, -1) {
+		f := s[m[0]:m[1]]
+		inMoney := false
+		for _, ms := range moneySpans {
+			if m[0] >= ms[0] && m[1] <= ms[1] {
+				inMoney = true
+			}
+		}
+		if inMoney || yearOnly.MatchString(f) || dayOfMonth(s, m[0], m[1]) {
+			continue
+		}
+		add(f)
+	}
+	return out
+}
+
+// dayOfMonth reports whether the number at s[i:j] is a day in a date
+// ("25 June", "June 25").
+func dayOfMonth(s string, i, j int) bool {
+	after := strings.TrimLeft(s[j:], " ")
+	before := strings.TrimRight(s[:i], " ")
+	return j-i <= 2 && (dateLike.MatchString(firstWord(after)) || dateLike.MatchString(lastWordOf(before)))
+}
+
+func firstWord(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		return strings.Trim(f[0], ",.;")
+	}
+	return ""
+}
+
+func lastWordOf(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		return strings.Trim(f[len(f)-1], ",.;")
+	}
+	return ""
+}
+
+// candidates scores every sentence of passages against the question's
+// terms. A term held by the sentence counts fully, one held only by the
+// sentence before or after it counts half: "China and Russia abstained"
+// answers a question whose words are in the sentence before.
+func candidates(q question, terms []retrieval.QueryTerm, passages []retrieval.Passage) []sentence {
+	var total float64
+	for _, t := range terms {
+		total += t.Weight
+	}
+	if total == 0 {
 		return nil
 	}
-	wants := questionWants(question)
-	var all []sentence
-	consider := func(pi int, p retrieval.Passage, onlyFigures bool) {
+	var out []sentence
+	for pi, p := range passages {
 		texts := text.SplitSentences(p.Text)
+		toks := make([][]string, len(texts))
+		for i, t := range texts {
+			toks[i] = text.Tokens(t)
+		}
 		for si, t := range texts {
 			s := sentence{text: strings.TrimSpace(t), passage: p, order: pi*1000 + si}
 			if si > 0 && text.LeansBack(s.text) {
@@ -178,49 +296,115 @@ func pickSentences(question string, passages, extra []retrieval.Passage) []sente
 				// sentence it points back to: quote them together.
 				s.text = strings.TrimSpace(texts[si-1]) + " " + s.text
 			}
-			s.figures = figures(s.text)
-			if onlyFigures && len(s.figures) == 0 {
+			if len(strings.Fields(s.text)) < 4 {
 				continue
 			}
-			s.score = scoreSentence(s, terms, wants, pi)
-			if s.score > 0 {
-				all = append(all, s)
+			s.held = make([]float64, len(terms))
+			s.own = make([]bool, len(terms))
+			var got float64
+			hits := 0
+			for ti, term := range terms {
+				ok, credit := term.Holds(toks[si])
+				if !ok {
+					for _, nb := range []int{si - 1, si + 1} {
+						if nb >= 0 && nb < len(toks) {
+							if ok2, c2 := term.Holds(toks[nb]); ok2 {
+								credit = max(credit, c2/2)
+							}
+						}
+					}
+				} else {
+					hits++
+					s.own[ti] = true
+				}
+				s.held[ti] = credit
+				got += term.Weight * credit
+			}
+			if hits == 0 {
+				continue
+			}
+			s.readFacts()
+			s.score = got / total * (1 - 0.03*float64(min(p.Rank-1, 6)))
+			out = append(out, s)
+			// The fact asked for is often in the next sentence: "…agreed to
+			// resign. He has been in Puerto Rico since 5 March." The pair
+			// competes as one candidate.
+			if si+1 < len(texts) && !text.LeansBack(texts[si+1]) {
+				out = append(out, pairWith(s, texts[si+1], toks[si+1], terms, total))
 			}
 		}
 	}
-	for pi, p := range passages {
-		consider(pi, p, false)
+	return out
+}
+
+// readFacts records the kinds of fact s's text states: its figures, a
+// measure, a sum of money, a date, a person's name, a place.
+func (s *sentence) readFacts() {
+	s.figures = figures(s.text)
+	s.quantity = quantityLike.MatchString(s.text)
+	s.money = money.MatchString(s.text)
+	s.states = map[want]bool{
+		wantAmount: numberLike.MatchString(s.text),
+		wantDate:   dateLike.MatchString(s.text),
+		wantPerson: nameLike.MatchString(s.text),
+		wantPlace:  placeLike.MatchString(s.text) || nameLike.MatchString(s.text),
 	}
-	if wants == wantAmount {
-		for i, p := range extra {
-			consider(len(passages)+i, p, true)
+}
+
+// pairWith joins s and the sentence after it (next, with its tokens) into
+// one candidate holding what either holds, scored a little below the sum
+// of its parts so a single sentence that says it all wins.
+func pairWith(s sentence, next string, nextToks []string, terms []retrieval.QueryTerm, total float64) sentence {
+	p := s
+	p.text = s.text + " " + strings.TrimSpace(next)
+	p.held = slices.Clone(s.held)
+	p.own = slices.Clone(s.own)
+	var got float64
+	for i, t := range terms {
+		if ok, c := t.Holds(nextToks); ok {
+			p.own[i] = true
+			p.held[i] = max(p.held[i], c)
 		}
+		got += t.Weight * p.held[i]
 	}
-	if len(all) == 0 {
-		return nil
+	p.readFacts()
+	p.score = got / total * 0.9 * (1 - 0.03*float64(min(s.passage.Rank-1, 6)))
+	p.pair = true
+	return p
+}
+
+// typeBonus is added to a sentence's score when it states the kind of fact
+// the question asks for.
+func typeBonus(w want) float64 {
+	switch w {
+	case wantAmount, wantDate:
+		return 0.3
+	case wantPerson, wantPlace:
+		return 0.15
 	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].score > all[j].score })
-	best := all[0].score
-	var picked []sentence
-	words := 0
+	return 0
+}
+
+// pickSentences keeps the best few sentences for a part of a question:
+// the best first, the others in reading order, without repeating one
+// another.
+func pickSentences(best sentence, all []sentence, limit int) []sentence {
+	picked := []sentence{best}
+	words := len(strings.Fields(best.text))
 	for _, s := range all {
-		if len(picked) == maxSentences || s.score < keepRatio*best {
+		if len(picked) >= limit || s.score < keepRatio*best.score {
 			break
 		}
 		if repeats(s, picked) {
 			continue
 		}
 		n := len(strings.Fields(s.text))
-		if len(picked) > 0 && words+n > maxWords {
+		if words+n > maxWords {
 			continue
 		}
 		picked = append(picked, s)
 		words += n
 	}
-	if wants == wantAmount {
-		picked = addOtherFigures(picked, all, best)
-	}
-	// The most direct sentence leads; the rest follow in reading order.
 	rest := picked[1:]
 	sort.SliceStable(rest, func(i, j int) bool { return rest[i].order < rest[j].order })
 	return picked
@@ -260,85 +444,17 @@ func addOtherFigures(picked, all []sentence, best float64) []sentence {
 	return picked
 }
 
-// want is what kind of fact a question asks for.
-type want int
-
-const (
-	wantAny want = iota
-	wantAmount
-	wantDate
-	wantPerson
-)
-
-var (
-	moneyOrCount = regexp.MustCompile(`(?i)(\$\s?\d[\d,.]*(\s?(million|billion|m|bn))?|\d[\d,.]*\s?(million|billion|percent|%)|\b\d{1,3}(,\d{3})+\b|\b\d+\b)`)
-	money        = regexp.MustCompile(`(?i)\$\s?\d[\d,.]*(\s?(million|billion|m|bn))?|\d[\d,.]*\s?(million|billion)\s+(dollars|usd)`)
-	dateLike     = regexp.MustCompile(`(?i)\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(tember)?|oct(ober)?|nov(ember)?|dec(ember)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b(19|20)\d\d\b`)
-	nameLike     = regexp.MustCompile(`\b[A-Z][a-z]+(\s+[A-Z][a-z]+)+\b`)
-)
-
-func questionWants(q string) want {
-	lq := strings.ToLower(q)
-	switch {
-	case strings.Contains(lq, "how much") || strings.Contains(lq, "how many") || strings.Contains(lq, "combien") || strings.Contains(lq, "konbyen"):
-		return wantAmount
-	case strings.HasPrefix(lq, "when") || strings.Contains(lq, "what date") || strings.Contains(lq, "what day") || strings.Contains(lq, "quand") || strings.Contains(lq, "ki lè"):
-		return wantDate
-	case strings.HasPrefix(lq, "who") || strings.Contains(lq, " who ") || strings.HasPrefix(lq, "qui "):
-		return wantPerson
-	}
-	return wantAny
-}
-
-// scoreSentence is the share of the question's terms the sentence holds
-// (longer, rarer-looking terms weigh more), plus a bonus when it holds the
-// kind of fact asked for, and a small prior for higher-ranked passages.
-func scoreSentence(s sentence, terms []string, w want, passageRank int) float64 {
-	if len(strings.Fields(s.text)) < 4 {
-		return 0
-	}
-	toks := text.Terms(s.text)
-	var got, total float64
-	for _, t := range terms {
-		weight := 1.0 + float64(min(len(t), 10))/10
-		total += weight
-		if slices.ContainsFunc(toks, func(tok string) bool { return text.Matches(t, tok) }) {
-			got += weight
-		}
-	}
-	if got == 0 {
-		return 0
-	}
-	score := got / total
-	switch {
-	case w == wantAmount && moneyOrCount.MatchString(s.text):
-		score += 0.35
-	case w == wantDate && dateLike.MatchString(s.text):
-		score += 0.35
-	case w == wantPerson && nameLike.MatchString(s.text):
-		score += 0.2
-	}
-	return score * (1 - 0.04*float64(min(passageRank, 5)))
-}
-
-// figures are the amounts of money a sentence states, normalised.
-func figures(text string) []string {
-	var out []string
-	for _, m := range money.FindAllString(text, -1) {
-		out = append(out, strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(m, " ", ""), ",", "")))
-	}
-	return out
-}
-
-// conflicting reports whether the sentences state different amounts and
-// come from more than one document.
+// conflicting reports whether the sentences state different amounts of
+// money and come from more than one document.
 func conflicting(picked []sentence) bool {
 	figs := map[string]bool{}
 	docs := map[string]bool{}
 	for _, s := range picked {
 		for _, f := range s.figures {
-			figs[f] = true
-			docs[s.passage.Meta.DocID] = true
+			if money.MatchString(f) || strings.HasPrefix(f, "$") {
+				figs[f] = true
+				docs[s.passage.Meta.DocID] = true
+			}
 		}
 	}
 	return len(figs) > 1 && len(docs) > 1
@@ -349,7 +465,7 @@ func conflicting(picked []sentence) bool {
 func repeats(s sentence, picked []sentence) bool {
 	a := text.Terms(s.text)
 	for _, p := range picked {
-		if overlap(a, text.Terms(p.text)) > 0.6 {
+		if p.text == s.text || overlap(a, text.Terms(p.text)) > 0.6 {
 			return true
 		}
 		if p.passage.Meta.DocID == s.passage.Meta.DocID && len(s.figures) > 0 && slices.Equal(s.figures, p.figures) {

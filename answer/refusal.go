@@ -2,8 +2,15 @@ package answer
 
 import (
 	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"missionbot/retrieval"
+	"missionbot/text"
 )
 
 // RefusalText is what an answer says when the corpus does not cover the
@@ -21,14 +28,26 @@ const (
 	// from.
 	passageFloor = 0.3
 	// supportFloor is the coverage the best single sentence needs: the
-	// corpus covers a question when one sentence states most of it, not
-	// when its words are scattered over a passage.
-	supportFloor = 0.4
+	// corpus covers a question when one sentence states much of it, not
+	// when its words are scattered over a passage. judge then asks more
+	// of the sentence an extractive answer quotes.
+	supportFloor = 0.3
+	// sentenceFloor is the score (coverage of the question by a sentence
+	// and its neighbours, plus a bonus for stating the kind of fact asked
+	// for) the sentence answering a part of a question needs.
+	sentenceFloor = 0.5
+	// absentFloor replaces sentenceFloor when the question's focus or verb
+	// is a word no source uses.
+	absentFloor = 0.65
+	// relatedFloor is the score a sentence needs to be shown, in a refusal,
+	// as what the sources do say near the question.
+	relatedFloor = 0.45
 )
 
 // relevantPassages decides whether the search results cover the question
-// and returns the passages an answer may rest on, in rank order; nil means
-// the answer must refuse. This is the one place that makes that call.
+// at all and returns the passages an answer may rest on, in rank order; nil
+// means the answer must refuse. The extractive answerer then checks, in
+// judge, that a sentence states what was asked.
 func relevantPassages(res retrieval.Results) []retrieval.Passage {
 	support := 0.0
 	for _, p := range res.Passages {
@@ -48,8 +67,610 @@ func relevantPassages(res retrieval.Results) []retrieval.Passage {
 
 // refuse turns a into the refusal: RefusalText, no citations.
 func refuse(a Answer) Answer {
-	a.Text, a.Refused, a.Citations = RefusalText, true, nil
+	a.Text, a.Refused, a.Partial, a.Citations = RefusalText, true, false, nil
 	return a
+}
+
+// verdict is the extractive answerer's decision about one question.
+type verdict struct {
+	refuse bool
+	// absent names what the question asks about that no source mentions
+	// ("Japan"), for the refusal to say; empty when it is not one word.
+	absent string
+	// related is what the sources say closest to a refused question, shown
+	// after the refusal; nil when nothing is close enough.
+	related *sentence
+	// picked are the sentences to answer with, best first.
+	picked []sentence
+	// timeline holds, for a question about a change, the dated sentences
+	// stating each figure, oldest first; nil when there are fewer than two.
+	timeline []sentence
+	// missing are the parts of a compound question no sentence answers.
+	missing []string
+}
+
+// judge decides whether the sources state what the question asks, part by
+// part, and which sentences state it. This is the one place that makes
+// that call for the extractive answerer: it refuses when the question
+// names something no source mentions, when the word for what it asks
+// ("how many suspects") appears nowhere, or when no sentence holds the
+// question's names, its focus and enough of its other terms together and
+// states the kind of fact asked for (a figure, a date). It answers the
+// parts of a compound question it can and names the others.
+func judge(q question, res retrieval.Results, k int) verdict {
+	if len(res.Passages) == 0 {
+		return verdict{refuse: true}
+	}
+	if len(res.Terms) == 0 {
+		// A searcher that does not say how the corpus holds each term:
+		// take the query's terms as they are.
+		query := res.Query
+		if query == "" {
+			query = q.text
+		}
+		res.Terms = plainTerms(query)
+	}
+	// A name no source mentions: the question is about something else.
+	for _, t := range res.Terms {
+		if t.Name && !t.Number && !t.Known && len(t.Related) == 0 {
+			return verdict{refuse: true, absent: surface(q.text, t.Tokens)}
+		}
+	}
+	relevant := relevantPassages(res)
+	if len(relevant) == 0 {
+		return verdict{refuse: true}
+	}
+	cands := candidates(q, res.Terms, relevant)
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	tf := timeContext{TimeFrame: q.time}
+	for _, p := range relevant {
+		if d, ok := p.Meta.Date(); ok && d.After(tf.newest) {
+			tf.newest = d
+		}
+	}
+	var v verdict
+	var best *sentence
+	for pi, p := range q.parts {
+		focus := termIndex(res.Terms, p.focus)
+		var preds []int
+		missingVerb := false
+		for _, w := range p.predicates {
+			if i := termIndex(res.Terms, w); i >= 0 && !res.Terms[i].Frame {
+				preds = append(preds, i)
+				missingVerb = missingVerb || absent(res.Terms, i)
+			}
+		}
+		// A later part of a compound question ("…, and who will command
+		// them?") is answered by a sentence holding its own words.
+		var own []int
+		if pi > 0 {
+			own = partTerms(res.Terms, p.text)
+			for _, i := range own {
+				missingVerb = missingVerb || absent(res.Terms, i)
+			}
+		}
+		if missingVerb && (p.wants == wantAmount || p.wants == wantPerson || p.wants == wantDate) {
+			// "How many officers were killed…" where no source says "kill"
+			// or a word for it: the event is not in the corpus.
+			v.missing = append(v.missing, p.text)
+			continue
+		}
+		// A focus or a verb no source uses may be a paraphrase ("cash"
+		// for "$360 million"), or what the corpus lacks ("population"):
+		// only a sentence holding nearly all the rest answers.
+		floor := sentenceFloor
+		if absent(res.Terms, focus) || missingVerb {
+			floor = absentFloor
+			focus = -1
+		}
+		var ok []sentence
+		for _, s := range cands {
+			if s.passage.Rank > k && pi == 0 && q.time.Kind != text.TimeChange && p.wants != wantAmount {
+				continue // beyond k only for other figures and timelines
+			}
+			// The focus must be in the sentence; for a count, a figure
+			// counting the question's verb will do ("13 votes" for "how many
+			// members voted"), checked below.
+			if focus >= 0 && !p.instance && !s.own[focus] && p.wants != wantAmount || !holdsNames(s, res.Terms) {
+				continue
+			}
+			if (p.wants == wantAmount || p.wants == wantDate) && !s.states[p.wants] || p.quantity && !s.quantity || p.money && !s.money {
+				continue
+			}
+			if p.wants == wantAmount && !p.quantity && !quantifies(s, res.Terms, append([]int{focus}, preds...)) {
+				continue // "How many bats…": a figure counting bats
+			}
+			if p.wants == wantPerson && !holdsAny(s, preds) || !holdsAnyOwn(s, own) {
+				continue // "Who was appointed…": a sentence about the appointment
+			}
+			s.score = partScore(s, p, tf)
+			if s.score >= floor {
+				ok = append(ok, s)
+			}
+		}
+		if pi == 0 && q.time.Kind == text.TimeChange {
+			v.timeline = timeline(cands, res.Terms, p, focus, tf)
+		}
+		if len(ok) == 0 {
+			if v.timeline == nil {
+				v.missing = append(v.missing, p.text)
+			}
+			if len(q.parts) == 1 && absent(res.Terms, termIndex(res.Terms, p.focus)) {
+				v.absent = p.focusWord
+			}
+			continue
+		}
+		sort.SliceStable(ok, func(i, j int) bool { return ok[i].score > ok[j].score })
+		ok = preferTime(ok, tf)
+		if best == nil {
+			best = &ok[0]
+		}
+		limit := maxSentences
+		if pi > 0 {
+			limit = 2
+		}
+		pool := ok[1:]
+		if q.time.Kind == text.TimeAsOf || q.time.Kind == text.TimeLatest {
+			// One time, one source: other sources' figures are other times.
+			pool = nil
+			for _, s := range ok[1:] {
+				if s.passage.Meta.DocID == ok[0].passage.Meta.DocID {
+					pool = append(pool, s)
+				}
+			}
+		}
+		for _, s := range pickSentences(ok[0], pool, limit) {
+			if !repeats(s, v.picked) {
+				v.picked = append(v.picked, s)
+			}
+		}
+		if pi == 0 && p.wants == wantAmount && q.time.Kind == text.TimeNone {
+			v.picked = addOtherFigures(v.picked, ok, ok[0].score)
+		}
+	}
+	if len(v.picked) == 0 && v.timeline != nil {
+		return v
+	}
+	if len(v.picked) == 0 {
+		v.refuse = true
+		if len(cands) > 0 && cands[0].score >= relatedFloor && v.absent == "" {
+			v.related = &cands[0]
+		}
+		return v
+	}
+	return v
+}
+
+// quantifies reports whether a figure in s counts one of the terms ids
+// (-1 entries are skipped): a number at most four words before a word
+// holding it ("24 personnel", "13 votes"). With no term to count, any
+// figure will do; with terms the sentence does not hold, none does.
+func quantifies(s sentence, terms []retrieval.QueryTerm, ids []int) bool {
+	var want []retrieval.QueryTerm
+	asked := false
+	for _, i := range ids {
+		if i >= 0 {
+			asked = true
+			if s.own[i] {
+				want = append(want, terms[i])
+			}
+		}
+	}
+	if len(want) == 0 {
+		return !asked && len(s.figures) > 0
+	}
+	words := strings.Fields(s.text)
+	for i, w := range words {
+		if !isCount(w) {
+			continue
+		}
+		for j := i + 1; j < len(words) && j <= i+4; j++ {
+			toks := text.Tokens(words[j])
+			for _, t := range want {
+				if ok, _ := t.Holds(toks); ok {
+					return true
+				}
+				for _, tok := range toks {
+					if len(t.Tokens) > 1 && slices.Contains(t.Tokens, tok) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// isCount reports whether a word is a count: a number that is not a year
+// ("2,000" is a count, "2000" a year), or a number word.
+func isCount(w string) bool {
+	w = strings.Trim(w, "(),.;:\"'“”‘’")
+	if w == "" {
+		return false
+	}
+	if w[0] >= '0' && w[0] <= '9' {
+		return !yearOnly.MatchString(w)
+	}
+	return numberWords[strings.ToLower(w)]
+}
+
+var numberWords = map[string]bool{
+	"one": true, "two": true, "three": true, "four": true, "five": true, "six": true, "seven": true, "eight": true,
+	"nine": true, "ten": true, "eleven": true, "twelve": true, "thirteen": true, "fifteen": true, "twenty": true,
+	"thirty": true, "forty": true, "fifty": true, "hundred": true, "thousand": true, "dozen": true, "million": true, "billion": true,
+}
+
+// partTerms returns the query terms written in a part of the question, not
+// counting frame words.
+func partTerms(terms []retrieval.QueryTerm, part string) []int {
+	mine := text.Tokens(part)
+	var out []int
+	for i, t := range terms {
+		if t.Frame {
+			continue
+		}
+		for _, tok := range t.Tokens {
+			if slices.Contains(mine, tok) {
+				out = append(out, i)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// holdsAnyOwn reports whether the sentence itself holds one of the terms
+// ids, or there are none.
+func holdsAnyOwn(s sentence, ids []int) bool {
+	for _, i := range ids {
+		if s.own[i] {
+			return true
+		}
+	}
+	return len(ids) == 0
+}
+
+// holdsAny reports whether s holds one of the terms ids, or there are none.
+func holdsAny(s sentence, ids []int) bool {
+	for _, i := range ids {
+		if s.held[i] > 0 {
+			return true
+		}
+	}
+	return len(ids) == 0
+}
+
+// plainTerms describes query's content terms without a corpus: each known,
+// weighing the same.
+func plainTerms(query string) []retrieval.QueryTerm {
+	var out []retrieval.QueryTerm
+	for _, t := range text.Terms(query) {
+		out = append(out, retrieval.QueryTerm{Term: t, Weight: 1, Known: true, Tokens: []string{t}, Forms: []string{t}})
+	}
+	return out
+}
+
+// absent reports whether term i is one the corpus holds in no way.
+func absent(terms []retrieval.QueryTerm, i int) bool {
+	return i >= 0 && !terms[i].Known && len(terms[i].Related) == 0
+}
+
+// termIndex finds the query term that is, or contains, the term t; -1 for
+// none.
+func termIndex(terms []retrieval.QueryTerm, t string) int {
+	if t == "" {
+		return -1
+	}
+	for i, qt := range terms {
+		if qt.Term == t {
+			return i
+		}
+	}
+	for i, qt := range terms {
+		for _, tok := range qt.Tokens {
+			if tok == t {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// holdsNames reports whether s, with its neighbours, holds every name of
+// the question the corpus knows: an answer about the Court of Appeal must
+// come from a sentence about it, not one about the High Court.
+// A name of several words or a proper name must be in the sentence or
+// next to it; a name that is also a common word ("Caribbean") and a figure
+// naming something ("resolution 2699") must be in its passage. Names the
+// corpus mentions often (the country a corpus is about) are not required.
+func holdsNames(s sentence, terms []retrieval.QueryTerm) bool {
+	var toks []string
+	for i, t := range terms {
+		if t.Frame || !(t.Known || len(t.Related) > 0) || t.Weight < rareNameWeight {
+			continue
+		}
+		switch {
+		case t.Name && (t.Sequence || len(t.Tokens) == 1 && text.IsProperName(t.Tokens[0])):
+			if s.held[i] == 0 {
+				return false
+			}
+		case t.Name || t.Number:
+			if s.held[i] > 0 {
+				continue
+			}
+			if toks == nil {
+				toks = text.Tokens(s.passage.Text)
+			}
+			if ok, _ := t.Holds(toks); !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// rareNameWeight is the IDF above which a name must be in the sentence
+// that answers: a name in fewer than about one chunk in six.
+const rareNameWeight = 1.8
+
+// timeContext is a question's time frame with what the sources say about
+// time: the newest source date among the relevant passages.
+type timeContext struct {
+	text.TimeFrame
+	newest time.Time
+}
+
+// partScore is a sentence's score for one part of a question: its coverage
+// of the question, a bonus when it states the kind of fact the part asks
+// for, and, for a question set in time, a preference for sources of that
+// time.
+func partScore(s sentence, p part, tf timeContext) float64 {
+	score := s.score
+	if s.states[p.wants] {
+		score += typeBonus(p.wants)
+	}
+	return score * timeWeight(s, tf)
+}
+
+// timeWeight prefers, for "as of" a date, the newest sources on or before
+// it (or sentences naming its period); for "latest", the newest sources;
+// for a period, sources from it and sentences naming it.
+func timeWeight(s sentence, tf timeContext) float64 {
+	date, dated := s.passage.Meta.Date()
+	switch tf.Kind {
+	case text.TimeAsOf:
+		switch {
+		case mentionsUpTo(s.text, tf.From, tf.To):
+			return 1.1
+		case !dated:
+			return 0.75
+		case date.After(tf.To.AddDate(0, 0, 7)):
+			return 0.5
+		default:
+			// The closer to the date, the better: a month back loses 4%.
+			return 1 - min(0.4, tf.To.Sub(date).Hours()/24/30*0.04)
+		}
+	case text.TimeLatest:
+		if !dated || tf.newest.IsZero() {
+			return 0.75
+		}
+		// The newest source is best: a month older loses 3%.
+		return 1 - min(0.4, tf.newest.Sub(date).Hours()/24/30*0.03)
+	case text.TimeDuring:
+		// A period of a month or less is specific: a sentence naming it,
+		// or a source from it, is about what was asked.
+		specific := tf.To.Sub(tf.From) <= 31*24*time.Hour
+		switch {
+		case mentionsPeriod(s.text, tf.From, tf.To) && specific:
+			return 1.3
+		case mentionsPeriod(s.text, tf.From, tf.To):
+			return 1.1
+		case dated && !date.Before(tf.From.AddDate(0, 0, -7)) && !date.After(tf.To.AddDate(0, 1, 0)):
+			return 1.15
+		case dated && specific:
+			return 0.85
+		}
+	}
+	return 1
+}
+
+// timeBand is the share of the best score within which, for "as of" and
+// "latest" questions, the source's date decides rather than the wording.
+const timeBand = 0.75
+
+// preferTime reorders ok (sorted by score) for a question about a time:
+// "as of" a date, sentences from sources on or before it (or naming its
+// period) come first; "latest", among the sentences scoring within timeBand
+// of the best, the newest source's comes first.
+func preferTime(ok []sentence, tf timeContext) []sentence {
+	switch tf.Kind {
+	case text.TimeAsOf:
+		var before, after []sentence
+		for _, s := range ok {
+			d, dated := s.passage.Meta.Date()
+			if mentionsUpTo(s.text, tf.From, tf.To) || dated && !d.After(tf.To.AddDate(0, 0, 7)) {
+				before = append(before, s)
+			} else {
+				after = append(after, s)
+			}
+		}
+		return append(before, after...)
+	case text.TimeLatest:
+		band := 0
+		for band < len(ok) && ok[band].score >= timeBand*ok[0].score {
+			band++
+		}
+		top := slices.Clone(ok[:band])
+		sort.SliceStable(top, func(i, j int) bool { return dateKeyNewest(top[i]) > dateKeyNewest(top[j]) })
+		return append(top, ok[band:]...)
+	}
+	return ok
+}
+
+// dateKeyNewest sorts undated sources last when newest come first.
+func dateKeyNewest(s sentence) string { return s.passage.Meta.Published }
+
+// timelineFloor is the score a sentence needs to give one figure of a
+// change: lower than sentenceFloor, since each states only part of it.
+const timelineFloor = 0.3
+
+// timeline picks, for a question about a change, the best sentence per
+// document stating a figure of the kind asked for (one counting the
+// question's focus, "320 workers"; a sum, when it asks about money), from
+// sources in the period asked about (with slack: reports come out after
+// the facts, and a source may name an earlier date), oldest first. It
+// returns nil when fewer than two documents give such figures.
+func timeline(cands []sentence, terms []retrieval.QueryTerm, p part, focus int, tf timeContext) []sentence {
+	var out []sentence
+	docs := map[string]bool{}
+	figs := map[string]bool{}
+	for _, s := range cands { // best first
+		if len(s.figures) == 0 || docs[s.passage.Meta.DocID] || s.score < timelineFloor || !holdsNames(s, terms) {
+			continue
+		}
+		if p.money && !s.money || focus >= 0 && !quantifies(s, terms, []int{focus}) {
+			continue
+		}
+		if d, dated := s.passage.Meta.Date(); dated && !mentionsPeriod(s.text, tf.From, tf.To) {
+			if !tf.From.IsZero() && d.Before(tf.From.AddDate(0, -1, 0)) || !tf.To.IsZero() && d.After(tf.To.AddDate(0, 3, 0)) {
+				continue
+			}
+		}
+		fresh := false
+		for _, f := range s.figures {
+			if !figs[f] {
+				fresh = true
+			}
+		}
+		if !fresh {
+			continue
+		}
+		for _, f := range s.figures {
+			figs[f] = true
+		}
+		docs[s.passage.Meta.DocID] = true
+		out = append(out, s)
+		if len(out) == maxTimeline {
+			break
+		}
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	sort.SliceStable(out, func(i, j int) bool { return dateKey(out[i]) < dateKey(out[j]) })
+	return out
+}
+
+// mentionsPeriod reports whether s names a date in [from, to].
+func mentionsPeriod(s string, from, to time.Time) bool { return text.MentionsPeriod(s, from, to) }
+
+// mentionsUpTo reports whether s names a time up to the end of [from, to]
+// and not long before it: what was true "as of" the period ("by late
+// April", "in September"), not what came later.
+func mentionsUpTo(s string, from, to time.Time) bool {
+	for _, p := range text.DatePeriods(s) {
+		if !p.To.After(to.AddDate(0, 0, 7)) && !p.To.Before(from.AddDate(0, -1, 0)) {
+			return true
+		}
+	}
+	if to.Sub(from) > 62*24*time.Hour {
+		return false
+	}
+	for _, m := range monthWord.FindAllString(s, -1) {
+		if text.MonthIn(months[strings.ToLower(m)], from, to) {
+			return true
+		}
+	}
+	return false
+}
+
+// monthWord finds month names written without a year.
+var monthWord = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december)\b`)
+
+// refusal turns a into the refusal of v: RefusalText, then what the sources
+// don't mention, or the closest thing they do say, cited.
+func refusal(a Answer, v verdict) Answer {
+	a = refuse(a)
+	switch {
+	case v.absent != "":
+		a.Text += " The sources don't mention " + v.absent + "."
+	case v.related != nil:
+		c := newCiter(&a)
+		n := c.cite(*v.related)
+		a.Text += " The closest they come: " + v.related.quote() + " [" + itoa(n) + "]"
+	}
+	return a
+}
+
+func itoa(n int) string {
+	const digits = "0123456789"
+	if n < 10 {
+		return digits[n : n+1]
+	}
+	return itoa(n/10) + digits[n%10:n%10+1]
+}
+
+// missingText says which parts of a question the sources leave unanswered.
+func missingText(parts []string) string {
+	var qs []string
+	for _, p := range parts {
+		qs = append(qs, indirect(p))
+	}
+	return "The sources don't say " + strings.Join(qs, ", nor ") + "."
+}
+
+// indirect turns a question into the clause that follows "don't say": "who
+// were they" becomes "who they were"; other questions are quoted.
+func indirect(q string) string {
+	q = strings.TrimRight(strings.TrimSpace(q), "?!. ")
+	w := strings.Fields(q)
+	if len(w) == 3 && isBe(strings.ToLower(w[1])) {
+		return lowerFirst(w[0]) + " " + w[2] + " " + w[1]
+	}
+	return "“" + lowerFirst(q) + "”"
+}
+
+func isBe(w string) bool {
+	switch w {
+	case "is", "are", "was", "were":
+		return true
+	}
+	return false
+}
+
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	// Keep acronyms and names: lower only an ordinary capitalised word.
+	if len(s) > n {
+		next, _ := utf8.DecodeRuneInString(s[n:])
+		if unicode.IsUpper(next) {
+			return s
+		}
+	}
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
+// surface finds the words of question whose tokens are toks ("Japan" for
+// ["japan"], "Kenya Airways" for ["kenya", "airway"]); the tokens joined
+// by spaces when it cannot.
+func surface(question string, toks []string) string {
+	words := strings.Fields(question)
+	for i := range words {
+		var got []string
+		for j := i; j < len(words) && len(got) < len(toks); j++ {
+			got = append(got, text.Tokens(words[j])...)
+			if len(got) >= len(toks) {
+				if strings.Join(got[:len(toks)], " ") == strings.Join(toks, " ") {
+					return strings.Trim(strings.Join(words[i:j+1], " "), "?!.,;:\"'()")
+				}
+				break
+			}
+		}
+	}
+	return strings.Join(toks, " ")
 }
 
 // refusalPhrase matches an explicit statement that the sources do not

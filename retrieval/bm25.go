@@ -99,21 +99,23 @@ func newBM25(chunks []Chunk) *bm25 {
 // so a short stem with many extensions cannot slow a search down.
 const maxForms = 16
 
-// forms returns the ids of the vocabulary terms that count as t: t itself
-// and its close variants (see text.IsVariant), such as "kenyan" for "kenya".
-func (ix *bm25) forms(t string) []int32 {
+// forms returns the vocabulary terms that count as t, and their ids: t
+// itself and its close variants (see text.IsVariant), such as "kenyan" for
+// "kenya".
+func (ix *bm25) forms(t string) ([]int32, []string) {
 	var ids []int32
+	var words []string
 	if id, ok := ix.terms[t]; ok {
-		ids = append(ids, id)
+		ids, words = append(ids, id), append(words, t)
 	}
 	// Shorter forms: t minus up to three letters, at least five left.
 	for cut := 1; cut <= 3 && len(t)-cut >= 5; cut++ {
 		if id, ok := ix.terms[t[:len(t)-cut]]; ok {
-			ids = append(ids, id)
+			ids, words = append(ids, id), append(words, t[:len(t)-cut])
 		}
 	}
 	if len(t) < 5 {
-		return ids
+		return ids, words
 	}
 	// Longer forms: t plus up to three letters, found by prefix in order.
 	for i, _ := slices.BinarySearch(ix.sorted, t); i < len(ix.sorted) && len(ids) < maxForms; i++ {
@@ -122,10 +124,10 @@ func (ix *bm25) forms(t string) []int32 {
 			break
 		}
 		if u != t && len(u)-len(t) <= 3 {
-			ids = append(ids, ix.terms[u])
+			ids, words = append(ids, ix.terms[u]), append(words, u)
 		}
 	}
-	return ids
+	return ids, words
 }
 
 // has reports whether chunk holds term id: a binary search of the term's
@@ -147,24 +149,39 @@ func (ix *bm25) postings(id int32) []uint32 {
 func (ix *bm25) idf(tok string) float64 {
 	df := 0
 	if id, ok := ix.terms[tok]; ok {
-		df = len(ix.postings(id))
+		df = ix.df(id)
 	}
+	return ix.idfOf(df)
+}
+
+// df is how many chunks hold term id.
+func (ix *bm25) df(id int32) int { return len(ix.postings(id)) }
+
+// idfOf is the BM25 inverse document frequency of a term df chunks hold.
+func (ix *bm25) idfOf(df int) float64 {
 	return math.Log(1 + (float64(ix.n)-float64(df)+0.5)/(float64(df)+0.5))
 }
 
-// search returns up to n chunks scoring above zero for the query's
-// non-stopword terms, best first.
-func (ix *bm25) search(query string, n int) []scored {
+// weightedTerm is a vocabulary term a search scores by, with a weight
+// multiplying its BM25 contribution.
+type weightedTerm struct {
+	id     int32
+	weight float64
+}
+
+// search returns up to n chunks scoring above zero for the terms, best
+// first. A term listed twice counts once, with its largest weight.
+func (ix *bm25) search(terms []weightedTerm, n int) []scored {
 	if ix.n == 0 || n <= 0 {
 		return nil
 	}
+	weights := map[int32]float64{}
+	for _, t := range terms {
+		weights[t.id] = max(weights[t.id], t.weight)
+	}
 	acc := map[int32]float32{}
-	for _, t := range text.Terms(query) {
-		id, ok := ix.terms[t]
-		if !ok {
-			continue
-		}
-		idf := float32(ix.idf(t))
+	for id, w := range weights {
+		idf := float32(ix.idfOf(ix.df(id)) * w)
 		for _, p := range ix.postings(id) {
 			doc, f := int32(p>>8), float32(p&0xff)
 			norm := bm25K1 * (1 - bm25B + bm25B*ix.docLen[doc]/ix.avgLen)

@@ -1,5 +1,7 @@
 package retrieval
 
+import "missionbot/text"
+
 // Passage is a chunk returned by a search, with its rank, its fused score
 // and how much of the query it holds. Whether that is enough to answer
 // from is the answerers' decision, not the index's.
@@ -26,6 +28,13 @@ type Passage struct {
 type Results struct {
 	// Query is the text that was searched.
 	Query string
+	// Time is when the query is about, as text.ParseTimeFrame reads it;
+	// passages were ranked with it.
+	Time text.TimeFrame
+	// Terms are the query's content terms as the corpus knows them: their
+	// weights, whether the corpus uses them, the related words it uses
+	// instead. Answerers match sentences through them.
+	Terms []QueryTerm
 	// Passages are the top-k passages in rank order. They are empty when
 	// the index is empty or the query has no content terms.
 	Passages []Passage

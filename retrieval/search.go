@@ -6,7 +6,6 @@ import (
 	"math"
 	"missionbot/text"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -60,14 +59,24 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (Results, erro
 		ix.log.Warn("search: query embedding failed; matching keywords only", "err", err)
 		res.Notice = NoticeKeywordsOnly
 	}
-	lexical := g.lexicalQuery(query)
-	q := g.lex.coverageQuery(lexical)
-	cands, err := g.candidates(ctx, lexical, q, qvec, max(k*8, minCandidates))
+	q := g.lex.coverageQuery(query, g.chunks)
+	res.Terms = q.public()
+	cands, err := g.candidates(ctx, q, qvec, max(k*8, minCandidates))
 	if err != nil {
 		return res, err
 	}
 	res.Coverage = bestCoverage(cands)
-	for i, c := range diversify(cands, k, g.chunks) {
+	frame := text.ParseTimeFrame(query)
+	res.Time = frame
+	if frame.Kind != text.TimeNone {
+		g.weighByTime(cands, frame)
+	}
+	perDoc := maxPerDocument
+	if frame.Kind == text.TimeChange {
+		// A change is told by several sources: one passage each first.
+		perDoc = 1
+	}
+	for i, c := range diversify(cands, k, g.chunks, perDoc) {
 		text := g.chunks[c.idx].Text
 		res.Passages = append(res.Passages, Passage{Chunk: g.chunks[c.idx], Rank: i + 1, Score: round4(c.fused),
 			Coverage: c.coverage, Support: q.support(text)})
@@ -105,18 +114,8 @@ func vecLen(v [][]float32) int {
 	return len(v[0])
 }
 
-// lexicalQuery is the query's content terms with those the corpus never
-// uses corrected to a close spelling it does use, for BM25 and coverage.
-func (g *generation) lexicalQuery(query string) string {
-	terms := text.Terms(query)
-	for i, t := range terms {
-		terms[i] = g.lex.correct(t)
-	}
-	return strings.Join(terms, " ")
-}
-
 // candidates fuses the vector and lexical rankings of up to n chunks each.
-func (g *generation) candidates(ctx context.Context, query string, q coverageQuery, qvec []float32, n int) ([]candidate, error) {
+func (g *generation) candidates(ctx context.Context, q coverageQuery, qvec []float32, n int) ([]candidate, error) {
 	n = min(n, g.coll.Count(), len(g.chunks))
 	byIdx := map[int32]*candidate{}
 	get := func(idx int32) *candidate {
@@ -143,7 +142,7 @@ func (g *generation) candidates(ctx context.Context, query string, q coverageQue
 			c.vec = h.Embedding
 		}
 	}
-	for rank, h := range g.lex.search(query, max(n, minCandidates)) {
+	for rank, h := range g.lex.search(q.bm25Terms(), max(n, minCandidates)) {
 		c := get(h.idx)
 		c.fused += 1.0 / float64(rrfK+rank+1)
 		if c.vec == nil {
@@ -177,19 +176,37 @@ func bestCoverage(cands []candidate) float64 {
 }
 
 // diversify picks k candidates by maximal marginal relevance, skipping near
-// duplicates and capping passages per document.
-func diversify(cands []candidate, k int, chunks []Chunk) []candidate {
+// duplicates and taking at most perDoc passages per document (more only
+// when other documents run out).
+func diversify(cands []candidate, k int, chunks []Chunk, perDoc int) []candidate {
+	picked := diversifyCapped(cands, k, chunks, perDoc, nil)
+	if len(picked) < k && perDoc < maxPerDocument {
+		picked = diversifyCapped(cands, k, chunks, maxPerDocument, picked)
+	}
+	return picked
+}
+
+// diversifyCapped extends picked to k candidates by maximal marginal
+// relevance with at most limit passages per document.
+func diversifyCapped(cands []candidate, k int, chunks []Chunk, limit int, picked []candidate) []candidate {
 	if len(cands) == 0 {
 		return nil
 	}
 	top := cands[0].fused
 	perDoc := map[string]int{}
-	var picked []candidate
 	used := make([]bool, len(cands))
+	for _, p := range picked {
+		perDoc[chunks[p.idx].Meta.DocID]++
+		for i, c := range cands {
+			if c.idx == p.idx {
+				used[i] = true
+			}
+		}
+	}
 	for len(picked) < k {
 		best, bestScore := -1, math.Inf(-1)
 		for i, c := range cands {
-			if used[i] || perDoc[chunks[c.idx].Meta.DocID] >= maxPerDocument {
+			if used[i] || perDoc[chunks[c.idx].Meta.DocID] >= limit {
 				continue
 			}
 			sim := 0.0

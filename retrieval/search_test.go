@@ -28,18 +28,35 @@ func TestSearchRelevance(t *testing.T) {
 		query     string
 		wantTop   string // text the top passage must hold; "" for a refusal
 		wantFirst bool
+		// absent is a term the search must report the corpus holds in
+		// no way, so the answerer can refuse.
+		absent string
 	}{
-		{"figure", "How many troops did Benin pledge?", "2,000", true},
-		{"name", "Who is Kenya's defence minister?", "Aden Bare Duale", false},
-		{"out of corpus", "Who won the 2022 FIFA World Cup?", "", false},
-		{"corpus words, absent fact", "How many Kenyan police officers have been killed in Haiti?", "", false},
-		{"only stopwords", "what is it?", "", false},
+		{"figure", "How many troops did Benin pledge?", "2,000", true, ""},
+		{"name", "Who is Kenya's defence minister?", "Aden Bare Duale", false, ""},
+		{"out of corpus", "Who won the 2022 FIFA World Cup?", "", false, "fifa world cup"},
+		{"corpus words, absent fact", "How many Kenyan police officers have been killed in Haiti?", "2", false, "kill"},
+		{"only stopwords", "what is it?", "", false, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := ix.Search(context.Background(), tc.query, 5)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tc.absent != "" {
+				found := false
+				for _, qt := range res.Terms {
+					if qt.Term == tc.absent {
+						found = true
+						if qt.Known || len(qt.Related) > 0 {
+							t.Errorf("term %q: known %v, related %q; the corpus never uses it", qt.Term, qt.Known, qt.Related)
+						}
+					}
+				}
+				if !found {
+					t.Errorf("no query term %q in %+v", tc.absent, res.Terms)
+				}
 			}
 			if tc.wantTop == "" {
 				for _, p := range res.Passages {

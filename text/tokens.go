@@ -1,8 +1,10 @@
 package text
 
 import (
+	_ "embed"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -12,21 +14,67 @@ import (
 // here changes the local embedder's vectors, so bump its model name
 // (retrieval/embed_local.go) and indexes are rebuilt, not mixed. Digits
 // grouped with separators ("2,000", "3.5") become one token without them,
-// so "2,000" and "2000" match. Tokens are stemmed lightly (plural and verb
+// so "2,000" and "2000" match. Irregular inflections become their lemma
+// ("brought" → "bring") and tokens are stemmed lightly (plural and verb
 // endings) so "pledged" finds "pledge".
-func Tokens(text string) []string {
+func Tokens(text string) []string { return tokenize(text, nil) }
+
+// Mark says how a token was written.
+type Mark uint8
+
+// Token marks.
+const (
+	// MarkName: written as a name, capitalised and not the first word of a
+	// sentence ("Japan" in "How much did Japan give?", not "How"), or an
+	// acronym.
+	MarkName Mark = 1 << iota
+	// MarkBreak: punctuation or a possessive follows the token, so it ends
+	// any name or phrase ("Kenya's Court of Appeal" is two names).
+	MarkBreak
+	// MarkHyphen: a hyphen joins the token to the next ("Fils-Aimé",
+	// "US-Kenya").
+	MarkHyphen
+)
+
+// MarkedTokens returns the tokens of s, as Tokens gives them, with a Mark
+// for each.
+func MarkedTokens(s string) ([]string, []Mark) {
+	var marks []Mark
+	toks := tokenize(s, &marks)
+	return toks, marks
+}
+
+// tokenize is Tokens; when marks is not nil it also records a Mark per
+// token.
+func tokenize(text string, marks *[]Mark) []string {
 	if strings.Contains(text, "-") {
 		text = hyphenatedName.ReplaceAllStringFunc(text, func(m string) string { return strings.ReplaceAll(m, "-", "") })
 	}
 	out := make([]string, 0, len(text)/6)
 	var b strings.Builder
-	upper := true // every letter of the current token is upper case
+	upper := true         // every letter of the current token is upper case
+	capital := false      // the current token starts with a capital letter
+	sentenceStart := true // no word yet since the text or a sentence began
 	flush := func() {
 		if b.Len() > 0 {
 			out = append(out, normalizeToken(b.String(), upper))
+			if marks != nil {
+				var m Mark
+				if capital && (!sentenceStart || upper && b.Len() > 1) {
+					m = MarkName
+				}
+				*marks = append(*marks, m)
+			}
 			b.Reset()
+			sentenceStart = false
 		}
-		upper = true
+		upper, capital = true, false
+	}
+	// breakHere marks the last token as followed by punctuation.
+	breakHere := func() {
+		if marks != nil && len(*marks) > 0 {
+			(*marks)[len(*marks)-1] |= MarkBreak
+		}
 	}
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
@@ -34,6 +82,9 @@ func Tokens(text string) []string {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			if unicode.IsLower(r) {
 				upper = false
+			}
+			if b.Len() == 0 {
+				capital = unicode.IsUpper(r)
 			}
 			writeFolded(&b, r)
 		case (r == ',' || r == '.') && b.Len() > 0 && isDigitByte(b.String()[b.Len()-1]) && i+size < len(text) && isDigitByte(text[i+size]):
@@ -43,21 +94,64 @@ func Tokens(text string) []string {
 			// "how much money" finds "$360 million".
 			flush()
 			out = append(out, "money")
+			if marks != nil {
+				*marks = append(*marks, MarkBreak)
+			}
 		case (r == '\'' || r == '’') && b.Len() == 1 && i+size < len(text) && text[i+size] >= 'A' && text[i+size] <= 'Z':
 			// A name such as O'Neill or D'Souza: one token.
+		case (r == '\'' || r == '’') && elides(b.String()) && i+size < len(text) && startsLetter(text[i+size:]):
+			// French elision ("l'autorisation", "jusqu'à"): the article is
+			// a word of its own and the next word is kept.
+			flush()
 		case r == '\'' || r == '’':
 			// Possessive or contraction: drop what follows ("Kenya's" → "kenya").
 			flush()
+			breakHere()
 			for i+size < len(text) && isASCIILetter(text[i+size]) {
 				size++
 			}
 		default:
 			flush()
+			joiner := r == '-' && i+size < len(text) && startsUpperOrLetter(text[i+size:])
+			if !joiner && (!unicode.IsSpace(r) || r == '\n') {
+				breakHere()
+			}
+			if joiner && marks != nil && len(*marks) > 0 {
+				(*marks)[len(*marks)-1] |= MarkHyphen
+			}
+			if r == '.' || r == '?' || r == '!' || r == ':' || r == '\n' {
+				sentenceStart = true
+			}
 		}
 		i += size
 	}
 	flush()
-	return joinPhrases(out)
+	return joinPhrases(out, marks)
+}
+
+// elides reports whether w (lower-cased) is a French word that elides its
+// vowel before an apostrophe: l', d', j', n', s', c', m', t', qu' and the
+// words ending in qu' (jusqu', lorsqu', puisqu').
+func elides(w string) bool {
+	if len(w) == 1 {
+		return strings.Contains("ldjnscmt", w)
+	}
+	return strings.HasSuffix(w, "qu")
+}
+
+// startsUpperOrLetter reports whether s starts with a letter: a hyphen
+// before one joins the parts of a name ("Fils-Aimé").
+func startsUpperOrLetter(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLetter(r)
+}
+
+// startsLetter reports whether s starts with a lower-case letter, so
+// "l'autorisation" elides and "L'Oréal" or "don't" are left to the other
+// rules ("t" after "don" is not an elision: "don" is not an eliding word).
+func startsLetter(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLower(r)
 }
 
 // hyphenatedName matches place names joined by short connectors, such as
@@ -77,8 +171,39 @@ func normalizeToken(tok string, allUpper bool) string {
 		}
 		return tok
 	}
+	if base, ok := irregularForms()[tok]; ok {
+		tok = base
+	}
 	return stem(tok)
 }
+
+// Lemma returns the lemma of an irregular inflection ("brought" →
+// "bring", lower case) and true, or w and false for any other word.
+func Lemma(w string) (string, bool) {
+	base, ok := irregularForms()[w]
+	if !ok {
+		return w, false
+	}
+	return base, true
+}
+
+// irregularData lists irregular English inflections and their lemmas
+// ("brought" → "bring"), derived from WordNet by internal/lexicongen.
+//
+//go:embed irregular.txt
+var irregularData string
+
+// irregularForms parses irregularData once, on first use; read-only after.
+var irregularForms = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	for _, line := range strings.Split(irregularData, "\n") {
+		form, base, ok := strings.Cut(line, "\t")
+		if ok && !strings.HasPrefix(form, "#") {
+			m[form] = base
+		}
+	}
+	return m
+})
 
 // phrases are multi-word names written out that also appear as acronyms;
 // the written-out form is folded into the acronym's token.
@@ -88,9 +213,14 @@ var phrases = [][3]string{
 }
 
 // joinPhrases replaces each phrase's stems by its acronym token and "U.S."
-// (tokenized as the letters u, s) by "usa".
-func joinPhrases(toks []string) []string {
+// (tokenized as the letters u, s) by "usa". marks, when not nil, holds a
+// Mark per token and is joined the same way.
+func joinPhrases(toks []string, marks *[]Mark) []string {
 	out := toks[:0]
+	var flags []Mark
+	if marks != nil {
+		flags = (*marks)[:0]
+	}
 	for i := 0; i < len(toks); i++ {
 		if i+1 < len(toks) {
 			joined := ""
@@ -104,11 +234,20 @@ func joinPhrases(toks []string) []string {
 			}
 			if joined != "" {
 				out = append(out, joined)
+				if marks != nil {
+					flags = append(flags, (*marks)[i]&MarkName|(*marks)[i+1])
+				}
 				i++
 				continue
 			}
 		}
 		out = append(out, toks[i])
+		if marks != nil {
+			flags = append(flags, (*marks)[i])
+		}
+	}
+	if marks != nil {
+		*marks = flags
 	}
 	return out
 }
@@ -157,6 +296,9 @@ func stem(w string) string {
 		return w
 	}
 	switch {
+	case len(w) == 4 && strings.HasSuffix(w, "ied"):
+		// "died", "tied": the verb is "die", "tie".
+		return w[:3]
 	case strings.HasSuffix(w, "ies") && len(w) > 4:
 		w = w[:len(w)-3] + "y"
 	case strings.HasSuffix(w, "sses"):
@@ -196,19 +338,24 @@ func undouble(w string) string {
 var stopwords = func() map[string]struct{} {
 	m := map[string]struct{}{}
 	for _, w := range strings.Fields(`a an the and or but if of to in on at by for with from into onto about as
-		is are was were be been being am do doe did done have ha had having will would shall should can could may might must
+		is are was were be been being am do doe did done have ha has had having will would shall should can could may might must
 		what who whom whose which when where why how whi many much more most some any all each every
 		this that these those there here it its it's they them their theirs he him his she her hers we us our you your i me my
 		not no nor so than then too very just also only far yet still ever
 		say said tell told know give gave given get got make made
 		s t don does tho upon over under between during before after since until while
 		le la les de des du un une et est pour par sur dans que qui quoi quel quelle quels quelles combien pourquoi comment
-		ki kisa konbyen poukisa kile kote nan yo li ak pou se te
+		jusqu lorsqu puisqu qu il ils elle elles en au aux ce cet cette ces son sa ses leur leurs ont ete sont etait etaient avait avaient
+		ne pas plus y ou lors apres avant depuis entre selon ainsi aussi tres tout tous toute toutes dont on nous vous fait
+		ki kisa konbyen poukisa kile kote nan yo li ak pou se te an ann pa ap ke sou gen sa men tou deja nou mwen yon kounye genyen
 		name named call called status role kind type sort happen happened mean means meaning
 		reason purpose way part detail details example exactly actually currently according
 		long like current recent recently latest besides beside except among within without across toward towards via per around against regarding concerning`) {
 		m[stem(w)] = struct{}{}
 		m[w] = struct{}{}
+		if base, ok := irregularForms()[w]; ok {
+			m[stem(base)] = struct{}{}
+		}
 	}
 	return m
 }()
@@ -253,3 +400,25 @@ func IsVariant(a, b string) bool {
 	}
 	return len(a) >= 5 && len(b)-len(a) <= 3 && strings.HasPrefix(b, a)
 }
+
+// dateWords are month and weekday names (English, French, Haitian Creole),
+// as Tokens gives them: capitalised, they name a time, not an entity.
+var dateWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`january february march april may june july august september october november december
+		jan feb mar apr jun jul aug sep sept oct nov dec
+		monday tuesday wednesday thursday friday saturday sunday
+		janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre
+		lundi mardi mercredi jeudi vendredi samedi dimanche
+		janvye fevriye mas avril me jen jiyè out septanm oktob novanm desanm
+		lendi madi mekredi jedi vandredi samdi dimanch`) {
+		for _, t := range Tokens(w) {
+			m[t] = true
+		}
+	}
+	return m
+}()
+
+// IsDateWord reports whether tok (as Tokens gives it) names a month or a
+// day of the week.
+func IsDateWord(tok string) bool { return dateWords[tok] }

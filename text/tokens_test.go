@@ -16,7 +16,9 @@ func TestTokenize(t *testing.T) {
 		{"names keep their apostrophe", "William O'Neill’s and D’Souza", []string{"william", "oneill", "and", "dsouza"}},
 		{"accents fold", "Jovenel Moïse", []string{"jovenel", "mois"}},
 		{"sentence end is not a decimal", "in 2021. Then", []string{"in", "2021", "then"}},
-		{"US is not us", "the US told us", []string{"the", "usa", "told", "us"}},
+		{"US is not us", "the US told us", []string{"the", "usa", "tell", "us"}},
+		{"irregular forms take their lemma", "Ruto brought tea; officers were paid", []string{"ruto", "bring", "tea", "officer", "be", "pay"}},
+		{"French elision keeps the word", "l'autorisation jusqu'à d'euros", []string{"l", "autorisation", "jusqu", "a", "d", "euro"}},
 		{"US spellings agree", "U.S. and United States and USA", []string{"usa", "and", "usa", "and", "usa"}},
 		{"hyphenated place names are one token", "Port-au-Prince and Port-Au-Prince, Kenya-led", []string{"portauprinc", "and", "portauprinc", "kenya", "led"}},
 		{"UN is not the article un", "UN and United Nations", []string{"un_", "and", "un_"}},
@@ -60,5 +62,11 @@ func TestContentTermsDropStopwords(t *testing.T) {
 	want := []string{"troop", "benin", "pledg", "mission"}
 	if !slices.Equal(got, want) {
 		t.Errorf("contentTerms = %q, want %q", got, want)
+	}
+}
+
+func TestShortIedVerbs(t *testing.T) {
+	if stem("died") != stem("die") || stem("tied") != stem("tie") || stem("cried") != stem("cry") {
+		t.Errorf("died/die %q %q, tied/tie %q %q, cried/cry %q %q", stem("died"), stem("die"), stem("tied"), stem("tie"), stem("cried"), stem("cry"))
 	}
 }

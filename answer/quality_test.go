@@ -1,0 +1,197 @@
+package answer
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"missionbot/corpus"
+	"missionbot/retrieval"
+)
+
+// ferryDocs is an invented corpus about a ferry link, dated, with figures
+// that change over time, for the quality regression tests.
+func ferryDocs() []corpus.Document {
+	doc := func(id, title, date, text string) corpus.Document {
+		return corpus.Document{Meta: corpus.Meta{DocID: id, Title: title, Published: date}, Text: text}
+	}
+	return []corpus.Document{
+		doc("ferry-approved.txt", "Harbour board approves ferry link", "2023-03-01",
+			"The harbour board on Tuesday approved a ferry link between Marlow Bay and Tenby Point.\n\n"+
+				"The board pledged $40 million to the project, which it expects to open next year. "+
+				"The crossing will take 35 minutes, against two hours by the coast road.\n\n"+
+				"Board chair Nadia Okoro said the link would bring the two towns closer."),
+		doc("ferry-first-crossing.txt", "Ferry Aurora makes its first crossing", "2024-05-10",
+			"The ferry Aurora made its first crossing on Monday, watched by crowds on both quays.\n\n"+
+				"About 300 passengers travelled on the first day. The cost of the project has risen to $55 million, "+
+				"the harbour board said, after delays at the Tenby Point pier.\n\n"+
+				"Captain Ines Varo, who commands the Aurora, said the sea had been calm."),
+		doc("ferry-busy.txt", "Ferry now carries 1,200 passengers a day", "2025-02-20",
+			"The ferry service between Marlow Bay and Tenby Point now carries about 1,200 passengers a day.\n\n"+
+				"The harbour board said the total cost of the project reached $62 million by the end of 2024. "+
+				"A deckhand was injured last week when a mooring rope snapped.\n\n"+
+				"The board plans a second vessel for the summer timetable."),
+		doc("storm.txt", "Storm closes Tenby Point pier", "2025-06-15",
+			"A storm closed the Tenby Point pier for two weeks in June, and crossings were suspended.\n\n"+
+				"Engineers said the pier's pilings had been damaged by waves and would be repaired before the autumn."),
+	}
+}
+
+// ferryAnswerer is an extractive answerer over an index of ferryDocs.
+func ferryAnswerer(t *testing.T) *Extractive {
+	t.Helper()
+	ctx := context.Background()
+	ix, err := retrieval.OpenIndex(ctx, t.TempDir(), retrieval.NewLocalEmbedder(256), retrieval.IndexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Refresh(ctx, ferryDocs(), retrieval.RefreshOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewExtractive(ix, ExtractiveOptions{K: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func ask(t *testing.T, e *Extractive, q string) Answer {
+	t.Helper()
+	a, err := e.Answer(context.Background(), Request{Question: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestParaphrasesAreAnswered: a question whose words the corpus never uses
+// ("sum", "promise" for "pledged $40 million") is answered through the
+// lexicon, not refused because its rarest words are missing.
+func TestParaphrasesAreAnswered(t *testing.T) {
+	e := ferryAnswerer(t)
+	tests := []struct{ question, want string }{
+		{"What sum did the harbour board promise for the ferry link?", "$40 million"},
+		{"How much cash did the board promise the ferry project?", "$40 million"},
+		{"Who is the skipper of the Aurora?", "Ines Varo"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.question, func(t *testing.T) {
+			a := ask(t, e, tc.question)
+			if a.Refused || !strings.Contains(a.Text, tc.want) {
+				t.Errorf("answer %q (refused %v), want it to state %q", a.Text, a.Refused, tc.want)
+			}
+		})
+	}
+}
+
+// TestUnaskedFactsAreRefused: questions in the corpus's own words whose
+// answer no source states are refused, saying what is missing when it is
+// a name or the thing asked for.
+func TestUnaskedFactsAreRefused(t *testing.T) {
+	e := ferryAnswerer(t)
+	tests := []struct {
+		question string
+		says     string // the refusal must name this; "" for none
+	}{
+		{"How much money did Japan give to the ferry link?", "Japan"},
+		{"How many suspects were arrested after the mooring rope snapped?", ""},
+		{"How many passengers were killed on the Aurora?", ""},
+		{"How much did a ticket for the crossing cost?", ""},
+		{"When did the board appeal the closure of the Tenby Point pier?", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.question, func(t *testing.T) {
+			a := ask(t, e, tc.question)
+			if !a.Refused || !strings.HasPrefix(a.Text, RefusalText) {
+				t.Fatalf("answered %q; the sources do not say", a.Text)
+			}
+			if !strings.Contains(a.Text, tc.says) {
+				t.Errorf("refusal %q does not name %q", a.Text, tc.says)
+			}
+		})
+	}
+}
+
+// TestPartialAnswer: a compound question whose first part the sources
+// answer and whose second they don't gets the first part and a plain
+// statement of the second; it is not a refusal.
+func TestPartialAnswer(t *testing.T) {
+	e := ferryAnswerer(t)
+	a := ask(t, e, "How many passengers travelled on the first day, and how many crew members were injured?")
+	if a.Refused || !a.Partial {
+		t.Fatalf("refused %v, partial %v: %q", a.Refused, a.Partial, a.Text)
+	}
+	if !strings.Contains(a.Text, "300") || !strings.Contains(a.Text, "The sources don't say") {
+		t.Errorf("partial answer %q must state the 300 passengers and what the sources don't say", a.Text)
+	}
+}
+
+// TestTimeAwareAnswers: "as of" takes the newest source on or before the
+// date, "latest" the newest, and a change lists the dated figures oldest
+// first, each with its date and citation.
+func TestTimeAwareAnswers(t *testing.T) {
+	e := ferryAnswerer(t)
+	t.Run("as of", func(t *testing.T) {
+		a := ask(t, e, "As of mid-2024, how much had the ferry project cost?")
+		if !strings.Contains(a.Text, "$55 million") || strings.Contains(a.Text, "$62 million") {
+			t.Errorf("as of mid-2024: %q, want $55 million and not the later $62 million", a.Text)
+		}
+	})
+	t.Run("latest", func(t *testing.T) {
+		a := ask(t, e, "What is the latest figure for the total cost of the ferry project?")
+		if !strings.Contains(a.Text, "$62 million") {
+			t.Errorf("latest: %q, want $62 million", a.Text)
+		}
+	})
+	t.Run("change", func(t *testing.T) {
+		a := ask(t, e, "How did the cost of the ferry project change between 2023 and 2025?")
+		i40, i55, i62 := strings.Index(a.Text, "$40 million"), strings.Index(a.Text, "$55 million"), strings.Index(a.Text, "$62 million")
+		if i40 < 0 || i55 < 0 || i62 < 0 || !(i40 < i55 && i55 < i62) {
+			t.Fatalf("change: %q, want $40M, $55M and $62M oldest first", a.Text)
+		}
+		for _, date := range []string{"1 Mar 2023", "10 May 2024", "20 Feb 2025"} {
+			if !strings.Contains(a.Text, date) {
+				t.Errorf("change: %q lacks the date %s", a.Text, date)
+			}
+		}
+	})
+}
+
+func TestResolveRelativeDates(t *testing.T) {
+	tests := []struct{ sentence, published, want string }{
+		{"The ferry made its first crossing on Monday.", "2024-05-10", "The ferry made its first crossing on Monday [6 May 2024]."},
+		{"A deckhand was injured last week.", "2025-02-20", "A deckhand was injured last week [week of 10 Feb 2025]."},
+		{"The minister spoke yesterday, and on Monday, 7 April, she left.", "2025-04-08", "The minister spoke yesterday [7 Apr 2025], and on Monday, 7 April, she left."},
+		{"Saturday's arrival lifted the force.", "2025-01-19", "Saturday's [18 Jan 2025] arrival lifted the force."},
+		{"The board met on Tuesday.", "", "The board met on Tuesday."},
+	}
+	for _, tc := range tests {
+		if got := resolveRelativeDates(tc.sentence, tc.published); got != tc.want {
+			t.Errorf("resolveRelativeDates(%q, %s) = %q, want %q", tc.sentence, tc.published, got, tc.want)
+		}
+	}
+}
+
+func TestParseQuestion(t *testing.T) {
+	tests := []struct {
+		question string
+		wants    want
+		focus    string
+		parts    int
+	}{
+		{"How many suspects were arrested after the ambush?", wantAmount, "suspect", 1},
+		{"What monthly allowance were officers paid?", wantAny, "allowanc", 1},
+		{"Which Caribbean countries planned to send officers?", wantPlace, "", 1},
+		{"What special status did Biden give Kenya?", wantAny, "", 1},
+		{"What is the population of Nairobi?", wantAny, "population", 1},
+		{"When did the court rule?", wantDate, "", 1},
+		{"How many personnel arrived, and who were they?", wantAmount, "personnel", 2},
+		{"How did the number of workers grow between 2022 and 2025?", wantAny, "worker", 1},
+	}
+	for _, tc := range tests {
+		q := parseQuestion(tc.question)
+		if q.wants != tc.wants || q.focus != tc.focus || len(q.parts) != tc.parts {
+			t.Errorf("parseQuestion(%q): wants %d focus %q parts %d; want %d %q %d", tc.question, q.wants, q.focus, len(q.parts), tc.wants, tc.focus, tc.parts)
+		}
+	}
+}

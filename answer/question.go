@@ -1,0 +1,431 @@
+package answer
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+
+	"missionbot/text"
+)
+
+// want is what kind of fact a question asks for.
+type want int
+
+const (
+	wantAny want = iota
+	wantAmount
+	wantDate
+	wantPerson
+	wantPlace
+)
+
+// question is what the answerer reads from a question's wording: the kind
+// of fact it asks for, the word naming that fact, its time frame, and the
+// parts of a compound question.
+type question struct {
+	text  string
+	wants want
+	// focus is the term (as text.Terms gives it) naming what is asked for
+	// ("suspect" in "How many suspects…", "allowanc" in "What monthly
+	// allowance…"); empty when the question has none, or names only a
+	// category answered by an instance ("Which country…", "What date…").
+	focus string
+	// focusWord is the focus as the question wrote it.
+	focusWord string
+	time      text.TimeFrame
+	// parts are the sub-questions of a compound question ("How many
+	// arrived, and who were they?"), each with its own want; one part
+	// (the question itself) otherwise.
+	parts []part
+}
+
+// part is one sub-question.
+type part struct {
+	text      string
+	wants     want
+	focus     string
+	focusWord string
+	// predicates are the part's verbs, as text.Terms gives them ("kill" in
+	// "How many officers have been killed…", "cost" in "How much did the
+	// flight cost?").
+	predicates []string
+	// quantity is set for "how much": the answer is a sum of money or a
+	// measure, not any number; money when the question's words say so
+	// ("How much did the flight cost?").
+	quantity bool
+	money    bool
+	// instance is set when the focus names a kind of person, place or time
+	// ("Which officer…"): the answer names one, not necessarily the word.
+	instance bool
+}
+
+// categoryNouns name a kind of thing a question asks for by instance: the
+// answer to "Which country…" names a country without saying "country". They
+// set the kind of fact wanted instead of a word the answer must contain.
+var categoryNouns = map[string]want{
+	"country": wantPlace, "nation": wantPlace, "place": wantPlace, "city": wantPlace, "town": wantPlace,
+	"location": wantPlace, "region": wantPlace, "area": wantPlace, "state": wantPlace,
+	"person": wantPerson, "people": wantPerson, "man": wantPerson, "woman": wantPerson, "official": wantPerson,
+	"group": wantAny, "organisation": wantAny, "organization": wantAny, "company": wantAny, "firm": wantAny,
+	"body": wantAny, "agency": wantAny, "party": wantAny, "thing": wantAny, "kind": wantAny, "type": wantAny,
+	"date": wantDate, "day": wantDate, "month": wantDate, "year": wantDate, "time": wantDate,
+	"number": wantAmount, "amount": wantAmount, "figure": wantAmount, "total": wantAmount, "sum": wantAmount,
+	"share": wantAmount, "percentage": wantAmount, "proportion": wantAmount, "size": wantAmount,
+	// French and Haitian Creole.
+	"pays": wantPlace, "ville": wantPlace, "lieu": wantPlace, "peyi": wantPlace, "vil": wantPlace,
+	"personne": wantPerson, "moun": wantPerson,
+	"jour": wantDate, "mois": wantDate, "annee": wantDate, "jou": wantDate, "ane": wantDate,
+	"nombre": wantAmount, "montant": wantAmount, "chiffre": wantAmount, "kantite": wantAmount,
+}
+
+// whWords open a question and say what it wants (English, French, Haitian
+// Creole); "what" and "which" leave it to the noun that follows.
+var whWords = map[string]want{
+	"who": wantPerson, "whom": wantPerson, "whose": wantPerson, "qui": wantPerson, "kiyes": wantPerson, "kilès": wantPerson, "kiles": wantPerson,
+	"when": wantDate, "quand": wantDate, "kile": wantDate, "kilè": wantDate,
+	"where": wantPlace, "ou": wantPlace, "où": wantPlace, "kote": wantPlace,
+	"what": wantAny, "which": wantAny, "quel": wantAny, "quelle": wantAny, "quels": wantAny, "quelles": wantAny, "ki": wantAny,
+	"why": wantAny, "pourquoi": wantAny, "poukisa": wantAny,
+	"how": wantAny, "comment": wantAny, "kijan": wantAny, "koman": wantAny,
+	"combien": wantAmount, "konbyen": wantAmount,
+}
+
+// auxiliaries end the noun phrase after a wh-word ("What beverage did…").
+var auxiliaries = map[string]bool{
+	"is": true, "are": true, "was": true, "were": true, "be": true, "been": true, "do": true, "does": true, "did": true,
+	"has": true, "have": true, "had": true, "will": true, "would": true, "can": true, "could": true, "should": true,
+	"may": true, "might": true, "must": true, "shall": true,
+}
+
+// compoundSplit finds where a question asks a second thing: ", and who…",
+// " and how many…".
+var compoundSplit = regexp.MustCompile(`(?i)(?:,\s*and|;|\band)\s+(?:(?:how\s+(?:many|much|large|big|long|old|far))|who|whom|what|which|when|where|why)\b`)
+
+// parseQuestion reads a question's structure.
+func parseQuestion(q string) question {
+	out := question{text: q, time: text.ParseTimeFrame(q)}
+	rest := q
+	for {
+		loc := compoundSplit.FindStringIndex(rest[min(1, len(rest)):])
+		if loc == nil {
+			out.parts = append(out.parts, parsePart(rest))
+			break
+		}
+		cut := loc[0] + min(1, len(rest))
+		out.parts = append(out.parts, parsePart(rest[:cut]))
+		// The next part starts at its wh-word, after the conjunction.
+		next := rest[cut:]
+		next = strings.TrimLeft(next, ",; ")
+		if strings.HasPrefix(strings.ToLower(next), "and") {
+			next = strings.TrimLeft(next[3:], " ")
+		}
+		rest = next
+	}
+	first := out.parts[0]
+	out.wants, out.focus, out.focusWord = first.wants, first.focus, first.focusWord
+	return out
+}
+
+// parsePart reads one sub-question: what it wants and its focus noun.
+func parsePart(q string) part {
+	p := part{text: strings.TrimSpace(q)}
+	words := strings.FieldsFunc(q, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’' && r != '-'
+	})
+	lower := make([]string, len(words))
+	for i, w := range words {
+		lower[i] = strings.ToLower(strings.TrimRight(strings.SplitN(strings.ReplaceAll(w, "’", "'"), "'", 2)[0], "-"))
+	}
+	wh := -1
+	for i, w := range lower {
+		if _, ok := whWords[w]; ok {
+			wh = i
+			break
+		}
+	}
+	if wh < 0 {
+		return p
+	}
+	p.wants = whWords[lower[wh]]
+	start := wh + 1
+	switch {
+	case lower[wh] == "how" && wh+1 < len(lower) && (lower[wh+1] == "many" || lower[wh+1] == "much"):
+		p.wants, start = wantAmount, wh+2
+		p.quantity = lower[wh+1] == "much"
+	case lower[wh] == "how" && wh+1 < len(lower) && isMeasure(lower[wh+1]):
+		// "how large", "how long": a measure.
+		return part{text: p.text, wants: wantAmount, quantity: true}
+	case lower[wh] == "combien" || lower[wh] == "konbyen":
+		if start < len(lower) && (lower[start] == "de" || lower[start] == "d") {
+			start++
+		}
+	case p.wants != wantAny || lower[wh] == "how" || lower[wh] == "why":
+		p.predicates = predicates(words, lower, start)
+		measured(&p, words, lower)
+		if lower[wh] == "how" && text.ParseTimeFrame(q).Kind == text.TimeChange {
+			// "How did US pledges change…": a change in sums of money.
+			for _, t := range termsOf(lower) {
+				p.money = p.money || moneyWords[t]
+			}
+		}
+		return p
+	}
+	// "What is the population of…": the noun phrase after the copula.
+	if start+1 < len(lower) && isBe(lower[start]) && isDeterminer(lower[start+1]) {
+		start += 2
+		// "What is the latest estimate of the cost…": the thing measured.
+		m := part{}
+		measured(&m, words[start:], lower[start:])
+		if m.focus != "" || m.money {
+			p.focus, p.focusWord, p.money = m.focus, m.focusWord, m.money
+			p.predicates = predicates(words, lower, start)
+			return p
+		}
+	}
+	// The noun phrase after the wh-word, up to an auxiliary, a stopword or
+	// a verb form; its last noun is the focus. A stopword noun ending it
+	// ("What special status…") is a category: no focus.
+	var run []int
+	end := len(words)
+	for i := start; i < len(words); i++ {
+		w := lower[i]
+		if auxiliaries[w] || isVerbForm(w) {
+			end = i
+			break
+		}
+		if len(text.Terms(w)) == 0 {
+			if len(run) > 0 {
+				if !isDeterminer(w) && !isPreposition(w) {
+					run = nil // the phrase ends in a word naming a category
+				}
+				end = i
+				break
+			}
+			continue // an article before the noun
+		}
+		run = append(run, i)
+	}
+	p.predicates = predicates(words, lower, end)
+	if p.quantity {
+		for _, w := range append(slices.Clone(p.predicates), termsOf(lower[start:end])...) {
+			p.money = p.money || moneyWords[w]
+		}
+	}
+	if len(run) == 0 {
+		return p
+	}
+	head := -1
+	for j := len(run) - 1; j >= 0; j-- {
+		if ts := text.Terms(lower[run[j]]); len(ts) == 1 && (text.IsNoun(ts[0]) || !text.IsWord(ts[0])) {
+			head = run[j]
+			break
+		}
+	}
+	if head < 0 {
+		return p // "How much faster…": no noun names what is asked
+	}
+	terms := text.Terms(lower[head])
+	if len(terms) == 0 {
+		return p
+	}
+	if w, ok := categoryNouns[lower[head]]; ok || categoryNouns[terms[0]] != 0 {
+		if !ok {
+			w = categoryNouns[terms[0]]
+		}
+		if w != wantAny || p.wants == wantAny {
+			p.wants = max(p.wants, w)
+		}
+		if w == wantAmount {
+			// "What sum…", "What share…": a sum or a measure.
+			p.quantity, p.money = true, p.money || moneyWords[terms[0]]
+		}
+		return p
+	}
+	p.focus, p.focusWord = terms[0], words[head]
+	switch text.NounCategory(terms[0]) {
+	case text.CategoryPerson:
+		if p.wants == wantAny {
+			p.wants = wantPerson
+		}
+	case text.CategoryLocation:
+		p.instance = true
+		if p.wants == wantAny {
+			p.wants = wantPlace
+		}
+	}
+	return p
+}
+
+// predicates returns the verbs of a question from position from, as
+// text.Terms gives them: inflected verbs ("killed" in "How many officers
+// have been killed…"), and the verb a question with "did" or "does" ends
+// on ("cost" in "How much did the flight cost?").
+func predicates(words, lower []string, from int) []string {
+	var out []string
+	add := func(w string) {
+		if ts := text.Terms(w); len(ts) == 1 && !slices.Contains(out, ts[0]) {
+			out = append(out, ts[0])
+		}
+	}
+	doSupport := -1
+	for i, w := range lower {
+		switch {
+		case i >= from && isVerbForm(w):
+			add(w)
+		case i > 0 && lower[i-1] == "to" && i+1 < len(lower) && isBaseVerb(w) && (isDeterminer(lower[i+1]) || isPreposition(lower[i+1])):
+			// "named to command the…", "agreed to step aside".
+			add(w)
+		}
+		if doSupport < 0 && (w == "did" || w == "does" || w == "do") {
+			doSupport = i
+		}
+	}
+	if doSupport < 0 {
+		return out
+	}
+	// "When did the board appeal the closure…": after a short subject,
+	// the first verb followed by its object or a preposition.
+	i := doSupport + 1
+	for i < len(words) && isDeterminer(lower[i]) {
+		i++
+	}
+	for i < len(words) && (startsUpper(words[i]) || isPreposition(lower[i]) && i+1 < len(words) && startsUpper(words[i+1])) {
+		i++ // a name
+	}
+	for end := min(len(words)-1, i+3); i < end; i++ {
+		if isBaseVerb(lower[i]) && (isDeterminer(lower[i+1]) || isPreposition(lower[i+1]) || startsUpper(words[i+1])) {
+			add(lower[i])
+			break
+		}
+	}
+	// "How much did the flight cost?": the verb it ends on.
+	last := lower[len(lower)-1]
+	if ts := text.Terms(last); len(ts) == 1 && text.IsVerb(ts[0]) && !isPreposition(last) && !startsUpper(words[len(words)-1]) {
+		add(last)
+	}
+	return out
+}
+
+// isBaseVerb reports whether a lower-case word is a verb in its base form.
+func isBaseVerb(w string) bool {
+	ts := text.Terms(w)
+	return len(ts) == 1 && text.IsVerb(ts[0]) && !isVerbForm(w) && !auxiliaries[w]
+}
+
+// moneyWords ask, after "how much", for a sum of money: "How much did the
+// flight cost?", "How much cash…". As text.Terms gives them.
+var moneyWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`cost costs pay paid spend spent fund funding donate contribute pledge raise earn charge
+		owe borrow lend invest budget allocate price money cash sum funds dollars euros pounds`) {
+		for _, t := range text.Terms(w) {
+			m[t] = true
+		}
+	}
+	return m
+}()
+
+// termsOf returns the content terms of words.
+func termsOf(words []string) []string {
+	var out []string
+	for _, w := range words {
+		out = append(out, text.Terms(w)...)
+	}
+	return out
+}
+
+func isDeterminer(w string) bool {
+	switch w {
+	case "the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "le", "la", "les", "l", "un", "une", "des":
+		return true
+	}
+	return false
+}
+
+func isPreposition(w string) bool {
+	switch w {
+	case "of", "in", "on", "at", "for", "to", "from", "by", "with", "about", "over", "under", "during", "de", "du", "en", "pour", "sur", "nan", "pou":
+		return true
+	}
+	return false
+}
+
+// measured reads "the number of workers", "the cost of the tunnel" in a
+// question about a change or a manner: the thing measured is its focus, and
+// a measure of money asks for sums.
+func measured(p *part, words, lower []string) {
+	for i := 0; i+2 < len(lower); i++ {
+		if lower[i+1] != "of" || len(text.Terms(lower[i])) == 0 && !isMeasureNoun(lower[i]) {
+			continue
+		}
+		if !isMeasureNoun(lower[i]) && !moneyWords[firstTerm(lower[i])] {
+			continue
+		}
+		if moneyWords[firstTerm(lower[i])] {
+			p.money = true
+			return
+		}
+		j := i + 2
+		for j < len(lower) && isDeterminer(lower[j]) {
+			j++
+		}
+		// The noun phrase after "of": its last noun before a stopword, a
+		// verb or a word of the question's time frame ("grow").
+		head := -1
+		frame := text.FrameWords(strings.Join(lower, " "))
+		for ; j < len(lower) && len(text.Terms(lower[j])) > 0 && !isVerbForm(lower[j]) && !frame[firstTerm(lower[j])]; j++ {
+			if t := firstTerm(lower[j]); text.IsNoun(t) {
+				head = j
+			}
+		}
+		if head >= 0 {
+			p.focus, p.focusWord = firstTerm(lower[head]), words[head]
+			p.money = p.money || moneyWords[p.focus]
+		}
+		return
+	}
+}
+
+func firstTerm(w string) string {
+	if ts := text.Terms(w); len(ts) > 0 {
+		return ts[0]
+	}
+	return ""
+}
+
+// isMeasureNoun reports whether w names a measure of something: "the
+// number of", "the amount of".
+func isMeasureNoun(w string) bool {
+	switch w {
+	case "number", "amount", "total", "level", "size", "count", "share", "value", "estimate", "figure", "tally", "toll",
+		"nombre", "montant", "kantite":
+		return true
+	}
+	return false
+}
+
+// isMeasure reports whether w asks for a measure after "how".
+func isMeasure(w string) bool {
+	switch w {
+	case "large", "big", "long", "old", "far", "high", "heavy", "tall", "wide", "deep", "often":
+		return true
+	}
+	return false
+}
+
+// isVerbForm reports whether a lower-case word is an inflected verb: a
+// past tense or participle ("arrived", "held", "brought"), which ends the
+// noun phrase of "How many suspects were arrested…" at "suspects".
+func isVerbForm(w string) bool {
+	ts := text.Terms(w)
+	if len(ts) != 1 {
+		return false
+	}
+	if (strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing")) && len(w) > 4 && !text.IsNoun(w) {
+		return true
+	}
+	// An irregular form ("held", "paid").
+	_, irregular := text.Lemma(w)
+	return irregular && text.IsVerb(ts[0])
+}

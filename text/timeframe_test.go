@@ -1,0 +1,54 @@
+package text
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseTimeFrame(t *testing.T) {
+	day := func(s string) time.Time {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	var zero time.Time
+	tests := []struct {
+		question string
+		kind     TimeKind
+		from, to time.Time
+	}{
+		{"As of late April 2024, how much had the fund received?", TimeAsOf, day("2024-04-21"), day("2024-04-30")},
+		{"As of mid-2023, what was the estimated cost?", TimeAsOf, day("2023-05-02"), day("2023-09-01")},
+		{"How many workers were employed by the end of 2024?", TimeAsOf, day("2024-09-01"), day("2024-12-31")},
+		{"What is the most recent estimate of the cost?", TimeLatest, zero, zero},
+		{"How many officers have died so far?", TimeLatest, zero, zero},
+		{"How did the cost change between 2022 and 2025?", TimeChange, day("2022-01-01"), day("2025-12-31")},
+		{"How has the budget grown since March 2023?", TimeChange, day("2023-03-01"), zero},
+		{"How many troops arrived on 12 September 2024?", TimeDuring, day("2024-09-12"), day("2024-09-12")},
+		{"Who died on the last day of August 2025?", TimeDuring, day("2025-08-31"), day("2025-08-31")},
+		{"Konbyen travayè ki te la an septanm 2024?", TimeDuring, day("2024-09-01"), day("2024-09-30")},
+		{"By how many votes did the council choose him?", TimeNone, zero, zero},
+		{"Who signed the agreement?", TimeNone, zero, zero},
+	}
+	for _, tc := range tests {
+		got := ParseTimeFrame(tc.question)
+		if got.Kind != tc.kind || !got.From.Equal(tc.from) || !got.To.Equal(tc.to) {
+			t.Errorf("ParseTimeFrame(%q) = %d %s..%s, want %d %s..%s", tc.question, got.Kind,
+				got.From.Format(time.DateOnly), got.To.Format(time.DateOnly), tc.kind, tc.from.Format(time.DateOnly), tc.to.Format(time.DateOnly))
+		}
+	}
+}
+
+func TestFrameWordsAreDatesAndChangeVerbs(t *testing.T) {
+	f := FrameWords("How did the number of workers grow between early January 2025 and May 2025?")
+	for _, w := range []string{"grow", "january", "2025", "number", "early"} {
+		if !f[Terms(w)[0]] {
+			t.Errorf("%q is not a frame word in %v", w, f)
+		}
+	}
+	if f["worker"] {
+		t.Errorf("the topic %q is not a frame word", "worker")
+	}
+}
