@@ -1,0 +1,191 @@
+package answer
+
+import (
+	"regexp"
+	"strings"
+
+	"missionbot/text"
+)
+
+// claim is one sentence of a model answer and the source numbers its
+// markers name (as the model wrote them, before renumbering).
+type claim struct {
+	start, end int // byte span in the answer
+	text       string
+	cited      []int // every number its markers name
+}
+
+// splitClaims cuts an answer into sentences, outside code, each with the
+// numbers its markers name. Markers that open a sentence ("… in 2024. [2]
+// Next …") belong to the sentence before.
+func splitClaims(s string) []claim {
+	var out []claim
+	offset := 0
+	for _, sp := range splitCode(s) {
+		if sp.code {
+			offset += len(sp.text)
+			continue
+		}
+		cursor := 0
+		for _, sent := range text.SplitSentences(sp.text) {
+			i := strings.Index(sp.text[cursor:], sent)
+			if i < 0 {
+				continue
+			}
+			start := cursor + i
+			end := start + len(sent)
+			cursor = end
+			// Leading markers go to the previous claim.
+			lead := 0
+			for {
+				rest := sp.text[start+lead : end]
+				loc := citeMarker.FindStringIndex(rest)
+				if loc == nil || strings.TrimSpace(rest[:loc[0]]) != "" {
+					break
+				}
+				if len(out) > 0 {
+					m := citeMarker.FindStringSubmatch(rest)
+					prev := &out[len(out)-1]
+					prev.cited = append(prev.cited, markerNumbers(m[1]+m[2])...)
+				}
+				lead += loc[1]
+			}
+			c := claim{start: offset + start, end: offset + end, text: sp.text[start+lead : end]}
+			for _, m := range citeMarker.FindAllStringSubmatch(c.text, -1) {
+				c.cited = append(c.cited, markerNumbers(m[1]+m[2])...)
+			}
+			out = append(out, c)
+		}
+		offset += len(sp.text)
+	}
+	return out
+}
+
+// checkClaims checks every claim of an answer against what the model was
+// shown. A claim stating a figure that none of its cited sources gives
+// (when they do give figures) is removed: a wrong figure must not reach a
+// user dressed in a citation. A figure or name that its cited sources lack
+// otherwise, a figure of an uncited claim that no source gives, and a claim
+// whose markers all name sources that do not exist are flagged. Figures
+// and names of the question itself are taken as given. Names are checked
+// only in answers to English questions, since a translated answer spells
+// them in its own language. It returns the answer without the removed claims and the
+// notices that apply; if every claim would go, nothing is removed and the
+// answer is flagged instead.
+func checkClaims(s, question string, sources []source) (string, []string) {
+	claims := splitClaims(s)
+	qNums, qToks := numberSet(question), wordTokens(question)
+	checkNames := !inOtherLanguage(question) // the answer's language is the question's
+	var all strings.Builder
+	for _, src := range sources {
+		all.WriteString(sourceFacts(src))
+	}
+	allNums := numberSet(all.String())
+	_, allProper := knownNames(all.String())
+	var drop []claim
+	unsupported, badMarker := false, false
+	content := 0
+	for _, c := range claims {
+		body := citeMarker.ReplaceAllString(sourceWord.ReplaceAllString(c.text, "$1"), " ")
+		if strings.TrimSpace(strings.Trim(body, " .,;:!?-*")) == "" {
+			continue
+		}
+		content++
+		var valid []int
+		for _, n := range c.cited {
+			if n >= 1 && n <= len(sources) {
+				valid = append(valid, n)
+			}
+		}
+		if len(c.cited) > 0 && len(valid) == 0 {
+			badMarker = true
+		}
+		figs := numbers(body)
+		if len(valid) == 0 {
+			for _, f := range figs {
+				if !allNums[f] && !qNums[f] {
+					unsupported = true
+				}
+			}
+			continue
+		}
+		var cited strings.Builder
+		for _, n := range valid {
+			cited.WriteString(sourceFacts(sources[n-1]))
+		}
+		citedNums := numberSet(cited.String())
+		missing := false
+		for _, f := range figs {
+			if !citedNums[f] && !qNums[f] {
+				missing = true
+			}
+		}
+		if missing {
+			if len(citedNums) > 0 {
+				drop = append(drop, c)
+			} else {
+				unsupported = true
+			}
+			continue
+		}
+		if checkNames {
+			citedToks, _ := knownNames(cited.String())
+			for _, n := range names(body) {
+				if n.initial && !allProper[n.token] {
+					continue // a capital that only opens the sentence
+				}
+				if !citedToks[n.token] && !qToks[n.token] {
+					unsupported = true
+				}
+			}
+		}
+	}
+	var notices []string
+	if len(drop) > 0 && len(drop) == content {
+		drop, unsupported = nil, true
+	}
+	if len(drop) > 0 {
+		var b strings.Builder
+		last := 0
+		for _, c := range drop {
+			b.WriteString(s[last:c.start])
+			last = c.end
+		}
+		b.WriteString(s[last:])
+		s = tidySpaces(b.String())
+		notices = append(notices, NoticeDropped)
+	}
+	if unsupported {
+		notices = append(notices, NoticeUnsupported)
+	}
+	if badMarker {
+		notices = append(notices, NoticeBadMarker)
+	}
+	return s, notices
+}
+
+// sourceWord is the word "Source" before a marker, as in "According to
+// Source [2]": part of the marker, not a name.
+var sourceWord = regexp.MustCompile(`(?i)\bsources?\s*(\[[^\]]*\])`)
+
+// sourceFacts is the text a source's claims may rest on: what the model
+// was shown, with the document's title and date.
+func sourceFacts(s source) string {
+	// The date as words and numbers ("22 September 2023"): its raw form
+	// would offer "09" as a figure.
+	date := ""
+	if t, ok := s.meta.Date(); ok {
+		date = t.Format("2 January 2006")
+	}
+	return s.meta.Title + "\n" + date + "\n" + s.text + "\n"
+}
+
+// tidySpaces collapses the runs of spaces a removed sentence leaves inside
+// a line, keeping line breaks.
+func tidySpaces(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(strings.Join(strings.Fields(l), " "))
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
