@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"missionbot/text"
@@ -59,6 +60,9 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (Results, erro
 		// with it: BM25 alone still finds passages.
 		ix.log.Warn("search: query embedding failed; matching keywords only", "err", err)
 		res.Notice = NoticeKeywordsOnly
+		if errors.Is(err, ErrDimensionMismatch) {
+			res.Notice = NoticeDimensionMismatch
+		}
 	}
 	lexical := g.lexicalQuery(query)
 	q := g.lex.coverageQuery(lexical)
@@ -79,6 +83,11 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (Results, erro
 // its query and matched keywords only.
 const NoticeKeywordsOnly = "The embedding service is unavailable, so this search matched keywords only."
 
+// NoticeDimensionMismatch is the Results.Notice of a search whose query
+// vector does not match the index: the embedding model changed since the
+// index was built.
+const NoticeDimensionMismatch = "The embedding model no longer matches the index, so this search matched keywords only; rebuild the index with `missionbot ingest`."
+
 // queryEmbedTimeout bounds embedding one query, retries included; past it
 // the search goes on with keywords alone.
 const queryEmbedTimeout = 5 * time.Second
@@ -93,7 +102,8 @@ func (ix *Index) embedQuery(ctx context.Context, query string, dim int) ([]float
 		return nil, fmt.Errorf("embed query: %w", err)
 	}
 	if len(vecs) != 1 || (dim > 0 && len(vecs[0]) != dim) {
-		return nil, fmt.Errorf("query vector has %d dimensions, the index %d: %w", vecLen(vecs), dim, ErrDimensionMismatch)
+		return nil, fmt.Errorf("query vector has %d dimensions, the index %d (was the embedding model changed? rebuild the index with `missionbot ingest`): %w",
+			vecLen(vecs), dim, ErrDimensionMismatch)
 	}
 	return vecs[0], nil
 }
