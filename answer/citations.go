@@ -246,19 +246,28 @@ func normaliseCitations(s string, n int) (string, []int) {
 }
 
 // verifyCitations checks a model's answer against the sources it was
-// shown (source [i] is sources[i-1]). Marker formats are normalised (see
+// shown (source [i] is sources[i-1]); english says whether the question
+// is in English (see checkClaims). Marker formats are normalised (see
 // normaliseFormats), each claim is checked against the sources it cites
 // (see checkClaims), and markers are renumbered (see normaliseCitations);
 // Citations lists exactly the cited sources in new numbering, each quoting
 // the sentence closest to the claim it supports.
-func verifyCitations(reply, question string, sources []source) verifiedText {
+func verifyCitations(reply, question string, english bool, sources []source) verifiedText {
 	t := normaliseFormats(reply, len(sources))
-	t, notices := checkClaims(t, question, sources)
-	out, mapping := normaliseCitations(t, len(sources))
+	badMarker := pointsNowhere(t, len(sources))
+	// Claims are checked in the canonical numbering, so verifying verified
+	// text (with the sources it cites) finds the same claims.
+	t, mapping := normaliseCitations(t, len(sources))
+	cited := make([]source, len(mapping))
+	for k, n := range mapping {
+		cited[k] = sources[n-1]
+	}
+	t, notices := checkClaims(t, question, english, cited, sources)
+	out, again := normaliseCitations(t, len(cited))
 	v := verifiedText{Text: strings.TrimSpace(out)}
 	claims := claimsByMarker(v.Text)
-	for k, n := range mapping {
-		src := sources[n-1]
+	for k, n := range again {
+		src := cited[n-1]
 		quote := bestQuote(claims[k+1], src.text)
 		v.Citations = append(v.Citations, sourceCitation(k+1, src, quote))
 	}
@@ -266,6 +275,9 @@ func verifyCitations(reply, question string, sources []source) verifiedText {
 		v.Notices = append(v.Notices, NoticeUncited)
 	}
 	v.Notices = append(v.Notices, notices...)
+	if badMarker {
+		v.Notices = append(v.Notices, NoticeBadMarker)
+	}
 	return v
 }
 

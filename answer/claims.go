@@ -47,10 +47,11 @@ func splitClaims(s string) []claim {
 					m := citeMarker.FindStringSubmatch(rest)
 					prev := &out[len(out)-1]
 					prev.cited = append(prev.cited, markerNumbers(m[1]+m[2])...)
+					prev.end = offset + start + lead + loc[1] // removing it removes them
 				}
 				lead += loc[1]
 			}
-			c := claim{start: offset + start, end: offset + end, text: sp.text[start+lead : end]}
+			c := claim{start: offset + start + lead, end: offset + end, text: sp.text[start+lead : end]}
 			for _, m := range citeMarker.FindAllStringSubmatch(c.text, -1) {
 				c.cited = append(c.cited, markerNumbers(m[1]+m[2])...)
 			}
@@ -62,28 +63,28 @@ func splitClaims(s string) []claim {
 }
 
 // checkClaims checks every claim of an answer against what the model was
-// shown. A claim stating a figure that none of its cited sources gives
+// shown: marker [k] names sources[k-1]; all are every source shown. A claim stating a figure that none of its cited sources gives
 // (when they do give figures) is removed: a wrong figure must not reach a
 // user dressed in a citation. A figure or name that its cited sources lack
-// otherwise, a figure of an uncited claim that no source gives, and a claim
-// whose markers all name sources that do not exist are flagged. Figures
+// otherwise and a figure of an uncited claim that no source gives are
+// flagged. Figures
 // and names of the question itself are taken as given. Names are checked
-// only in answers to English questions, since a translated answer spells
-// them in its own language. It returns the answer without the removed claims and the
+// only when english (the question, and so the answer, is in English),
+// since a translated answer spells them in its own language. It returns the answer without the removed claims and the
 // notices that apply; if every claim would go, nothing is removed and the
 // answer is flagged instead.
-func checkClaims(s, question string, sources []source) (string, []string) {
+func checkClaims(s, question string, english bool, sources, all []source) (string, []string) {
 	claims := splitClaims(s)
 	qNums, qToks := numberSet(question), wordTokens(question)
-	checkNames := !inOtherLanguage(question) // the answer's language is the question's
-	var all strings.Builder
-	for _, src := range sources {
-		all.WriteString(sourceFacts(src))
+	checkNames := english // the answer's language is the question's
+	var every strings.Builder
+	for _, src := range all {
+		every.WriteString(sourceFacts(src))
 	}
-	allNums := numberSet(all.String())
-	_, allProper := knownNames(all.String())
+	allNums := numberSet(every.String())
+	_, allProper := knownNames(every.String())
 	var drop []claim
-	unsupported, badMarker := false, false
+	unsupported := false
 	content := 0
 	for _, c := range claims {
 		body := citeMarker.ReplaceAllString(sourceWord.ReplaceAllString(c.text, "$1"), " ")
@@ -97,9 +98,6 @@ func checkClaims(s, question string, sources []source) (string, []string) {
 				valid = append(valid, n)
 			}
 		}
-		if len(c.cited) > 0 && len(valid) == 0 {
-			badMarker = true
-		}
 		figs := numbers(body)
 		if len(valid) == 0 {
 			for _, f := range figs {
@@ -109,9 +107,10 @@ func checkClaims(s, question string, sources []source) (string, []string) {
 			}
 			continue
 		}
-		var cited strings.Builder
+		var cited, citedText strings.Builder
 		for _, n := range valid {
 			cited.WriteString(sourceFacts(sources[n-1]))
+			citedText.WriteString(sources[n-1].text + "\n")
 		}
 		citedNums := numberSet(cited.String())
 		missing := false
@@ -121,7 +120,9 @@ func checkClaims(s, question string, sources []source) (string, []string) {
 			}
 		}
 		if missing {
-			if len(citedNums) > 0 {
+			// The cited text states other figures: this one is wrong. A
+			// text with no figures may spell it out ("four hundred").
+			if len(numberSet(citedText.String())) > 0 {
 				drop = append(drop, c)
 			} else {
 				unsupported = true
@@ -158,10 +159,27 @@ func checkClaims(s, question string, sources []source) (string, []string) {
 	if unsupported {
 		notices = append(notices, NoticeUnsupported)
 	}
-	if badMarker {
-		notices = append(notices, NoticeBadMarker)
-	}
 	return s, notices
+}
+
+// pointsNowhere reports whether a claim of s cites only sources that do
+// not exist (numbers outside 1..n).
+func pointsNowhere(s string, n int) bool {
+	for _, c := range splitClaims(s) {
+		if len(c.cited) == 0 {
+			continue
+		}
+		valid := false
+		for _, k := range c.cited {
+			if k >= 1 && k <= n {
+				valid = true
+			}
+		}
+		if !valid {
+			return true
+		}
+	}
+	return false
 }
 
 // sourceWord is the word "Source" before a marker, as in "According to

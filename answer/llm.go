@@ -190,8 +190,9 @@ func (l *LLM) Answer(ctx context.Context, req Request) (Answer, error) {
 		k = l.opts.K
 	}
 	req.History = boundHistory(req.History)
+	foreign := inOtherLanguage(req.Question)
 
-	queries, standalone, rewriteUsage := l.searchQueries(ctx, req)
+	queries, standalone, rewriteUsage := l.searchQueries(ctx, req, foreign)
 	if err := ctx.Err(); err != nil {
 		return Answer{}, fmt.Errorf("answer: %w", context.Cause(ctx))
 	}
@@ -258,7 +259,7 @@ func (l *LLM) Answer(ctx context.Context, req Request) (Answer, error) {
 		a.Notice = res.Notice
 		return a, nil
 	}
-	v := verifyCitations(reply, req.Question, sources)
+	v := verifyCitations(reply, req.Question, !foreign, sources)
 	if v.Text == "" {
 		return l.fallback(ctx, a, topK(res, k), &ModelError{Kind: KindEmpty, Err: errors.New("the answer held only markers")}), nil
 	}

@@ -35,13 +35,13 @@ var (
 // best stands alone, and the rewrite's token usage (zero without a call).
 // The question itself, merged with the previous turn for a follow-up (see
 // mergeHistory), is always among them. A follow-up, or a question in
-// another language (see inOtherLanguage), is also rewritten by the model
+// another language (foreign, see inOtherLanguage), is also rewritten by the model
 // into a standalone English query; an English question without history
 // costs no model call. standalone is the rewrite when it resolved a
 // follow-up, for the answer prompt; empty otherwise.
-func (l *LLM) searchQueries(ctx context.Context, req Request) (queries []string, standalone string, usage openai.Usage) {
+func (l *LLM) searchQueries(ctx context.Context, req Request, foreign bool) (queries []string, standalone string, usage openai.Usage) {
 	own := mergeHistory(req.Question, req.History)
-	if len(req.History) == 0 && !inOtherLanguage(req.Question) {
+	if len(req.History) == 0 && !foreign {
 		return []string{own}, "", usage
 	}
 	q, usage, err := l.rewrite(ctx, req)
