@@ -29,128 +29,151 @@ const sourceOverhead = 16
 // excerptGap joins excerpts of one document that are not contiguous.
 const excerptGap = " … "
 
-// window is the run of sentences [lo, hi] of one passage that is kept.
-type window struct {
+// excerpt is what Pack keeps of one passage: some of its sentences.
+type excerpt struct {
 	sents  []string
 	scores []float64
-	lo, hi int
-	kept   bool
-	// back is the side the window grows next: it alternates, so a
-	// passage keeps the context on both sides of its best sentence.
+	kept   []bool
+	any    bool // some sentence is kept
+	// back is the side context grows next: it alternates.
 	back bool
 }
 
 // Pack fits passages into a budget of estimated tokens (see
 // EstimateTokens) and groups them by document into sources. Passages come
 // most relevant first. Rather than keeping some passages whole and dropping
-// the rest, Pack trims every passage around its best sentences: first each
-// passage gets the sentence that holds most of terms (the question's
-// content terms, see text.Terms; rarer ones among the passages weigh more),
-// in order, while the budget lasts; then every kept passage grows by one
-// neighbouring sentence per round, after and before it in turn, until the
-// budget is spent or the passages are whole. So a long early passage cannot crowd out a later one
-// that holds the answer. Sources keep the order of their best passage;
-// a source's excerpts follow the document's order, joined with " … " where
-// text was left out. Pack returns nil for no passages or a budget too
-// small for any text.
+// the rest, Pack keeps sentences: first the best sentence of each passage
+// (the one holding most of terms, the question's content terms, see
+// text.Terms, rarer ones among the passages weighing more), in order,
+// while the budget lasts; then the sentence after it and the one before;
+// then every other sentence that holds any of terms, best first; then, as
+// context, the sentences next to those kept, passage by passage, after and
+// before in turn. So a long early passage cannot crowd out a later one
+// that holds the answer, and the budget goes to sentences about the
+// question before it goes to their surroundings.
+// Sources keep the order of their best passage; a source's sentences
+// follow the document's order, joined with " … " where text was left out.
+// Pack returns nil for no passages or a budget too small for any text.
 func Pack(passages []Passage, terms []string, budget int) []Source {
 	if len(passages) == 0 || budget <= 0 {
 		return nil
 	}
 	weights := termWeights(passages, terms)
-	wins := make([]window, len(passages))
+	ex := make([]excerpt, len(passages))
 	for i, p := range passages {
-		wins[i].sents = sentencesOf(p.Text)
-		wins[i].scores = make([]float64, len(wins[i].sents))
-		for j, s := range wins[i].sents {
-			wins[i].scores[j] = sentenceScore(s, weights)
+		e := &ex[i]
+		e.sents = sentencesOf(p.Text)
+		e.scores = make([]float64, len(e.sents))
+		e.kept = make([]bool, len(e.sents))
+		for j, s := range e.sents {
+			e.scores[j] = sentenceScore(s, weights)
 		}
 	}
 	left := budget
 	opened := map[string]bool{} // documents whose source header is paid for
+	keep := func(i, j int) bool {
+		cost := sentenceTokens(ex[i].sents[j])
+		if !opened[passages[i].Meta.DocID] {
+			cost += headerTokens(passages[i].Meta)
+		}
+		if cost > left {
+			return false
+		}
+		left -= cost
+		opened[passages[i].Meta.DocID] = true
+		ex[i].kept[j], ex[i].any = true, true
+		return true
+	}
 	// Round one: the best sentence of each passage, in order.
 	for i, p := range passages {
-		w := &wins[i]
-		if len(w.sents) == 0 {
+		e := &ex[i]
+		if len(e.sents) == 0 {
 			continue
 		}
 		best := 0
-		for j, sc := range w.scores {
-			if sc > w.scores[best] {
+		for j, sc := range e.scores {
+			if sc > e.scores[best] {
 				best = j
 			}
 		}
-		cost := sentenceTokens(w.sents[best])
-		if !opened[p.Meta.DocID] {
-			cost += headerTokens(p.Meta)
+		if keep(i, best) || i > 0 || opened[p.Meta.DocID] {
+			continue
 		}
-		if cost > left {
-			if i == 0 && !opened[p.Meta.DocID] {
-				// Not even one sentence of the best passage fits: cut it
-				// at a word so the model still gets something.
-				cut, ok := cutToFit(w.sents[best], left-headerTokens(p.Meta))
-				if !ok {
-					return nil
-				}
-				w.sents = []string{cut}
-				w.scores = []float64{0}
-				best = 0
-				cost = headerTokens(p.Meta) + sentenceTokens(cut)
-			} else {
-				continue
-			}
+		// Not even one sentence of the best passage fits: cut it at a
+		// word so the model still gets something.
+		cut, ok := cutToFit(e.sents[best], left-headerTokens(p.Meta))
+		if !ok {
+			return nil
 		}
-		w.lo, w.hi, w.kept = best, best, true
-		opened[p.Meta.DocID] = true
-		left -= cost
+		e.sents, e.scores, e.kept = []string{cut}, []float64{0}, []bool{false}
+		keep(i, 0)
 	}
-	// Later rounds: every kept passage grows by its better neighbour.
-	for grew := true; grew; {
-		grew = false
-		for i := range wins {
-			w := &wins[i]
-			if !w.kept {
-				continue
+	// Then one sentence of context on each side of those, every other
+	// sentence about the question, best first, and context again.
+	type cand struct {
+		i, j  int
+		score float64
+	}
+	var cands []cand
+	for i := range ex {
+		for j, sc := range ex[i].scores {
+			if sc > 0 && !ex[i].kept[j] {
+				cands = append(cands, cand{i, j, sc})
 			}
-			next := -1
-			switch {
-			case w.lo > 0 && w.hi+1 < len(w.sents):
-				next = w.hi + 1
-				if w.back {
-					next = w.lo - 1
-				}
-				w.back = !w.back
-			case w.lo > 0:
-				next = w.lo - 1
-			case w.hi+1 < len(w.sents):
-				next = w.hi + 1
-			}
-			if next < 0 {
-				continue
-			}
-			cost := sentenceTokens(w.sents[next])
-			if cost > left {
-				continue
-			}
-			left -= cost
-			if next < w.lo {
-				w.lo = next
-			} else {
-				w.hi = next
-			}
-			grew = true
 		}
 	}
-	return group(passages, wins)
+	sort.SliceStable(cands, func(a, b int) bool { return cands[a].score > cands[b].score })
+	context := func(rounds int) {
+		for grew := true; grew && rounds != 0; rounds-- {
+			grew = false
+			for i := range ex {
+				if j := ex[i].nextContext(); j >= 0 && keep(i, j) {
+					grew = true
+				}
+			}
+		}
+	}
+	context(2)
+	for _, c := range cands {
+		keep(c.i, c.j)
+	}
+	context(-1)
+	return group(passages, ex)
 }
 
-// group turns the kept windows into one source per document, in order of
+// nextContext returns the sentence to add as context: next to a kept one,
+// after it and before it in turn; -1 when there is none.
+func (e *excerpt) nextContext() int {
+	if !e.any {
+		return -1
+	}
+	after, before := -1, -1
+	for j := range e.sents {
+		if e.kept[j] {
+			continue
+		}
+		if after < 0 && j > 0 && e.kept[j-1] {
+			after = j
+		}
+		if before < 0 && j+1 < len(e.sents) && e.kept[j+1] {
+			before = j
+		}
+	}
+	pick := before
+	if after >= 0 && (before < 0 || !e.back) {
+		pick = after
+	}
+	e.back = !e.back
+	return pick
+}
+
+// group turns the kept sentences into one source per document, in order of
 // each document's best passage.
-func group(passages []Passage, wins []window) []Source {
+func group(passages []Passage, ex []excerpt) []Source {
 	var order []string
 	byDoc := map[string][]int{}
 	for i, p := range passages {
-		if !wins[i].kept {
+		if !ex[i].any {
 			continue
 		}
 		if _, ok := byDoc[p.Meta.DocID]; !ok {
@@ -168,35 +191,43 @@ func group(passages []Passage, wins []window) []Source {
 		sorted := append([]int(nil), idx...)
 		sort.SliceStable(sorted, func(a, b int) bool { return passages[sorted[a]].Seq < passages[sorted[b]].Seq })
 		var b strings.Builder
-		seen := map[string]bool{}
-		prevSeq, prevWhole := -2, false
+		seen := map[string]bool{} // sentences written, normalised
+		prevSeq, prevEnd := -2, false
 		for _, i := range sorted {
-			w := wins[i]
-			var kept []string
-			for _, s := range w.sents[w.lo : w.hi+1] {
-				// Neighbouring chunks repeat a sentence; say it once.
-				if key := strings.Join(strings.Fields(s), " "); !seen[key] {
-					seen[key] = true
-					kept = append(kept, s)
+			e := ex[i]
+			contiguous := prevEnd && passages[i].Seq == prevSeq+1
+			for j, sent := range e.sents {
+				if !e.kept[j] {
+					continue
 				}
-			}
-			if len(kept) == 0 {
-				continue
-			}
-			if b.Len() > 0 {
-				contiguous := prevWhole && passages[i].Seq == prevSeq+1 && w.lo <= 1
-				if contiguous {
-					b.WriteString(" ")
-				} else {
+				key := strings.Join(strings.Fields(sent), " ")
+				if seen[key] {
+					continue // neighbouring chunks repeat a sentence
+				}
+				// Text was left out before this sentence unless the one
+				// before it was written (or, for a passage's first, the
+				// passage continues the one written before).
+				var gap bool
+				switch {
+				case j == 0:
+					gap = !contiguous && !(passages[i].Seq == 0 && b.Len() == 0)
+				default:
+					gap = !e.kept[j-1] && !seen[strings.Join(strings.Fields(e.sents[j-1]), " ")]
+				}
+				seen[key] = true
+				switch {
+				case b.Len() == 0 && gap:
+					b.WriteString("… ")
+				case b.Len() > 0 && gap:
 					b.WriteString(excerptGap)
+				case b.Len() > 0:
+					b.WriteString(" ")
 				}
-			} else if w.lo > 0 {
-				b.WriteString("… ")
+				b.WriteString(sent)
 			}
-			b.WriteString(strings.Join(kept, " "))
-			prevSeq, prevWhole = passages[i].Seq, w.hi == len(w.sents)-1
+			prevSeq, prevEnd = passages[i].Seq, len(e.kept) > 0 && e.kept[len(e.kept)-1]
 		}
-		if !prevWhole {
+		if !prevEnd {
 			b.WriteString(" …")
 		}
 		src.Text = b.String()

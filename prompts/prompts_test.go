@@ -159,7 +159,7 @@ func TestPack(t *testing.T) {
 		{name: "one document one source", in: []Passage{doc("a", 4, 1, "Later part."), doc("b", 0, 2, "Elsewhere."), doc("a", 1, 3, "Earlier part.")}, budget: 1000,
 			wantRefs: [][]int{{1, 3}, {2}},
 			check: func(t *testing.T, out []Source) {
-				if out[0].Text != "Earlier part."+excerptGap+"Later part." {
+				if out[0].Text != "… Earlier part."+excerptGap+"Later part." {
 					t.Errorf("excerpts of one document not in document order with a gap: %q", out[0].Text)
 				}
 			}},
