@@ -2,6 +2,7 @@ package answer
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"missionbot/text"
@@ -82,7 +83,14 @@ func checkClaims(s, question string, english bool, sources, all []source) (strin
 		every.WriteString(sourceFacts(src))
 	}
 	allNums := numberSet(every.String())
-	_, allProper := knownNames(every.String())
+	var allProper map[string]bool // the names used inside sentences; read when needed
+	proper := func(tok string) bool {
+		if allProper == nil {
+			_, allProper = knownNames(every.String())
+		}
+		return allProper[tok]
+	}
+	memo := factsMemo{}
 	var drop []claim
 	unsupported := false
 	content := 0
@@ -107,22 +115,22 @@ func checkClaims(s, question string, english bool, sources, all []source) (strin
 			}
 			continue
 		}
-		var cited, citedText strings.Builder
-		for _, n := range valid {
-			cited.WriteString(sourceFacts(sources[n-1]))
-			citedText.WriteString(sources[n-1].text + "\n")
+		cited := make([]*facts, len(valid))
+		statesFigures := false
+		for i, n := range valid {
+			cited[i] = memo.of(sources, n-1)
+			statesFigures = statesFigures || cited[i].textFigures
 		}
-		citedNums := numberSet(cited.String())
 		missing := false
 		for _, f := range figs {
-			if !citedNums[f] && !qNums[f] {
+			if !qNums[f] && !slices.ContainsFunc(cited, func(x *facts) bool { return x.nums[f] }) {
 				missing = true
 			}
 		}
 		if missing {
 			// The cited text states other figures: this one is wrong. A
 			// text with no figures may spell it out ("four hundred").
-			if len(numberSet(citedText.String())) > 0 {
+			if statesFigures {
 				drop = append(drop, c)
 			} else {
 				unsupported = true
@@ -130,12 +138,11 @@ func checkClaims(s, question string, english bool, sources, all []source) (strin
 			continue
 		}
 		if checkNames {
-			citedToks, _ := knownNames(cited.String())
 			for _, n := range names(body) {
-				if n.initial && !allProper[n.token] {
+				if n.initial && !proper(n.token) {
 					continue // a capital that only opens the sentence
 				}
-				if !citedToks[n.token] && !qToks[n.token] {
+				if !qToks[n.token] && !slices.ContainsFunc(cited, func(x *facts) bool { return x.names[n.token] }) {
 					unsupported = true
 				}
 			}
@@ -160,6 +167,28 @@ func checkClaims(s, question string, english bool, sources, all []source) (strin
 		notices = append(notices, NoticeUnsupported)
 	}
 	return s, notices
+}
+
+// facts is what one source offers a claim: its figures (with its title
+// and date), whether its text itself states any, and its names.
+type facts struct {
+	nums        map[string]bool
+	textFigures bool
+	names       map[string]bool
+}
+
+// factsMemo computes each source's facts once per check.
+type factsMemo map[int]*facts
+
+func (m factsMemo) of(sources []source, i int) *facts {
+	if f, ok := m[i]; ok {
+		return f
+	}
+	all := sourceFacts(sources[i])
+	f := &facts{nums: numberSet(all), textFigures: numberPattern.MatchString(sources[i].text)}
+	f.names, _ = knownNames(all)
+	m[i] = f
+	return f
 }
 
 // pointsNowhere reports whether a claim of s cites only sources that do
