@@ -196,16 +196,20 @@ func diversify(cands []candidate, k int, chunks []Chunk) []candidate {
 	perDoc := map[string]int{}
 	var picked []candidate
 	used := make([]bool, len(cands))
+	// sims[i] is candidate i's highest similarity to the picked passages,
+	// updated against the newest pick only: k passes over the candidates,
+	// not k² (the llm answerer asks for twice k).
+	sims := make([]float64, len(cands))
 	for len(picked) < k {
 		best, bestScore := -1, math.Inf(-1)
 		for i, c := range cands {
 			if used[i] || perDoc[chunks[c.idx].Meta.DocID] >= maxPerDocument {
 				continue
 			}
-			sim := 0.0
-			for _, p := range picked {
-				sim = math.Max(sim, cosine(c.vec, p.vec))
+			if n := len(picked); n > 0 {
+				sims[i] = math.Max(sims[i], cosine(c.vec, picked[n-1].vec))
 			}
+			sim := sims[i]
 			if sim >= nearDuplicate {
 				used[i] = true
 				continue
