@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,15 +14,15 @@ import (
 )
 
 func (e *environment) ask(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("ask")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	k := fs.Int("k", 0, "passages to retrieve (default MISSIONBOT_K or 5)")
 	historyFile := fs.String("history", "", "JSON file with earlier turns: [{\"question\":…,\"answer\":…}]")
-	if err := fs.Parse(args); err != nil {
-		return usagef("ask: %v", err)
+	words, err := e.parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
-	question := strings.Join(fs.Args(), " ")
+	question := strings.Join(words, " ")
 	if err := answer.ValidateQuestion(question); err != nil {
 		return usagef("ask: %v", err)
 	}
@@ -59,7 +58,7 @@ func (e *environment) ask(ctx context.Context, args []string) error {
 // answerOnce opens the library (building the index if needed) and answers
 // one request; with live set, text is printed as it streams.
 func (e *environment) answerOnce(ctx context.Context, cfg config.Config, req answer.Request, live bool) (answer.Answer, error) {
-	_, ans, err := e.openAnswerer(ctx, cfg, e.reportLogger(cfg))
+	_, ans, err := openAnswerer(ctx, cfg, e.reportLogger(cfg), readIndex, "ask", e.newReporter(nil))
 	if err != nil {
 		return answer.Answer{}, err
 	}

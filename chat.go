@@ -14,14 +14,18 @@ import (
 const maxChatHistory = 6
 
 func (e *environment) chat(ctx context.Context, args []string) error {
-	if len(args) > 0 {
-		return usagef("chat takes no arguments")
+	rest, err := e.parseArgs(newFlagSet("chat"), args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("chat", rest); err != nil {
+		return err
 	}
 	cfg, err := e.config()
 	if err != nil {
 		return usagef("%v", err)
 	}
-	_, ans, err := e.openAnswerer(ctx, cfg, e.reportLogger(cfg))
+	_, ans, err := openAnswerer(ctx, cfg, e.reportLogger(cfg), readIndex, "chat", e.newReporter(nil))
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,17 +12,17 @@ import (
 )
 
 func (e *environment) eval(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("eval")
 	file := fs.String("file", "", "JSONL question set (required), e.g. eval/dev.jsonl")
 	k := fs.Int("k", 0, "passages to retrieve, 1 to 50 (default MISSIONBOT_K or 5)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	corpusDir := fs.String("corpus", "", "score over this folder of documents, indexed in a temporary directory (e.g. eval/wide/corpus)")
-	if err := fs.Parse(args); err != nil {
-		return usagef("eval: %v", err)
+	rest, err := e.parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("eval: unexpected argument %q", fs.Arg(0))
+	if err := noArgs("eval", rest); err != nil {
+		return err
 	}
 	if *file == "" {
 		return usagef("eval: --file is required")
@@ -39,7 +38,11 @@ func (e *environment) eval(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
+	access := readIndex
 	if *corpusDir != "" {
+		// The index is built in a directory of its own, which nothing
+		// else reads.
+		access = writeIndex
 		if fi, err := os.Stat(*corpusDir); err != nil || !fi.IsDir() {
 			return usagef("eval: --corpus %s is not a folder", *corpusDir)
 		}
@@ -49,11 +52,13 @@ func (e *environment) eval(ctx context.Context, args []string) error {
 		}
 		defer os.RemoveAll(tmp)
 		cfg.CorpusDir, cfg.DataDir = *corpusDir, tmp
+		// The throwaway index is this run's alone: no shared writer lock.
+		cfg.DatabaseURL = ""
 	}
 	if *k == 0 {
 		*k = cfg.K
 	}
-	_, ans, err := e.openAnswerer(ctx, cfg, e.reportLogger(cfg))
+	_, ans, err := openAnswerer(ctx, cfg, e.reportLogger(cfg), access, "eval", e.newReporter(nil))
 	if err != nil {
 		return err
 	}

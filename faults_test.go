@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -160,8 +161,14 @@ func TestEmbeddingEndpointFailsMidRefresh(t *testing.T) {
 	}
 
 	down.Store(true)
-	if _, err := s.fake.WaitOriginalContains(refresh().Token, "Refresh failed", 20*time.Second); err != nil {
-		t.Fatalf("%v\n%s", err, s.logs.String())
+	// The failure is told to the moderator alone, in an ephemeral
+	// follow-up that replaces the public progress message.
+	failed := refresh()
+	if !until(20*time.Second, func() bool {
+		fs := s.fake.Followups(failed.Token)
+		return len(fs) == 1 && strings.Contains(fs[0].Content, "Refresh failed") && fs[0].Flags&64 != 0
+	}) {
+		t.Fatalf("no private \"Refresh failed\" follow-up: %+v\n%s", s.fake.Followups(failed.Token), s.logs.String())
 	}
 	// Questions are still answered, from keywords alone, and say so.
 	sent := s.ask(t, "How many troops did Benin pledge to the mission?")

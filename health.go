@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"net/http"
 	"time"
@@ -11,11 +10,14 @@ import (
 // health checks a running server's /healthz: the Docker HEALTHCHECK, which
 // cannot rely on curl in a distroless image.
 func (e *environment) health(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("health", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("health")
 	addr := fs.String("addr", "127.0.0.1:8080", "address of the server's HTTP listener")
-	if err := fs.Parse(args); err != nil {
-		return usagef("health: %v", err)
+	rest, err := e.parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("health", rest); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 4*time.Second)
 	defer cancel()

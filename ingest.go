@@ -2,25 +2,21 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"io"
-	"strings"
-	"sync"
+	"time"
 
 	"missionbot/library"
-	"missionbot/retrieval"
 )
 
 func (e *environment) ingest(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("ingest")
 	rebuild := fs.Bool("rebuild", false, "re-embed every chunk instead of refreshing incrementally")
-	if err := fs.Parse(args); err != nil {
-		return usagef("ingest: %v", err)
+	rest, err := e.parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("ingest: unexpected argument %q", fs.Arg(0))
+	if err := noArgs("ingest", rest); err != nil {
+		return err
 	}
 	cfg, err := e.config()
 	if err != nil {
@@ -30,50 +26,23 @@ func (e *environment) ingest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	var bar *progressBar
-	if isTerminal(e.stderr) {
-		bar = &progressBar{w: e.stderr}
-	}
+	rep := e.newReporter(nil)
 	if need, reason := lib.NeedsBuild(); need && !*rebuild {
-		fmt.Fprintf(e.stderr, "Building the index from scratch (%s).\n", reason)
+		rep.note(fmt.Sprintf("Building the index from scratch (%s).", reason))
 	}
-	stats, err := lib.Refresh(ctx, library.RefreshOptions{Rebuild: *rebuild, Progress: bar.update})
-	bar.done()
-	printWarnings(e.stderr, stats.Warnings)
+	start := time.Now()
+	stats, err := lib.Refresh(ctx, library.RefreshOptions{
+		Rebuild: *rebuild, Progress: rep.update, Loading: rep.loading,
+		OnWait: func() { rep.note(msgWaiting) },
+	})
+	rep.done()
+	// The whole run, loading included; the index's own figure leaves out
+	// the reading of every document.
+	stats.Duration = time.Since(start)
+	rep.warnings(stats.Warnings)
 	if err != nil {
 		return fmt.Errorf("ingest: %w (the previous index is unchanged)", err)
 	}
 	fmt.Fprintln(e.stdout, summary(stats))
 	return nil
-}
-
-// progressBar draws "[#####.....] 120/480 chunks" on a terminal. A nil bar
-// draws nothing.
-type progressBar struct {
-	w     io.Writer
-	mu    sync.Mutex // guards drawn
-	drawn bool
-}
-
-func (b *progressBar) update(p retrieval.Progress) {
-	if b == nil || p.Total == 0 {
-		return
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	const width = 30
-	filled := width * p.Embedded / p.Total
-	fmt.Fprintf(b.w, "\r[%s%s] %d/%d chunks embedded", strings.Repeat("#", filled), strings.Repeat(".", width-filled), p.Embedded, p.Total)
-	b.drawn = true
-}
-
-func (b *progressBar) done() {
-	if b == nil {
-		return
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.drawn {
-		fmt.Fprintln(b.w)
-	}
 }

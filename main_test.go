@@ -305,8 +305,9 @@ func TestAskWithHistoryFile(t *testing.T) {
 	}
 }
 
-// TestCorruptSnapshotIsRebuilt: a damaged index file is reported and
-// rebuilt from the corpus; the question is still answered.
+// TestCorruptSnapshotIsRebuilt: a damaged index file is reported, and the
+// question is still answered from an index built in memory; ingest, not
+// ask, replaces the file.
 func TestCorruptSnapshotIsRebuilt(t *testing.T) {
 	env := map[string]string{"MISSIONBOT_DATA_DIR": t.TempDir()}
 	if _, _, err := runCLI(t, env, "ingest"); err != nil {
@@ -323,11 +324,20 @@ func TestCorruptSnapshotIsRebuilt(t *testing.T) {
 	if err := os.WriteFile(snaps[0], data[:len(data)/2], 0o644); err != nil {
 		t.Fatal(err)
 	}
+	before := indexFiles(t, env["MISSIONBOT_DATA_DIR"])
 	out, errOut, err := runCLI(t, env, "ask", "How many troops did Benin pledge to the mission?")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(errOut, "snapshot unreadable") || !strings.Contains(out, "2,000") {
-		t.Errorf("want the damage reported and the answer given\nstdout: %s\nstderr: %s", out, errOut)
+	if !strings.Contains(errOut, "snapshot unreadable") || !strings.Contains(errOut, "missionbot ingest") || !strings.Contains(out, "2,000") {
+		t.Errorf("want the damage reported, ingest named and the answer given\nstdout: %s\nstderr: %s", out, errOut)
+	}
+	// ask only reads: the damaged file is left for ingest to replace.
+	assertSameIndex(t, before, indexFiles(t, env["MISSIONBOT_DATA_DIR"]))
+	if _, _, err := runCLI(t, env, "ingest"); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, err = runCLI(t, env, "ask", "How many troops did Benin pledge to the mission?"); err != nil || strings.Contains(errOut, "unreadable") {
+		t.Errorf("after ingest the index should load: %v\n%s", err, errOut)
 	}
 }

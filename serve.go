@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -20,17 +19,20 @@ import (
 	"missionbot/bot"
 	"missionbot/config"
 	"missionbot/fetch"
+	"missionbot/internal/atomicfile"
 	"missionbot/library"
 	"missionbot/metrics"
-	"missionbot/store/sqlite"
 )
 
 func (e *environment) serve(ctx context.Context, args []string) error {
-	fset := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fset.SetOutput(e.stderr)
+	fset := newFlagSet("serve")
 	httpAddr := fset.String("http", "", "serve Discord's interactions endpoint, /metrics and health checks on ADDR (or MISSIONBOT_HTTP_ADDR)")
-	if err := fset.Parse(args); err != nil {
-		return usagef("serve: %v", err)
+	rest, err := e.parseArgs(fset, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("serve", rest); err != nil {
+		return err
 	}
 	cfg, err := e.config()
 	if err != nil {
@@ -44,38 +46,42 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	}
 	logger := e.logger(cfg)
 	logger.Info("starting", "config", cfg)
-	lib, ans, err := e.openAnswerer(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	store, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "missionbot.db"))
+	// The store first: a database that is down stops serve at once, with
+	// a clear message, before any index is built.
+	store, replay, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	lib, ans, err := openAnswerer(ctx, cfg, logger, writeIndex, "serve", e.newReporter(logger))
+	if err != nil {
+		return err
+	}
 	salt, err := userSalt(cfg.DataDir)
 	if err != nil {
 		return err
 	}
 	m := metrics.New()
 	opts := bot.Options{
-		Token:          cfg.Discord.Token,
-		APIURL:         cfg.Discord.APIURL,
-		GuildID:        cfg.Discord.GuildID,
-		ModeratorRoles: cfg.Discord.ModeratorRoles,
-		Answerer:       ans,
-		Library:        lib,
-		Store:          store,
-		Fetcher:        fetch.New(fetch.Options{Timeout: 20 * time.Second, MaxBytes: cfg.Discord.MaxUploadBytes, AllowPrivate: cfg.Discord.AllowPrivateURLs}),
-		Limiter:        bot.NewUserLimiter(cfg.Discord.QuestionsPerMinute, cfg.Discord.QuestionsPerMinute, time.Now),
-		Gate:           bot.NewGate(cfg.Discord.MaxConcurrent, cfg.Discord.MaxQueue),
-		UserSalt:       salt,
-		AnswerTimeout:  cfg.Discord.AnswerTimeout,
-		MaxUploadBytes: cfg.Discord.MaxUploadBytes,
-		NoGateway:      !cfg.Discord.Gateway,
-		Metrics:        m,
-		Models:         models(cfg),
-		Logger:         logger,
+		Token:           cfg.Discord.Token,
+		APIURL:          cfg.Discord.APIURL,
+		GuildID:         cfg.Discord.GuildID,
+		ModeratorRoles:  cfg.Discord.ModeratorRoles,
+		Answerer:        ans,
+		Library:         lib,
+		Store:           store,
+		Fetcher:         fetch.New(fetch.Options{Timeout: 20 * time.Second, MaxBytes: cfg.Discord.MaxUploadBytes, AllowPrivate: cfg.Discord.AllowPrivateURLs}),
+		Limiter:         bot.NewUserLimiter(cfg.Discord.QuestionsPerMinute, cfg.Discord.QuestionsPerMinute, time.Now),
+		Gate:            bot.NewGate(cfg.Discord.MaxConcurrent, cfg.Discord.MaxQueue),
+		UserSalt:        salt,
+		AnswerTimeout:   cfg.Discord.AnswerTimeout,
+		ShutdownTimeout: cfg.Discord.ShutdownTimeout,
+		MaxUploadBytes:  cfg.Discord.MaxUploadBytes,
+		NoGateway:       !cfg.Discord.Gateway,
+		MessageContent:  cfg.Discord.MessageContent,
+		Metrics:         m,
+		Models:          models(cfg),
+		Logger:          logger,
 	}
 	b, err := bot.New(opts)
 	if err != nil {
@@ -84,17 +90,31 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	var mux *http.ServeMux
 	var endpoint *bot.Interactions
 	if cfg.Discord.HTTPAddr != "" {
-		if mux, endpoint, err = operatorRoutes(ctx, cfg, b, lib, m, logger); err != nil {
+		if mux, endpoint, err = operatorRoutes(ctx, cfg, b, lib, m, replay, logger); err != nil {
 			return err
 		}
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return b.Run(gctx) })
+	// drained ends when the bot has stopped: after its drain, or at once
+	// when it fails.
+	drained, botStopped := context.WithCancel(context.WithoutCancel(gctx))
+	defer botStopped()
+	g.Go(func() error {
+		defer botStopped()
+		return b.Run(gctx)
+	})
 	if mux != nil {
 		g.Go(func() error {
-			err := serveHTTP(gctx, cfg.Discord.HTTPAddr, mux, logger)
+			// The listener outlives the signal and closes once the bot has
+			// drained: meanwhile /readyz says 503 (the bot is not
+			// Connected once it shuts down), /healthz and /metrics answer,
+			// and interactions are told the bot is restarting, instead of
+			// every request being refused.
+			err := serveHTTP(drained, cfg.Discord.HTTPAddr, mux, logger)
 			if endpoint != nil {
-				waitCtx, cancel := context.WithTimeout(context.WithoutCancel(gctx), 30*time.Second)
+				// The bot's drain has already waited for (or interrupted)
+				// the handlers; this only collects them.
+				waitCtx, cancel := context.WithTimeout(context.WithoutCancel(gctx), 5*time.Second)
 				defer cancel()
 				err = errors.Join(err, endpoint.Wait(waitCtx))
 			}
@@ -109,8 +129,10 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 }
 
 // operatorRoutes lists everything the HTTP listener serves: /metrics,
-// /healthz, /readyz and, with a public key, Discord's interactions endpoint.
-func operatorRoutes(ctx context.Context, cfg config.Config, b *bot.Bot, lib *library.Library, m *metrics.Metrics, logger *slog.Logger) (*http.ServeMux, *bot.Interactions, error) {
+// /healthz, /readyz and, with a public key, Discord's interactions endpoint,
+// whose replay check also consults replay (the cache replicas share) when
+// it is not nil.
+func operatorRoutes(ctx context.Context, cfg config.Config, b *bot.Bot, lib *library.Library, m *metrics.Metrics, replay bot.ReplayCache, logger *slog.Logger) (*http.ServeMux, *bot.Interactions, error) {
 	mux := http.NewServeMux()
 	metrics.Routes(mux, m, func() error {
 		switch {
@@ -132,6 +154,7 @@ func operatorRoutes(ctx context.Context, cfg config.Config, b *bot.Bot, lib *lib
 	// shutdown, so they must not die with the first signal.
 	endpoint, err := bot.NewInteractionsHandler(bot.InteractionsOptions{
 		PublicKey: key, Handle: b.HandleInteraction, Logger: logger, Context: context.WithoutCancel(ctx),
+		Replay: replay,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -182,21 +205,39 @@ func models(cfg config.Config) string {
 
 // userSalt returns the salt for hashing user IDs, created at random on the
 // first start and kept in the data directory so hashes stay stable.
+// Replicas starting together on a new shared data directory agree on one:
+// the file is created exclusively, and the ones that lose the race read
+// the winner's.
 func userSalt(dataDir string) (string, error) {
 	path := filepath.Join(dataDir, "user-salt")
-	data, err := os.ReadFile(path)
-	if err == nil && len(strings.TrimSpace(string(data))) >= 32 {
-		return strings.TrimSpace(string(data)), nil
+	read := func() (string, bool, error) {
+		data, err := os.ReadFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", false, nil
+		}
+		if err != nil {
+			return "", false, fmt.Errorf("read user salt: %w", err)
+		}
+		salt := strings.TrimSpace(string(data))
+		return salt, len(salt) >= 32, nil
 	}
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("read user salt: %w", err)
+	if salt, ok, err := read(); err != nil || ok {
+		return salt, err
 	}
 	buf := make([]byte, 32)
 	if _, err := rand.Read(buf); err != nil {
 		return "", fmt.Errorf("make user salt: %w", err)
 	}
 	salt := hex.EncodeToString(buf)
-	if err := os.WriteFile(path, []byte(salt+"\n"), 0o600); err != nil {
+	err := atomicfile.WriteNew(path, []byte(salt+"\n"), 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		if other, ok, rerr := read(); rerr != nil || ok {
+			return other, rerr
+		}
+		// A salt too short to use: replace it.
+		err = atomicfile.WriteFile(path, []byte(salt+"\n"), 0o600)
+	}
+	if err != nil {
 		return "", fmt.Errorf("write user salt: %w", err)
 	}
 	return salt, nil

@@ -2,18 +2,20 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"missionbot/text"
 	"text/tabwriter"
 )
 
 func (e *environment) sources(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("sources", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("sources")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return usagef("sources: %v", err)
+	rest, err := e.parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("sources", rest); err != nil {
+		return err
 	}
 	cfg, err := e.config()
 	if err != nil {
@@ -23,7 +25,7 @@ func (e *environment) sources(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := ensureBuilt(ctx, lib, e.stderr); err != nil {
+	if err := ensureIndex(ctx, cfg, lib, readIndex, "sources", e.newReporter(nil)); err != nil {
 		return err
 	}
 	srcs := lib.Sources()

@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -42,7 +46,7 @@ func (e *environment) reportLogger(cfg config.Config) *slog.Logger {
 }
 
 func (e *environment) newLogger(cfg config.Config, level slog.Level) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: readableDuration}
 	format := cfg.LogFormat
 	if format == "auto" {
 		format = "json"
@@ -56,19 +60,38 @@ func (e *environment) newLogger(cfg config.Config, level slog.Level) *slog.Logge
 	return slog.New(slog.NewJSONHandler(e.stderr, opts))
 }
 
+// readableDuration writes durations as "1.5s" rather than the JSON
+// handler's nanosecond count, which nobody reads at a glance.
+func readableDuration(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		return slog.String(a.Key, a.Value.Duration().String())
+	}
+	return a
+}
+
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // openLibrary opens the index under the data directory with the configured
-// embedder, over the configured corpus.
+// embedder, over the configured corpus. Writers of the index take the
+// writer lock: an advisory lock in the database replicas share when there
+// is one, else a file lock in the data directory, so an ingest, a serve and
+// another ingest on one machine (or one shared volume) never write at once.
 func openLibrary(ctx context.Context, cfg config.Config, logger *slog.Logger) (*library.Library, error) {
 	emb, err := newEmbedder(cfg, logger)
 	if err != nil {
 		return nil, err
 	}
-	return library.Open(ctx, library.Options{DataDir: cfg.DataDir, CorpusDir: cfg.CorpusDir, Embedder: emb, Logger: logger})
+	lock, err := writerLock(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	if lock == nil {
+		lock = library.NewFileLock(filepath.Join(cfg.DataDir, library.LockFileName))
+	}
+	return library.Open(ctx, library.Options{DataDir: cfg.DataDir, CorpusDir: cfg.CorpusDir, Embedder: emb, Logger: logger, Locker: lock})
 }
 
 func newEmbedder(cfg config.Config, logger *slog.Logger) (retrieval.Embedder, error) {
@@ -90,26 +113,80 @@ func newEmbedder(cfg config.Config, logger *slog.Logger) (retrieval.Embedder, er
 	return emb, nil
 }
 
-// ensureBuilt builds the index when there is none usable (first run, an
-// embedder change, an unreadable snapshot), telling the user why.
-func ensureBuilt(ctx context.Context, lib *library.Library, stderr io.Writer) error {
-	stats, built, err := lib.EnsureBuilt(ctx, func(reason string) {
-		fmt.Fprintf(stderr, "Building the index (%s)…\n", reason)
-	})
+// indexAccess says what a command may do to the index on disk.
+type indexAccess int
+
+const (
+	// readIndex is for the commands that only answer or report (ask,
+	// sources, eval, chat): they never replace a snapshot (see
+	// library.EnsureReadable), because the data directory may be the one
+	// a production bot and its replicas serve from.
+	readIndex indexAccess = iota
+	// writeIndex is for serve, and eval over its own temporary data
+	// directory: they build the index when there is none usable.
+	writeIndex
+)
+
+// msgWaiting is shown while another process holds the writer lock.
+const msgWaiting = "another refresh is running; waiting…"
+
+// ensureIndex makes the library's index ready to answer, as access
+// allows, telling the user through rep what it does and why.
+func ensureIndex(ctx context.Context, cfg config.Config, lib *library.Library, access indexAccess, cmd string, rep *reporter) error {
+	defer rep.done()
+	var (
+		stats retrieval.RefreshStats
+		built bool
+		err   error
+	)
+	onWait := func() { rep.note(msgWaiting) }
+	start := time.Now()
+	if access == readIndex {
+		stats, built, err = lib.EnsureReadable(ctx, library.ReadOptions{
+			Building: func(reason string, kept bool) {
+				if kept {
+					rep.note(fmt.Sprintf("Building the index (%s)…", reason))
+					return
+				}
+				rep.note(fmt.Sprintf("The index on disk cannot be used (%s). Answering from an index built in memory for this run; `missionbot ingest` rebuilds the one on disk (%s leaves it as it is).", reason, cmd))
+			},
+			OnWait: onWait, Loading: rep.loading, Progress: rep.update,
+		})
+		if errors.Is(err, library.ErrEmbedderMismatch) {
+			return fmt.Errorf("%s: %w\n%s", cmd, err, embedderHint(cfg, err, cmd))
+		}
+	} else if need, reason := lib.NeedsBuild(); need {
+		rep.note(fmt.Sprintf("Building the index (%s)…", reason))
+		built = true
+		stats, err = lib.Refresh(ctx, library.RefreshOptions{OnWait: onWait, Loading: rep.loading, Progress: rep.update})
+		if err != nil {
+			err = fmt.Errorf("build index: %w", err)
+		}
+	}
+	rep.done()
 	if err != nil {
 		return err
 	}
 	if built {
-		printWarnings(stderr, stats.Warnings)
-		fmt.Fprintln(stderr, summary(stats))
+		stats.Duration = time.Since(start)
+		rep.warnings(stats.Warnings)
+		rep.note(summary(stats))
 	}
 	return nil
 }
 
-func printWarnings(w io.Writer, warnings []string) {
-	for _, msg := range warnings {
-		fmt.Fprintln(w, "warning:", msg)
+// embedderHint says which setting makes the configured embedder differ
+// from the index's, and what to do about it.
+func embedderHint(cfg config.Config, err error, cmd string) string {
+	setting := "MISSIONBOT_EMBEDDING_MODEL"
+	now := strconv.Quote(cfg.EmbeddingModel)
+	if cfg.EmbeddingModel == "" {
+		now = "unset (the offline local embedder)"
+		if strings.Contains(err.Error(), "built with local") {
+			setting, now = "MISSIONBOT_LOCAL_DIM", strconv.Itoa(cfg.LocalDim)
+		}
 	}
+	return fmt.Sprintf("%s is %s here. Set it as it was when the index was built, or run `missionbot ingest` to rebuild the index with the current settings (%s does not change the index).", setting, now, cmd)
 }
 
 // summary is the one-line account of a refresh.
@@ -122,15 +199,15 @@ func summary(s retrieval.RefreshStats) string {
 	return line
 }
 
-// openAnswerer opens the library, builds its index if there is none usable,
+// openAnswerer opens the library, makes its index ready as access allows,
 // and returns it with the configured answerer over it: what every command
 // that answers questions starts with.
-func (e *environment) openAnswerer(ctx context.Context, cfg config.Config, logger *slog.Logger) (*library.Library, answerer, error) {
+func openAnswerer(ctx context.Context, cfg config.Config, logger *slog.Logger, access indexAccess, cmd string, rep *reporter) (*library.Library, answerer, error) {
 	lib, err := openLibrary(ctx, cfg, logger)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := ensureBuilt(ctx, lib, e.stderr); err != nil {
+	if err := ensureIndex(ctx, cfg, lib, access, cmd, rep); err != nil {
 		return nil, nil, err
 	}
 	ans, err := newAnswerer(cfg, lib, logger)

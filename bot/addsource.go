@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"path"
@@ -54,7 +55,7 @@ func (b *Bot) addSource(ctx context.Context, x *exchange, data discordgo.Applica
 	b.changeCorpus(ctx, x, "Adding the document…", func(ctx context.Context, progress func(retrieval.Progress)) (string, retrieval.RefreshStats, error) {
 		f, err := b.opts.Fetcher.Fetch(ctx, src.url)
 		if err != nil {
-			return "", retrieval.RefreshStats{}, fmt.Errorf("add source: fetch: %w", err)
+			return "", retrieval.RefreshStats{}, &unchangedError{fmt.Errorf("add source: fetch: %w", err)}
 		}
 		name := strings.TrimSuffix(src.name, path.Ext(src.name))
 		if name == "" {
@@ -66,7 +67,7 @@ func (b *Bot) addSource(ctx context.Context, x *exchange, data discordgo.Applica
 		}
 		added, err := b.opts.Library.Add(ctx, library.NewDocument{Data: f.Data, Ext: ext, Name: name, Meta: meta}, progress)
 		if err != nil && added.Meta.DocID == "" {
-			return "", added.Stats, fmt.Errorf("add source: %w", err)
+			return "", added.Stats, &unchangedError{fmt.Errorf("add source: %w", err)}
 		}
 		return fmt.Sprintf("Added “%s” as %s.", Sanitize(text.Truncate(added.Meta.Title, 200)), added.Meta.DocID), added.Stats, err
 	})
@@ -100,10 +101,10 @@ func addSourceURL(data discordgo.ApplicationCommandInteractionData, maxBytes int
 		switch strings.ToLower(path.Ext(att.Filename)) {
 		case ".txt", ".md", ".html", ".htm", ".pdf":
 		default:
-			return sourceRef{}, fmt.Errorf("attachment %q: %w", text.Truncate(att.Filename, 60), fetch.ErrUnsupportedType)
+			return sourceRef{}, &fetch.Error{Kind: fetch.ErrUnsupportedType, Detail: "attachment " + text.Truncate(att.Filename, 60)}
 		}
 		if maxBytes > 0 && int64(att.Size) > maxBytes {
-			return sourceRef{}, fmt.Errorf("attachment of %d bytes: %w", att.Size, fetch.ErrTooLarge)
+			return sourceRef{}, &fetch.Error{Kind: fetch.ErrTooLarge, Detail: fmt.Sprintf("attachment of %d bytes, limit %d", att.Size, maxBytes)}
 		}
 		return sourceRef{url: att.URL, name: att.Filename, attachment: true}, nil
 	}
@@ -123,9 +124,9 @@ func (b *Bot) removeSource(ctx context.Context, x *exchange, data discordgo.Appl
 	}
 	docID := strings.TrimSpace(optionString(data.Options, "document"))
 	title := ""
-	for _, s := range b.opts.Library.Sources() {
-		if s.DocID == docID {
-			title = s.Title
+	for _, d := range b.removable() {
+		if d.DocID == docID {
+			title = d.label()
 		}
 	}
 	if title == "" {
@@ -141,6 +142,47 @@ func (b *Bot) removeSource(ctx context.Context, x *exchange, data discordgo.Appl
 	})
 }
 
+// removableDoc is a document /remove-source can remove.
+type removableDoc struct {
+	corpus.Meta
+	// indexed is false for a file in the folder that failed to load.
+	indexed bool
+}
+
+// label names the document for a moderator.
+func (d removableDoc) label() string {
+	l := strings.Join(strings.Fields(d.Title), " ")
+	if l == "" {
+		l = d.DocID
+	}
+	if !d.indexed {
+		l += " (not indexed: " + d.DocID + ")"
+	}
+	return l
+}
+
+// removable lists what /remove-source can remove: the indexed documents,
+// then the folder's files that are not indexed (a saved document that
+// failed to load would otherwise stay for ever).
+func (b *Bot) removable() []removableDoc {
+	var out []removableDoc
+	seen := map[string]bool{}
+	for _, s := range b.opts.Library.Sources() {
+		out = append(out, removableDoc{Meta: s.Meta, indexed: true})
+		seen[s.DocID] = true
+	}
+	files, err := b.opts.Library.Documents()
+	if err != nil && !errors.Is(err, library.ErrReadOnly) {
+		b.log.Warn("list corpus folder", "err", err)
+	}
+	for _, f := range files {
+		if !seen[f.DocID] {
+			out = append(out, removableDoc{Meta: f})
+		}
+	}
+	return out
+}
+
 // autocomplete suggests documents for /remove-source by title.
 func (b *Bot) autocomplete(ctx context.Context, x *exchange, data discordgo.ApplicationCommandInteractionData) {
 	typed := ""
@@ -153,21 +195,18 @@ func (b *Bot) autocomplete(ctx context.Context, x *exchange, data discordgo.Appl
 	choices := []*discordgo.ApplicationCommandOptionChoice{}
 	// Suggestions are for moderators only; others see none.
 	if data.Name == cmdRemoveSource && b.checkModerator(x.i) == nil {
-		for _, s := range b.opts.Library.Sources() {
+		for _, d := range b.removable() {
 			if len(choices) == maxChoices {
 				break
 			}
-			label := s.Title
-			if label == "" {
-				label = s.DocID
-			}
-			if typed != "" && !strings.Contains(strings.ToLower(label), typed) && !strings.Contains(strings.ToLower(s.DocID), typed) {
+			label := d.label()
+			if typed != "" && !strings.Contains(strings.ToLower(label), typed) && !strings.Contains(strings.ToLower(d.DocID), typed) {
 				continue
 			}
-			if len(s.DocID) > 100 {
+			if len(d.DocID) > 100 {
 				continue // Discord caps choice values at 100 characters.
 			}
-			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: text.Truncate(label, 100), Value: s.DocID})
+			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: text.Truncate(label, 100), Value: d.DocID})
 		}
 	}
 	err := x.respond(&discordgo.InteractionResponse{

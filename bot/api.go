@@ -119,6 +119,7 @@ func (o outgoing) responseData() *discordgo.InteractionResponseData {
 // concurrent answers.
 type webhook struct {
 	s     *discordgo.Session
+	red   redactor
 	appID string
 	token string
 }
@@ -133,7 +134,16 @@ func (w webhook) editOriginal(ctx context.Context, o outgoing) error {
 	b := o.body()
 	b.Flags = 0 // flags cannot change on edit
 	if _, err := w.s.RequestWithBucketID(http.MethodPatch, u, b, w.bucket(), discordgo.WithContext(ctx)); err != nil {
-		return fmt.Errorf("edit original response: %w", err)
+		return fmt.Errorf("edit original response: %w", w.red.error(err))
+	}
+	return nil
+}
+
+// deleteOriginal deletes the original response.
+func (w webhook) deleteOriginal(ctx context.Context) error {
+	u := discordgo.EndpointWebhookMessage(w.appID, w.token, "@original")
+	if _, err := w.s.RequestWithBucketID(http.MethodDelete, u, nil, w.bucket(), discordgo.WithContext(ctx)); err != nil {
+		return fmt.Errorf("delete original response: %w", w.red.error(err))
 	}
 	return nil
 }
@@ -142,7 +152,7 @@ func (w webhook) editOriginal(ctx context.Context, o outgoing) error {
 func (w webhook) followup(ctx context.Context, o outgoing) error {
 	u := discordgo.EndpointWebhookToken(w.appID, w.token) + "?wait=true"
 	if _, err := w.s.RequestWithBucketID(http.MethodPost, u, o.body(), w.bucket(), discordgo.WithContext(ctx)); err != nil {
-		return fmt.Errorf("post follow-up: %w", err)
+		return fmt.Errorf("post follow-up: %w", w.red.error(err))
 	}
 	return nil
 }
@@ -150,8 +160,9 @@ func (w webhook) followup(ctx context.Context, o outgoing) error {
 // channel makes REST calls in one channel (or thread) for the mention
 // flow, on a per-channel bucket.
 type channel struct {
-	s  *discordgo.Session
-	id string
+	s   *discordgo.Session
+	red redactor
+	id  string
 }
 
 // send posts a message and returns its ID.
@@ -159,7 +170,7 @@ func (c channel) send(ctx context.Context, o outgoing) (string, error) {
 	u := discordgo.EndpointChannelMessages(c.id)
 	resp, err := c.s.RequestWithBucketID(http.MethodPost, u, o.body(), u, discordgo.WithContext(ctx))
 	if err != nil {
-		return "", fmt.Errorf("post message: %w", err)
+		return "", fmt.Errorf("post message: %w", c.red.error(err))
 	}
 	var m discordgo.Message
 	if err := discordgo.Unmarshal(resp, &m); err != nil {
@@ -174,7 +185,7 @@ func (c channel) edit(ctx context.Context, messageID string, o outgoing) error {
 	b := o.body()
 	b.Flags = 0
 	if _, err := c.s.RequestWithBucketID(http.MethodPatch, u, b, discordgo.EndpointChannelMessages(c.id), discordgo.WithContext(ctx)); err != nil {
-		return fmt.Errorf("edit message: %w", err)
+		return fmt.Errorf("edit message: %w", c.red.error(err))
 	}
 	return nil
 }

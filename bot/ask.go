@@ -17,7 +17,7 @@ import (
 // ask handles /ask: validate, rate-limit, defer, then answer into the
 // interaction's deferred message.
 func (b *Bot) ask(ctx context.Context, x *exchange, data discordgo.ApplicationCommandInteractionData) {
-	question := optionString(data.Options, "question")
+	question := stripMentions(optionString(data.Options, "question"))
 	private := optionBool(data.Options, "private")
 	if err := answer.ValidateQuestion(question); err != nil {
 		x.fail(ctx, err)
@@ -27,6 +27,16 @@ func (b *Bot) ask(ctx context.Context, x *exchange, data discordgo.ApplicationCo
 		x.fail(ctx, err)
 		return
 	}
+	// Take a place at the gate before acknowledging, so that "busy" is
+	// said privately, as the initial response: once a public "thinking…"
+	// stands, no edit can make it private.
+	res, err := b.reserve()
+	if err != nil {
+		x.fail(ctx, err)
+		return
+	}
+	defer res.Cancel()
+	ctx = withReservation(ctx, res)
 	// Acknowledge before anything slow: Discord gives 3 s.
 	if err := x.deferReply(private); err != nil {
 		x.err = err
@@ -113,6 +123,19 @@ func (b *Bot) answerInto(ctx context.Context, to replyTarget, refID, question st
 		}
 	}
 	return a, nil
+}
+
+// reserve takes a place at the gate, or returns ErrBusy; nil without a
+// gate.
+func (b *Bot) reserve() (*Reservation, error) {
+	if b.opts.Gate == nil {
+		return nil, nil
+	}
+	r, err := b.opts.Gate.Reserve()
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // allow applies the per-user rate limit.
@@ -228,7 +251,7 @@ func (b *Bot) saveAnswer(ctx context.Context, interactionID string, a answer.Ans
 		DocIDs: docs, Mode: string(a.Mode), Refused: a.Refused, At: b.now(),
 	})
 	if err != nil {
-		b.log.Error("save answer", "interaction", interactionID, "err", err)
+		b.log.Error("answer not recorded: shown without feedback buttons", "interaction", interactionID, "err", err)
 		return 0
 	}
 	return id

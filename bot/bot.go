@@ -4,10 +4,11 @@
 // /add-source, /remove-source and /feedback.
 //
 // Intents: slash commands need none; answering mentions needs
-// GuildMessages. The privileged MessageContent intent is deliberately not
-// requested: Discord still delivers the content of messages that mention
-// the bot (and of messages in threads only when they mention it or the
-// intent is granted), which is all the mention flow needs.
+// GuildMessages. The privileged MessageContent intent is not requested
+// unless Options.MessageContent asks for it: Discord still delivers the
+// content of messages that mention the bot, so without it a follow-up in
+// one of the bot's threads must mention the bot too (other messages arrive
+// empty and are ignored).
 package bot
 
 import (
@@ -26,6 +27,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"missionbot/answer"
+	"missionbot/corpus"
 	"missionbot/fetch"
 	"missionbot/library"
 	"missionbot/metrics"
@@ -40,9 +42,9 @@ type Answerer interface {
 }
 
 // Library is the corpus and index the bot serves from and changes;
-// *library.Library implements it. The writing methods return
-// library.ErrBusy while another one runs and library.ErrReadOnly when the
-// corpus is the built-in one.
+// *library.Library implements it. Refresh returns library.ErrBusy while
+// another writer runs (Add and Remove wait their turn), and Add and Remove
+// return library.ErrReadOnly when the corpus is the built-in one.
 type Library interface {
 	// Refresh re-ingests the corpus incrementally, reporting progress.
 	Refresh(ctx context.Context, opts library.RefreshOptions) (retrieval.RefreshStats, error)
@@ -52,6 +54,8 @@ type Library interface {
 	Remove(ctx context.Context, docID string, progress func(retrieval.Progress)) (retrieval.RefreshStats, error)
 	// Writable reports whether Add and Remove can work.
 	Writable() bool
+	// Documents lists the corpus folder's files, indexed or not.
+	Documents() ([]corpus.Meta, error)
 	Sources() []retrieval.SourceInfo
 	Stats() retrieval.Stats
 }
@@ -116,6 +120,11 @@ type Options struct {
 	// Metrics records questions, latencies, votes and refreshes; nil
 	// records nothing.
 	Metrics *metrics.Metrics
+	// MessageContent requests the privileged Message Content intent, so
+	// follow-ups in the bot's threads are answered without a mention. It
+	// must be enabled for the application in the developer portal too, or
+	// Discord refuses the connection.
+	MessageContent bool
 	// NoGateway serves only through the HTTP interactions endpoint: Run
 	// checks the token and registers the commands but opens no gateway
 	// connection, so mentions are not answered.
@@ -144,6 +153,10 @@ type Bot struct {
 	log     *slog.Logger
 	now     func() time.Time
 	session *discordgo.Session
+	// red cleans the errors of Discord calls before they are logged.
+	red redactor
+	// gw dials the gateway, so shutdown can break a stuck connection.
+	gw *gatewayConns
 
 	// appID and botID are set once Run has connected.
 	appID atomic.Value // string
@@ -157,6 +170,9 @@ type Bot struct {
 	mu       sync.Mutex
 	closing  bool           // guarded by mu; set when Run's context ends
 	inflight sync.WaitGroup // counts interactions and mentions being handled
+
+	// threads remembers which channels are threads the bot started.
+	threads threadOwners
 
 	// connected is true while the bot can serve: between READY or RESUMED
 	// and a disconnect, or (without a gateway) once commands are registered.
@@ -212,11 +228,15 @@ func New(opts Options) (*Bot, error) {
 	}
 	s.Client = &http.Client{Transport: &rewriteTransport{base: base, next: baseRT}, Timeout: 30 * time.Second}
 	s.Identify.Intents = discordgo.IntentsGuildMessages
+	if opts.MessageContent {
+		s.Identify.Intents |= discordgo.IntentMessageContent
+	}
 	s.ShouldReconnectOnError = true
 	s.LogLevel = -1 // discordgo logs through the standard logger; we log ourselves.
 	s.StateEnabled = true
 
-	b := &Bot{opts: opts, log: opts.Logger, now: opts.Now, session: s}
+	b := &Bot{opts: opts, log: opts.Logger, now: opts.Now, session: s, red: redactor{base: base.String()}, gw: &gatewayConns{}}
+	s.Dialer = b.gw.websocketDialer()
 	b.appID.Store("")
 	b.botID.Store("")
 	b.workCtx, b.cancelWork = context.WithCancelCause(context.Background())
@@ -231,7 +251,7 @@ func New(opts Options) (*Bot, error) {
 func (b *Bot) Run(ctx context.Context) error {
 	me, err := b.session.User("@me", discordgo.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("bot: check token: %w", classifyREST(err))
+		return fmt.Errorf("bot: check token: %w", b.red.error(classifyREST(err)))
 	}
 	b.botID.Store(me.ID)
 	b.appID.Store(me.ID)
@@ -249,12 +269,18 @@ func (b *Bot) Run(ctx context.Context) error {
 	defer b.connected.Store(false)
 
 	if !b.opts.NoGateway {
-		if err := b.session.Open(); err != nil {
+		if err := b.openGateway(ctx); err != nil {
+			if ctx.Err() != nil {
+				// Asked to stop while connecting; interactions may have
+				// come in over HTTP meanwhile.
+				b.shutdown()
+				return nil
+			}
 			var ce *websocket.CloseError
 			if errors.As(err, &ce) && ce.Code == 4004 {
 				return ErrTokenRejected
 			}
-			return fmt.Errorf("bot: connect to gateway: %w", classifyREST(err))
+			return fmt.Errorf("bot: connect to gateway: %w", b.red.error(classifyREST(err)))
 		}
 		if id := b.readyAppID(); id != "" {
 			b.appID.Store(id)
@@ -272,6 +298,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	st := b.opts.Library.Stats()
 	b.opts.Metrics.IndexSize(st.Documents, st.Chunks)
+	b.recordVotes(ctx)
 	b.log.Info("discord bot connected", "user", me.Username, "app_id", b.appID.Load(), "guild", b.opts.GuildID)
 
 	<-ctx.Done()
@@ -280,9 +307,40 @@ func (b *Bot) Run(ctx context.Context) error {
 }
 
 // Connected reports whether the bot can serve interactions now: its gateway
-// session is up (or, without a gateway, it has registered its commands).
-// It backs the /readyz probe.
-func (b *Bot) Connected() bool { return b.connected.Load() }
+// session is up (or, without a gateway, it has registered its commands)
+// and it is not shutting down. It backs the /readyz probe.
+func (b *Bot) Connected() bool {
+	b.mu.Lock()
+	closing := b.closing
+	b.mu.Unlock()
+	return b.connected.Load() && !closing
+}
+
+// openGateway opens the gateway session, or gives up when ctx ends: the
+// connection is then broken, which makes discordgo's Open return, since
+// it waits for READY with no deadline of its own.
+func (b *Bot) openGateway(ctx context.Context) error {
+	opened := make(chan error, 1)
+	go func() { opened <- b.session.Open() }()
+	select {
+	case err := <-opened:
+		return err
+	case <-ctx.Done():
+	}
+	b.gw.closeAll()
+	select {
+	case <-opened:
+	case <-time.After(gatewayGiveUp):
+		// Open is in a REST call (gateway discovery), bounded by the
+		// client's timeout; its goroutine ends on its own.
+		b.log.Warn("shutdown: gateway connection attempt abandoned")
+	}
+	return context.Cause(ctx)
+}
+
+// gatewayGiveUp bounds how long shutdown waits for a gateway connection
+// attempt, or for the session to close, once it has broken the connection.
+const gatewayGiveUp = 3 * time.Second
 
 // readyAppID returns the application ID from the READY event, if any.
 func (b *Bot) readyAppID() string {
@@ -333,7 +391,29 @@ func (b *Bot) shutdown() {
 		}
 	}
 	b.cancelWork(errShutdown)
-	if err := b.session.Close(); err != nil {
-		b.log.Warn("close discord session", "err", err)
+	b.closeSession()
+}
+
+// closeSession closes the gateway session. A reconnect stuck waiting for
+// READY holds the session's lock, so Close would wait for ever: after
+// gatewayGiveUp the connection is broken under it.
+func (b *Bot) closeSession() {
+	closed := make(chan error, 1)
+	go func() { closed <- b.session.Close() }()
+	var err error
+	select {
+	case err = <-closed:
+	case <-time.After(gatewayGiveUp):
+		b.gw.closeAll()
+		select {
+		case err = <-closed:
+		case <-time.After(gatewayGiveUp):
+			b.log.Error("shutdown: the discord session did not close")
+		}
+	}
+	// Nothing may reconnect after shutdown.
+	b.gw.closeAll()
+	if err != nil {
+		b.log.Warn("close discord session", "err", b.red.text(err.Error()))
 	}
 }

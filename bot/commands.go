@@ -99,7 +99,7 @@ func (b *Bot) registerCommands(ctx context.Context) error {
 	appID, _ := b.appID.Load().(string)
 	cmds, err := b.session.ApplicationCommandBulkOverwrite(appID, b.opts.GuildID, Commands(), discordgo.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("bot: register commands: %w", classifyREST(err))
+		return fmt.Errorf("bot: register commands: %w", b.red.error(classifyREST(err)))
 	}
 	b.log.Info("registered commands", "count", len(cmds), "guild", b.opts.GuildID)
 	return nil

@@ -76,6 +76,12 @@ type fakeLibrary struct {
 	pause    time.Duration
 	err      error
 	writable bool
+	// took, when set, is the Duration the refresh reports, whatever it
+	// really took (the index's part of a refresh whose loading was slow).
+	took time.Duration
+
+	// files are the folder's files (Documents), indexed or not.
+	files []corpus.Meta
 
 	mu    sync.Mutex
 	added []library.NewDocument // guarded by mu
@@ -97,7 +103,11 @@ func (l *fakeLibrary) Refresh(ctx context.Context, opts library.RefreshOptions) 
 	if l.err != nil {
 		return retrieval.RefreshStats{}, l.err
 	}
-	return retrieval.RefreshStats{DocsAdded: 2, DocsUpdated: 1, ChunksEmbedded: l.steps * 40, ChunksTotal: 480, Duration: 1500 * time.Millisecond}, nil
+	took := l.took
+	if took == 0 {
+		took = time.Duration(l.steps) * l.pause
+	}
+	return retrieval.RefreshStats{DocsAdded: 2, DocsUpdated: 1, ChunksEmbedded: l.steps * 40, ChunksTotal: 480, Duration: took}, nil
 }
 
 func (l *fakeLibrary) Add(ctx context.Context, doc library.NewDocument, progress func(retrieval.Progress)) (library.Added, error) {
@@ -124,6 +134,13 @@ func (l *fakeLibrary) Remove(ctx context.Context, docID string, progress func(re
 }
 
 func (l *fakeLibrary) Writable() bool { return l.writable }
+
+func (l *fakeLibrary) Documents() ([]corpus.Meta, error) {
+	if !l.writable {
+		return nil, library.ErrReadOnly
+	}
+	return l.files, nil
+}
 
 func (l *fakeLibrary) Sources() []retrieval.SourceInfo { return l.sources }
 
@@ -641,9 +658,21 @@ func TestShutdownEndsInFlightAnswerClearly(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.shutdown()
-	msg, ok := fake.Original(sent.Token)
-	if !ok || !strings.Contains(msg.Content, "interrupted") {
-		t.Errorf("in-flight answer ended with %q, want a message saying it was interrupted", msg.Content)
+	// The public "thinking…" is replaced by a message to the asker alone.
+	assertPrivateError(t, fake, sent, "interrupted")
+}
+
+// assertPrivateError checks that an interaction whose original response is
+// a public deferral ended with an ephemeral follow-up saying want, and
+// that the public placeholder was removed.
+func assertPrivateError(t *testing.T, fake *fakediscord.Server, sent fakediscord.Sent, want string) {
+	t.Helper()
+	if msg, ok := fake.Original(sent.Token); !ok || !msg.Deleted {
+		t.Errorf("public original %q left in the channel", msg.Content)
+	}
+	fs := fake.Followups(sent.Token)
+	if len(fs) != 1 || !strings.Contains(fs[0].Content, want) || fs[0].Flags&64 == 0 {
+		t.Errorf("follow-ups %+v, want one ephemeral message saying %q", fs, want)
 	}
 }
 

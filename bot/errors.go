@@ -63,6 +63,8 @@ func ErrorMessage(err error) (msg, ref string) {
 		return "", ""
 	case errors.As(err, &ue):
 		return ue.msg, ""
+	case isFetchError(err):
+		return fetchMessage(err), ""
 	case errors.As(err, &nm):
 		return "Sorry, only moderators can use this command: " + nm.reason + ".", ""
 	case errors.As(err, &rl):
@@ -82,18 +84,14 @@ func ErrorMessage(err error) (msg, ref string) {
 		return "The bot is serving its read-only built-in corpus. To add or remove documents, the operator must set MISSIONBOT_CORPUS_DIR to a writable folder and restart the bot.", ""
 	case errors.Is(err, errNoStore):
 		return "This feature needs the bot's database, which is not configured.", ""
-	case errors.Is(err, fetch.ErrBlockedAddress):
-		return "I can't fetch that address: it points to a private or local network.", ""
-	case errors.Is(err, fetch.ErrTooLarge):
-		return "That document is too large to add.", ""
-	case errors.Is(err, fetch.ErrUnsupportedType):
-		return "That kind of document isn't supported: use .txt, .md, .html or .pdf (or an http(s) link to an article).", ""
 	case errors.Is(err, corpus.ErrExists):
 		return "A document with that name is already in the corpus.", ""
 	case errors.Is(err, corpus.ErrNotFound):
 		return "That document isn't in the corpus (it may have been removed already).", ""
 	case errors.Is(err, store.ErrUnknownAnswer):
 		return "That answer is no longer on record, so the vote wasn't counted.", ""
+	case errors.Is(err, store.ErrUnavailable):
+		return "The bot's database can't be reached right now, so this wasn't recorded. Please try again in a few minutes.", ""
 	case errors.Is(err, errShutdown):
 		return "The bot is restarting and this answer was interrupted — please ask again in a moment.", ""
 	case errors.Is(err, context.DeadlineExceeded):
@@ -101,6 +99,62 @@ func ErrorMessage(err error) (msg, ref string) {
 	}
 	ref = newRef()
 	return fmt.Sprintf("Something went wrong on our side (reference %s). Please try again later.", ref), ref
+}
+
+// fetchKinds are the kinds of fetch failure, for errors that carry one
+// without being a *fetch.Error (another Fetcher, an attachment check).
+var fetchKinds = []error{
+	fetch.ErrBadURL, fetch.ErrBlockedAddress, fetch.ErrTooLarge, fetch.ErrUnsupportedType,
+	fetch.ErrTooManyRedirects, fetch.ErrBadStatus, fetch.ErrUnreachable, fetch.ErrTimeout,
+}
+
+// isFetchError reports whether err is a failed fetch of a kind the user
+// can act on.
+func isFetchError(err error) bool {
+	for _, k := range fetchKinds {
+		if errors.Is(err, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// fetchMessage says what went wrong fetching a moderator's link, in the
+// fetch error's own safe words, so they can fix the link or attach the
+// file instead. err must satisfy isFetchError.
+func fetchMessage(err error) string {
+	fe := &fetch.Error{}
+	if !errors.As(err, &fe) {
+		for _, k := range fetchKinds {
+			if errors.Is(err, k) {
+				fe = &fetch.Error{Kind: k}
+				break
+			}
+		}
+	}
+	detail := ""
+	if fe.Detail != "" {
+		detail = " (" + fe.Detail + ")"
+	}
+	switch {
+	case errors.Is(fe.Kind, fetch.ErrBlockedAddress):
+		return "I can't fetch that address: it points to a private or local network."
+	case errors.Is(fe.Kind, fetch.ErrTooLarge):
+		return "That document is too large to add" + detail + "."
+	case errors.Is(fe.Kind, fetch.ErrUnsupportedType):
+		return "That kind of document isn't supported" + detail + ": use .txt, .md, .html or .pdf (or an http(s) link to an article)."
+	case errors.Is(fe.Kind, fetch.ErrBadStatus):
+		return "I couldn't fetch that link: the site did not return the document" + detail + ". Check the link, or download the page and attach it as a file."
+	case errors.Is(fe.Kind, fetch.ErrUnreachable):
+		return "I couldn't reach that site" + detail + ". Check the link for typos."
+	case errors.Is(fe.Kind, fetch.ErrTimeout):
+		return "The site took too long to send the document" + detail + ". Try again later, or download it and attach the file."
+	case errors.Is(fe.Kind, fetch.ErrTooManyRedirects):
+		return "I couldn't fetch that link: it redirects too many times" + detail + "."
+	}
+	// ErrBadURL and any kind added later: the kind's text is written for
+	// the user.
+	return "I can't use that link: " + fe.Kind.Error() + detail + "."
 }
 
 // newRef returns 8 random hex characters.

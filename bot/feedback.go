@@ -38,6 +38,21 @@ func (b *Bot) feedback(ctx context.Context, x *exchange) {
 	}
 }
 
+// recordVotes sets the vote metrics from the store's totals, so they count
+// votes (one per user and answer, changed or repeated clicks included
+// once) rather than clicks.
+func (b *Bot) recordVotes(ctx context.Context) {
+	if b.opts.Store == nil || b.opts.Metrics == nil {
+		return
+	}
+	sum, err := b.opts.Store.Feedback(ctx, 0)
+	if err != nil {
+		b.log.Warn("count votes for metrics", "err", err)
+		return
+	}
+	b.opts.Metrics.Votes(sum.Up, sum.Down)
+}
+
 // vote handles a 👍/👎 click.
 func (b *Bot) vote(ctx context.Context, x *exchange, customID string) {
 	id, up, ok := ParseFeedbackID(customID)
@@ -53,7 +68,7 @@ func (b *Bot) vote(ctx context.Context, x *exchange, customID string) {
 		x.fail(ctx, fmt.Errorf("vote: %w", err))
 		return
 	}
-	b.opts.Metrics.Vote(up)
+	b.recordVotes(ctx)
 	if err := x.reply(ctx, outgoing{Content: "Thanks for the feedback!", Ephemeral: true}); err != nil {
 		x.err = err
 	}

@@ -38,6 +38,8 @@ const (
 	// DefaultAckDeadline leaves half a second of Discord's 3 s window for
 	// the reply to travel.
 	DefaultAckDeadline = 2500 * time.Millisecond
+	// DefaultReplayTimeout bounds a check of a shared replay cache.
+	DefaultReplayTimeout = time.Second
 )
 
 // InteractionsOptions configures the HTTP interactions endpoint. Only
@@ -72,6 +74,15 @@ type InteractionsOptions struct {
 	// Context is the parent of the contexts Handle runs on; cancel it to
 	// stop background work at shutdown. Nil means context.Background().
 	Context context.Context
+	// Replay is the replay cache shared with other replicas, consulted
+	// after this process's own; nil means this process's only. When it
+	// fails or takes longer than ReplayTimeout, the request is judged by
+	// this process's cache alone and a warning is logged, so answering
+	// goes on while the shared store is down.
+	Replay ReplayCache
+	// ReplayTimeout bounds one check of Replay, well within Discord's 3 s;
+	// zero means DefaultReplayTimeout.
+	ReplayTimeout time.Duration
 }
 
 // Interactions is Discord's "Interactions Endpoint URL": an http.Handler
@@ -89,20 +100,20 @@ type Interactions struct {
 	log      *slog.Logger
 	parent   context.Context
 
-	// mu guards closing and seen; wg counts running Handle goroutines
-	// (Add happens under mu, so it never races Wait).
+	// local remembers the requests this process accepted; shared, when
+	// set, those every replica accepted.
+	local         *MemoryReplayCache
+	shared        ReplayCache
+	replayTimeout time.Duration
+
+	// mu guards closing; wg counts running Handle goroutines (Add happens
+	// under mu, so it never races Wait).
 	mu      sync.Mutex
 	closing bool
-	seen    map[string]time.Time // signature -> when it stops being fresh
 	wg      sync.WaitGroup
 }
 
 var _ http.Handler = (*Interactions)(nil)
-
-// maxSeen bounds the replay cache; at Discord's volumes for one bot it is
-// never reached within a skew window, and when it is, the oldest half of
-// the protection is given up rather than memory.
-const maxSeen = 1 << 16
 
 // ParsePublicKey decodes the application's public key as shown in the
 // Developer Portal: 64 hexadecimal characters.
@@ -132,7 +143,9 @@ func NewInteractionsHandler(opts InteractionsOptions) (*Interactions, error) {
 		deadline: opts.AckDeadline,
 		log:      opts.Logger,
 		parent:   opts.Context,
-		seen:     map[string]time.Time{},
+		shared:   opts.Replay,
+
+		replayTimeout: opts.ReplayTimeout,
 	}
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultInteractionsMaxBody
@@ -152,6 +165,10 @@ func NewInteractionsHandler(opts InteractionsOptions) (*Interactions, error) {
 	if h.parent == nil {
 		h.parent = context.Background()
 	}
+	if h.replayTimeout <= 0 {
+		h.replayTimeout = DefaultReplayTimeout
+	}
+	h.local = NewMemoryReplayCache(h.now, 0)
 	return h, nil
 }
 
@@ -211,7 +228,7 @@ func (h *Interactions) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Hex is case-insensitive, so the replay key is the lower-case form.
-	if !h.firstSight(strings.ToLower(sig), expires) {
+	if !h.firstSight(r.Context(), strings.ToLower(sig), expires) {
 		h.reject(w, r, http.StatusUnauthorized, "replayed request")
 		return
 	}
@@ -249,23 +266,24 @@ func (h *Interactions) fresh(ts string) (time.Time, bool) {
 }
 
 // firstSight records a verified signature and reports whether it is new:
-// a replay within the freshness window carries the same signature.
-func (h *Interactions) firstSight(sig string, expires time.Time) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	now := h.now()
-	if t, ok := h.seen[sig]; ok && now.Before(t) {
+// a replay within the freshness window carries the same signature. This
+// process's cache answers first (a replay to the same replica costs no
+// round trip); then the shared one, unless it cannot tell in time.
+func (h *Interactions) firstSight(ctx context.Context, sig string, expires time.Time) bool {
+	if fresh, _ := h.local.FirstSight(ctx, sig, expires); !fresh {
 		return false
 	}
-	if len(h.seen) >= maxSeen {
-		for s, t := range h.seen {
-			if !now.Before(t) || len(h.seen) >= maxSeen/2 {
-				delete(h.seen, s)
-			}
-		}
+	if h.shared == nil {
+		return true
 	}
-	h.seen[sig] = expires
-	return true
+	ctx, cancel := context.WithTimeout(ctx, h.replayTimeout)
+	defer cancel()
+	fresh, err := h.shared.FirstSight(ctx, sig, expires)
+	if err != nil {
+		h.log.Warn("shared replay cache unavailable: request checked against this replica's cache only", "err", err)
+		return true
+	}
+	return fresh
 }
 
 // ackMsg is one initial response on its way to the HTTP reply; written
@@ -286,12 +304,9 @@ type pending struct {
 // until it has been written, so Handle's follow-up REST edits never reach
 // Discord before the response they edit.
 func (p *pending) ack(r *discordgo.InteractionResponse) error {
-	if r == nil {
-		return errors.New("acknowledge interaction: nil response")
-	}
-	body, err := json.Marshal(r)
+	body, err := encodeResponse(r)
 	if err != nil {
-		return fmt.Errorf("acknowledge interaction: encode response: %w", err)
+		return fmt.Errorf("acknowledge interaction: %w", err)
 	}
 	msg := ackMsg{body: body, written: make(chan error, 1)}
 	p.mu.Lock()
@@ -406,7 +421,7 @@ func standIn(i *discordgo.Interaction, returned bool) []byte {
 	default:
 		r = discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
 	}
-	b, _ := json.Marshal(r) // a fixed value: cannot fail
+	b, _ := encodeResponse(&r) // a fixed value: cannot fail
 	return b
 }
 

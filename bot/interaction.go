@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -28,7 +30,11 @@ type exchange struct {
 	ack   Ack
 	hook  webhook
 	acked bool
-	start time.Time // when the interaction arrived, for the ack latency
+	// public is set once the original response is a public message (a
+	// public deferral, or the HTTP endpoint's stand-in): an edit cannot
+	// make it ephemeral, so errors go in an ephemeral follow-up.
+	public bool
+	start  time.Time // when the interaction arrived, for the ack latency
 	// fallback is set when the answer came from the extractive fallback
 	// after a model failure.
 	fallback bool
@@ -62,6 +68,8 @@ func (x *exchange) respond(r *discordgo.InteractionResponse) error {
 	x.acked = true
 	err := x.ack(r)
 	if errors.Is(err, ErrAlreadyAcknowledged) {
+		// The endpoint's stand-in is a public deferral.
+		x.public = true
 		switch r.Type {
 		case discordgo.InteractionResponseChannelMessageWithSource, discordgo.InteractionResponseUpdateMessage:
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -76,7 +84,7 @@ func (x *exchange) respond(r *discordgo.InteractionResponse) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("acknowledge interaction: %w", err)
+		return fmt.Errorf("acknowledge interaction: %w", x.b.red.error(err))
 	}
 	x.b.opts.Metrics.Ack(x.b.now().Sub(x.start))
 	return nil
@@ -89,7 +97,11 @@ func (x *exchange) deferReply(ephemeral bool) error {
 	if ephemeral {
 		d.Flags = discordgo.MessageFlagsEphemeral
 	}
-	return x.respond(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: d})
+	err := x.respond(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: d})
+	if !ephemeral {
+		x.public = true
+	}
+	return err
 }
 
 // reply sends a message as the initial response, or edits the deferred
@@ -104,13 +116,33 @@ func (x *exchange) reply(ctx context.Context, o outgoing) error {
 // fail logs err and ends the interaction with the safe message for it.
 func (x *exchange) fail(ctx context.Context, err error) {
 	msg, ref := ErrorMessage(err)
+	x.failWith(ctx, err, msg, ref)
+}
+
+// failWith records err (with ref, when the message carries one) for the
+// log line and tells the invoking user msg, and only them: as the
+// ephemeral initial response, or, once a public message stands as the
+// original, in an ephemeral follow-up, removing the public placeholder.
+func (x *exchange) failWith(ctx context.Context, err error, msg, ref string) {
 	x.err, x.ref = err, ref
 	// The interaction's own context may be what failed; the user must
 	// still hear about it.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if rerr := x.reply(ctx, outgoing{Content: msg, Ephemeral: true}); rerr != nil {
-		x.b.log.Warn("report error to user", "interaction", x.i.ID, "err", rerr)
+	o := outgoing{Content: msg, Ephemeral: true}
+	if x.acked && x.public {
+		rerr := x.hook.followup(ctx, o)
+		if rerr == nil {
+			if derr := x.hook.deleteOriginal(ctx); derr != nil {
+				x.b.log.Warn("remove public placeholder", "interaction", x.i.ID, "err", derr)
+			}
+			return
+		}
+		x.b.log.Warn("report error to user privately", "interaction", x.i.ID, "err", rerr)
+		// Better said in public than not at all.
+	}
+	if rerr := x.reply(ctx, o); rerr != nil {
+		x.b.log.Warn("report error to user", "interaction", x.i.ID, "err", x.b.red.text(rerr.Error()))
 	}
 }
 
@@ -123,7 +155,14 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 	ack := func(r *discordgo.InteractionResponse) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		return s.InteractionRespond(i, r, discordgo.WithContext(ctx))
+		body, err := encodeResponse(r)
+		if err != nil {
+			return err
+		}
+		// As discordgo's InteractionRespond, but with our encoding.
+		u := discordgo.EndpointInteractionResponse(i.ID, i.Token)
+		_, err = s.RequestWithBucketID(http.MethodPost, u, json.RawMessage(body), u, discordgo.WithContext(ctx))
+		return err
 	}
 	b.HandleInteraction(b.workCtx, i, ack)
 }
@@ -138,7 +177,7 @@ func (b *Bot) HandleInteraction(ctx context.Context, i *discordgo.Interaction, a
 	if appID == "" {
 		appID, _ = b.appID.Load().(string)
 	}
-	x := &exchange{b: b, i: i, ack: ack, hook: webhook{s: b.session, appID: appID, token: i.Token}, start: start}
+	x := &exchange{b: b, i: i, ack: ack, hook: webhook{s: b.session, red: b.red, appID: appID, token: i.Token}, start: start}
 	if !b.begin() {
 		x.command = "shutdown"
 		if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
@@ -225,7 +264,9 @@ func (b *Bot) logInteraction(x *exchange, start time.Time) {
 	attrs = append(attrs, slog.Bool("refused", x.refused))
 	level := slog.LevelInfo
 	if x.err != nil {
-		attrs = append(attrs, slog.String("error", x.err.Error()))
+		// Errors are redacted where they arise; this is the last check
+		// before the line is written.
+		attrs = append(attrs, slog.String("error", b.red.text(x.err.Error())))
 		if x.ref != "" {
 			attrs = append(attrs, slog.String("ref", x.ref))
 			level = slog.LevelError

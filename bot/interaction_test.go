@@ -17,6 +17,7 @@ import (
 	"missionbot/fetch"
 	"missionbot/library"
 	"missionbot/retrieval"
+	"missionbot/store"
 )
 
 // newTestBot builds a bot that is never connected; handlers that only
@@ -183,8 +184,15 @@ func TestErrorMessage(t *testing.T) {
 		{name: "timeout", err: fmt.Errorf("answer: %w", context.DeadlineExceeded), want: "took too long"},
 		{name: "shutdown", err: fmt.Errorf("answer: %w", errShutdown), want: "interrupted"},
 		{name: "refresh running", err: fmt.Errorf("refresh: %w", library.ErrBusy), want: "already running"},
+		{name: "database down", err: fmt.Errorf("vote: %w", fmt.Errorf("%w: %w", store.ErrUnavailable, context.DeadlineExceeded)), want: "database can't be reached"},
 		{name: "blocked address", err: fmt.Errorf("fetch: %w", fetch.ErrBlockedAddress), want: "private or local"},
 		{name: "unexpected", err: errors.New("dial tcp 10.0.0.1: secret detail"), want: "Something went wrong", wantRef: true},
+		{name: "fetch 404", err: fmt.Errorf("add source: %w", &fetch.Error{Kind: fetch.ErrBadStatus, Detail: "HTTP 404 Not Found"}), want: "HTTP 404 Not Found"},
+		{name: "fetch no such host", err: &fetch.Error{Kind: fetch.ErrUnreachable, Detail: "no such host news.example", Err: errors.New("lookup news.example: no such host")}, want: "no such host news.example"},
+		{name: "fetch redirects", err: &fetch.Error{Kind: fetch.ErrTooManyRedirects, Detail: "more than 5"}, want: "redirects too many times"},
+		{name: "fetch credentials", err: &fetch.Error{Kind: fetch.ErrBadURL, Detail: "links with a user name or password are not accepted"}, want: "user name or password"},
+		{name: "fetch unsupported", err: &fetch.Error{Kind: fetch.ErrUnsupportedType, Detail: "got image/png"}, want: ".pdf"},
+		{name: "fetch too large", err: &fetch.Error{Kind: fetch.ErrTooLarge, Detail: "limit 5242880 bytes"}, want: "too large"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -274,5 +282,15 @@ func TestStreamingTextFitsOneMessage(t *testing.T) {
 				t.Errorf("%q lacks the streaming marker", got)
 			}
 		})
+	}
+}
+
+func TestMessageContentIntentIsOptIn(t *testing.T) {
+	if b := newTestBot(t, nil); b.session.Identify.Intents&discordgo.IntentMessageContent != 0 {
+		t.Error("the privileged Message Content intent is requested by default")
+	}
+	b := newTestBot(t, func(o *Options) { o.MessageContent = true })
+	if b.session.Identify.Intents&discordgo.IntentMessageContent == 0 || b.session.Identify.Intents&discordgo.IntentsGuildMessages == 0 {
+		t.Errorf("intents %b lack Message Content or Guild Messages", b.session.Identify.Intents)
 	}
 }

@@ -111,10 +111,25 @@ func TestMetricsRecordAnInteractionsLife(t *testing.T) {
 			t.Fatal(err)
 		}
 		up := regexp.MustCompile(`fb:up:[0-9]+`).FindString(string(msg.Components))
-		if _, err := fake.Interact(fakediscord.Interaction{Type: 3, CustomID: up, Member: moderator, MessageToken: sent.Token}); err != nil {
-			t.Fatal(err)
+		down := strings.Replace(up, "up", "down", 1)
+		click := func(who *fakediscord.Member, id string) {
+			t.Helper()
+			s, err := fake.Interact(fakediscord.Interaction{Type: 3, CustomID: id, Member: who, MessageToken: sent.Token})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := fake.WaitCallback(s.ID, 5*time.Second); err != nil {
+				t.Fatal(err)
+			}
 		}
-		sc.waitFor(`missionbot_feedback_votes_total{vote="up"} 1`, `missionbot_feedback_votes_total{vote="down"} 0`)
+		click(moderator, up)
+		sc.waitFor(`missionbot_feedback_votes{vote="up"} 1`, `missionbot_feedback_votes{vote="down"} 0`)
+		// Votes, not clicks: a repeated click counts once, a changed vote
+		// moves from up to down, and another user's vote adds one.
+		click(moderator, up)
+		click(moderator, down)
+		click(ordinary, up)
+		sc.waitFor(`missionbot_feedback_votes{vote="up"} 1`, `missionbot_feedback_votes{vote="down"} 1`)
 	})
 
 	t.Run("refresh", func(t *testing.T) {

@@ -56,30 +56,39 @@ func (b *Bot) changeCorpus(ctx context.Context, x *exchange, headline string, ch
 	if done != "" {
 		headline = done
 	}
+	// The whole operation's time, as the moderator waited for it: fetching,
+	// loading every document, embedding and writing. The index's own
+	// figure covers only its part and is near zero when nothing changed.
+	stats.Duration = b.now().Sub(start)
 
 	busy := errors.Is(err, library.ErrBusy)
+	var unchanged *unchangedError
 	if !busy {
-		b.opts.Metrics.Refresh(err == nil, b.now().Sub(start))
+		b.opts.Metrics.Refresh(err == nil, stats.Duration)
 		st := b.opts.Library.Stats()
 		b.opts.Metrics.IndexSize(st.Documents, st.Chunks)
 		b.recordRefresh(ctx, x, start, stats, err)
 	}
 	if err != nil {
 		msg, ref := ErrorMessage(causeOf(ctx, err))
-		x.err, x.ref = err, ref
-		if !busy {
+		if !busy && !errors.As(err, &unchanged) {
 			msg = "Refresh failed: " + msg + "\nThe previous index keeps serving answers."
 		}
-		_ = x.hook.editOriginal(ctx, outgoing{Content: msg})
+		x.failWith(ctx, err, msg, ref)
 		return
-	}
-	if stats.Duration == 0 {
-		stats.Duration = b.now().Sub(start)
 	}
 	if err := x.hook.editOriginal(ctx, outgoing{Content: headline + "\n" + refreshSummary(stats)}); err != nil {
 		x.err = err
 	}
 }
+
+// unchangedError wraps the failure of a corpus change that stopped before
+// anything was written or refreshed (the URL could not be fetched, the
+// document was refused), so it is not reported as a failed refresh.
+type unchangedError struct{ err error }
+
+func (e *unchangedError) Error() string { return e.err.Error() }
+func (e *unchangedError) Unwrap() error { return e.err }
 
 // recordRefresh writes a refresh to the store's log.
 func (b *Bot) recordRefresh(ctx context.Context, x *exchange, start time.Time, stats retrieval.RefreshStats, err error) {

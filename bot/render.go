@@ -46,12 +46,23 @@ func NoMentions() *discordgo.MessageAllowedMentions {
 // massMention matches the mentions that ping everyone in a channel.
 var massMention = regexp.MustCompile(`(?i)@(everyone|here)`)
 
-// Sanitize neutralises @everyone and @here in text the bot echoes back by
-// putting a zero-width space after the @, so they render but cannot ping
-// even if allowed mentions were ever dropped. NoMentions is the first line
-// of defence; this is the second.
+// Sanitize neutralises, in text the bot echoes back (answers, document
+// titles and text, streamed partial answers):
+//   - @everyone and @here, by putting a zero-width space after the @, so
+//     they render but cannot ping even if allowed mentions were ever
+//     dropped (NoMentions is the first line of defence; this is the
+//     second);
+//   - masked links, [text](url), which Discord renders as "text" linking
+//     anywhere ("[click me](https://evil.example/phish)", or a citation
+//     marker "[[1]](…)"): a zero-width space between "]" and "(" breaks the
+//     link, so the URL shows as written and Discord links it only as the
+//     plain URL it is.
+//
+// The bot's own links (source titles in the Sources embed) are built
+// after their text has been sanitised and escaped.
 func Sanitize(s string) string {
-	return massMention.ReplaceAllString(s, "@\u200b$1")
+	s = massMention.ReplaceAllString(s, "@\u200b$1")
+	return strings.ReplaceAll(s, "](", "]\u200b(")
 }
 
 // Rendered is an answer laid out as Discord messages: one message per part,
@@ -110,7 +121,7 @@ func sourceLine(n int, m corpus.Meta) string {
 	if title == "" {
 		title = m.DocID
 	}
-	title = escapeMarkdown(text.Truncate(title, maxSourceTitle))
+	title = Sanitize(escapeMarkdown(text.Truncate(title, maxSourceTitle)))
 	if u, ok := linkURL(m.URL); ok {
 		title = "[" + escapeLinkText(title) + "](" + u + ")"
 	}
@@ -118,7 +129,7 @@ func sourceLine(n int, m corpus.Meta) string {
 	fmt.Fprintf(&b, "%d. %s", n, title)
 	var tail []string
 	if p := strings.Join(strings.Fields(m.Publisher), " "); p != "" {
-		tail = append(tail, escapeMarkdown(text.Truncate(p, 100)))
+		tail = append(tail, Sanitize(escapeMarkdown(text.Truncate(p, 100))))
 	}
 	if d := corpus.FormatDate(m.Published); d != "" {
 		tail = append(tail, d)
@@ -126,7 +137,8 @@ func sourceLine(n int, m corpus.Meta) string {
 	if len(tail) > 0 {
 		b.WriteString(" — " + strings.Join(tail, ", "))
 	}
-	return Sanitize(b.String())
+	// Not Sanitize(b.String()): that would break the title's own link.
+	return b.String()
 }
 
 // alsoReported names the outlets of a citation's corroborating copies, or

@@ -374,3 +374,41 @@ func BenchmarkRenderAnswer(b *testing.B) {
 		RenderAnswer(a)
 	}
 }
+
+// TestMaskedLinksAreNeutralised: links whose text hides where they go,
+// from a model's answer or a document's text, are never posted as masked
+// links; the URL shows as written. The bot's own source links still work.
+func TestMaskedLinksAreNeutralised(t *testing.T) {
+	const evil = "https://evil.example/phish"
+	tests := []struct {
+		name string
+		text string
+	}{
+		{"plain", "See [click me](" + evil + ") for details [1]."},
+		{"citation marker", "Benin pledged 2,000 troops [[1]](" + evil + ")."},
+		{"angle brackets", "Read [the report](<" + evil + ">)."},
+		{"with a title", `Read [the report](` + evil + ` "official") now.`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := answer.Answer{Text: tc.text, Notice: "Also [here](" + evil + ")", Citations: citations(1)}
+			outputs := append(RenderAnswer(a).Parts, streamingText(tc.text))
+			for _, out := range outputs {
+				if strings.Contains(out, "](") {
+					t.Errorf("a masked link survives: %q", out)
+				}
+				if !strings.Contains(out, "evil.example/phish") {
+					t.Errorf("the URL is hidden instead of shown: %q", out)
+				}
+			}
+		})
+	}
+	m := corpus.Meta{DocID: "a.txt", Title: "[click me](" + evil + ")", URL: "https://example.com/real"}
+	line := sourceLine(1, m)
+	if !strings.Contains(line, "](https://example.com/real)") {
+		t.Errorf("the source's own link is broken: %q", line)
+	}
+	if strings.Contains(line, "]("+evil) {
+		t.Errorf("a title made a masked link: %q", line)
+	}
+}

@@ -1,14 +1,15 @@
 // Package config gathers every setting of missionbot from environment
 // variables (and, through the command line, flags), applies defaults and
 // validates them with messages a user can act on. Secrets it holds (the
-// Discord token, the API key) are never printed: Config's String and
-// LogValue redact them.
+// Discord token, the API key, the database URL, which may carry a
+// password) are never printed: Config's String and LogValue redact them.
 package config
 
 import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -24,6 +25,11 @@ type Config struct {
 	// CorpusDir is a moderator-managed corpus folder; empty means the
 	// built-in corpus embedded in the binary (read-only).
 	CorpusDir string
+	// DatabaseURL, a postgres:// URL, moves the store from the embedded
+	// SQLite file to that PostgreSQL database, and with it what replicas
+	// share: the interactions replay cache and the writer lock. Empty
+	// means SQLite in DataDir. It may carry a password: never log it.
+	DatabaseURL string
 
 	// OpenAI-compatible server, for embeddings and chat.
 	OpenAIBaseURL string
@@ -82,14 +88,21 @@ type Discord struct {
 	// Gateway is false to serve only through the HTTP interactions
 	// endpoint (no websocket connection; mentions are not answered).
 	Gateway bool
+	// MessageContent requests the privileged Message Content intent, so
+	// follow-ups in the bot's threads need not mention it; the intent must
+	// also be enabled in the developer portal.
+	MessageContent bool
 
 	QuestionsPerMinute int
 	MaxConcurrent      int
 	MaxQueue           int
 	AnswerTimeout      time.Duration
-	AllowPrivateURLs   bool
-	MaxUploadBytes     int64
-	ReloadInterval     time.Duration
+	// ShutdownTimeout is how long serve lets in-flight answers finish after
+	// SIGTERM before interrupting them.
+	ShutdownTimeout  time.Duration
+	AllowPrivateURLs bool
+	MaxUploadBytes   int64
+	ReloadInterval   time.Duration
 }
 
 // Defaults.
@@ -106,6 +119,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c := Config{
 		DataDir:              p.str("MISSIONBOT_DATA_DIR", ""),
 		CorpusDir:            p.str("MISSIONBOT_CORPUS_DIR", ""),
+		DatabaseURL:          p.str("MISSIONBOT_DATABASE_URL", ""),
 		OpenAIBaseURL:        p.str("OPENAI_BASE_URL", DefaultOpenAIBaseURL),
 		OpenAIAPIKey:         p.str("OPENAI_API_KEY", ""),
 		EmbeddingModel:       p.str("MISSIONBOT_EMBEDDING_MODEL", ""),
@@ -133,10 +147,12 @@ func Load(getenv func(string) string) (Config, error) {
 			PublicKey:          p.str("DISCORD_PUBLIC_KEY", ""),
 			HTTPAddr:           p.str("MISSIONBOT_HTTP_ADDR", ""),
 			Gateway:            p.bool("MISSIONBOT_GATEWAY", true),
+			MessageContent:     p.bool("MISSIONBOT_MESSAGE_CONTENT", false),
 			QuestionsPerMinute: p.int("MISSIONBOT_RATE_LIMIT", 5, 1, 10_000),
 			MaxConcurrent:      p.int("MISSIONBOT_MAX_CONCURRENT", 4, 1, 1024),
 			MaxQueue:           p.int("MISSIONBOT_MAX_QUEUE", 100, 0, 100_000),
 			AnswerTimeout:      p.duration("MISSIONBOT_ANSWER_TIMEOUT", 90*time.Second),
+			ShutdownTimeout:    p.duration("MISSIONBOT_SHUTDOWN_TIMEOUT", 10*time.Second),
 			AllowPrivateURLs:   p.bool("MISSIONBOT_ALLOW_PRIVATE_URLS", false),
 			MaxUploadBytes:     int64(p.int("MISSIONBOT_MAX_UPLOAD_BYTES", 5<<20, 1024, 1<<30)),
 			ReloadInterval:     p.duration("MISSIONBOT_RELOAD_INTERVAL", 30*time.Second),
@@ -145,6 +161,10 @@ func Load(getenv func(string) string) (Config, error) {
 	p.url("OPENAI_BASE_URL", c.OpenAIBaseURL)
 	if c.ChatModel != "" && c.ContextWindow < c.MaxTokens+c.ContextTokens/4 {
 		p.fail("MISSIONBOT_CONTEXT_WINDOW", fmt.Sprintf("=%d cannot hold a %d-token answer (MISSIONBOT_MAX_ANSWER_TOKENS) and its sources", c.ContextWindow, c.MaxTokens))
+	}
+	if c.DatabaseURL != "" && !isPostgresURL(c.DatabaseURL) {
+		// The value is not quoted: it may hold a password.
+		p.fail("MISSIONBOT_DATABASE_URL", "is not a PostgreSQL URL: want postgres://user:password@host:5432/database (its value is not shown, as it may hold a password)")
 	}
 	p.url("DISCORD_API_URL", c.Discord.APIURL)
 	if c.Discord.GuildID != "" && !isSnowflake(c.Discord.GuildID) {
@@ -205,8 +225,27 @@ func (c Config) ValidateServe() error {
 
 // String describes the configuration with secrets redacted.
 func (c Config) String() string {
-	return fmt.Sprintf("data=%s corpus=%s mode=%s chat_model=%q embedding_model=%q base_url=%s api_key=%s discord_token=%s",
-		c.DataDir, orBuiltIn(c.CorpusDir), c.Mode(), c.ChatModel, c.EmbeddingModel, c.OpenAIBaseURL, redact(c.OpenAIAPIKey), redact(c.Discord.Token))
+	return fmt.Sprintf("data=%s corpus=%s store=%s mode=%s chat_model=%q embedding_model=%q base_url=%s api_key=%s discord_token=%s",
+		c.DataDir, orBuiltIn(c.CorpusDir), c.Store(), c.Mode(), c.ChatModel, c.EmbeddingModel, c.OpenAIBaseURL, redact(c.OpenAIAPIKey), redact(c.Discord.Token))
+}
+
+// Store names the store in use without credentials: "sqlite", or
+// "postgres://host:port/database" with no user, password or parameters.
+func (c Config) Store() string {
+	if c.DatabaseURL == "" {
+		return "sqlite"
+	}
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil {
+		return "postgres"
+	}
+	return (&url.URL{Scheme: "postgres", Host: u.Host, Path: u.Path}).String()
+}
+
+// isPostgresURL reports whether s is a postgres:// or postgresql:// URL.
+func isPostgresURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") && u.Opaque == ""
 }
 
 // LogValue keeps secrets out of structured logs.
@@ -214,6 +253,7 @@ func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("data_dir", c.DataDir),
 		slog.String("corpus", orBuiltIn(c.CorpusDir)),
+		slog.String("store", c.Store()),
 		slog.String("mode", c.Mode()),
 		slog.String("chat_model", c.ChatModel),
 		slog.String("embedding_model", c.EmbeddingModel),
@@ -267,6 +307,12 @@ func (p *parser) fail(name, msg string) {
 	p.errs = append(p.errs, fmt.Errorf("  %s %s", name, msg))
 }
 
+// badValue records a value that cannot be used, written as the user would
+// have set it (NAME="value") followed by what is wanted.
+func (p *parser) badValue(name, value, want string) {
+	p.errs = append(p.errs, fmt.Errorf("  %s=%q: %s", name, value, want))
+}
+
 func (p *parser) str(name, def string) string {
 	if v := strings.TrimSpace(p.getenv(name)); v != "" {
 		return v
@@ -281,7 +327,7 @@ func (p *parser) int(name string, def, lo, hi int) int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi {
-		p.fail(name, fmt.Sprintf("=%q: want a whole number from %d to %d", v, lo, hi))
+		p.badValue(name, v, fmt.Sprintf("want a whole number from %d to %d", lo, hi))
 		return def
 	}
 	return n
@@ -293,8 +339,9 @@ func (p *parser) float(name string, def, lo, hi float64) float64 {
 		return def
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < lo || f > hi {
-		p.fail(name, fmt.Sprintf("=%q: want a number from %g to %g", v, lo, hi))
+	// NaN compares false with everything, so it would pass the range test.
+	if err != nil || math.IsNaN(f) || f < lo || f > hi {
+		p.badValue(name, v, fmt.Sprintf("want a number from %g to %g", lo, hi))
 		return def
 	}
 	return f
@@ -312,7 +359,7 @@ func (p *parser) duration(name string, def time.Duration) time.Duration {
 		}
 	}
 	if err != nil || d <= 0 {
-		p.fail(name, fmt.Sprintf("=%q: want a positive duration such as 30s or 2m", v))
+		p.badValue(name, v, "want a positive duration such as 30s or 2m")
 		return def
 	}
 	return d
@@ -325,7 +372,7 @@ func (p *parser) bool(name string, def bool) bool {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		p.fail(name, fmt.Sprintf("=%q: want true or false", v))
+		p.badValue(name, v, "want true or false")
 		return def
 	}
 	return b
@@ -349,7 +396,7 @@ func (p *parser) oneOf(name, def string, allowed ...string) string {
 			return v
 		}
 	}
-	p.fail(name, fmt.Sprintf("=%q: want one of %s", v, strings.Join(allowed, ", ")))
+	p.badValue(name, v, fmt.Sprintf("want one of %s", strings.Join(allowed, ", ")))
 	return def
 }
 
@@ -360,7 +407,7 @@ func (p *parser) level(name string) slog.Level {
 	}
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(v)); err != nil {
-		p.fail(name, fmt.Sprintf("=%q: want debug, info, warn or error", v))
+		p.badValue(name, v, "want debug, info, warn or error")
 		return slog.LevelInfo
 	}
 	return l
@@ -369,6 +416,6 @@ func (p *parser) level(name string) slog.Level {
 func (p *parser) url(name, v string) {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		p.fail(name, fmt.Sprintf("=%q: want an http:// or https:// URL", v))
+		p.badValue(name, v, "want an http:// or https:// URL")
 	}
 }

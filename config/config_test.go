@@ -47,6 +47,10 @@ func TestLoadErrors(t *testing.T) {
 		{"bad role", map[string]string{"MISSIONBOT_MODERATOR_ROLES": "123,mods"}, []string{"\"mods\""}},
 		{"bad level", map[string]string{"MISSIONBOT_LOG_LEVEL": "loud"}, []string{"MISSIONBOT_LOG_LEVEL"}},
 		{"two problems", map[string]string{"MISSIONBOT_K": "x", "MISSIONBOT_RATE_LIMIT": "0"}, []string{"MISSIONBOT_K", "MISSIONBOT_RATE_LIMIT"}},
+		{"temperature NaN", map[string]string{"MISSIONBOT_TEMPERATURE": "NaN"}, []string{`MISSIONBOT_TEMPERATURE="NaN": want a number from 0 to 2`}},
+		{"temperature Inf", map[string]string{"MISSIONBOT_TEMPERATURE": "+Inf"}, []string{`MISSIONBOT_TEMPERATURE="+Inf"`}},
+		{"value next to its name", map[string]string{"MISSIONBOT_K": "-1"}, []string{`MISSIONBOT_K="-1": want a whole number from 1 to 50`}},
+		{"duration next to its name", map[string]string{"MISSIONBOT_ANSWER_TIMEOUT": "soon"}, []string{`MISSIONBOT_ANSWER_TIMEOUT="soon": want`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,20 +68,61 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestSecretsRedacted(t *testing.T) {
-	const key, token = "sk-secret-123", "discord-token-456"
-	c, err := Load(env(map[string]string{"OPENAI_API_KEY": key, "DISCORD_TOKEN": token}))
+	const key, token, dbPassword = "sk-secret-123", "discord-token-456", "pg-Pa55word"
+	c, err := Load(env(map[string]string{"OPENAI_API_KEY": key, "DISCORD_TOKEN": token,
+		"MISSIONBOT_DATABASE_URL": "postgres://bot:" + dbPassword + "@db.internal:5432/missionbot?sslmode=require&password=" + dbPassword}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
 	slog.New(slog.NewJSONHandler(&b, nil)).Info("cfg", "config", c)
 	for _, s := range []string{c.String(), b.String()} {
-		if strings.Contains(s, key) || strings.Contains(s, token) {
+		if strings.Contains(s, key) || strings.Contains(s, token) || strings.Contains(s, dbPassword) {
 			t.Errorf("secret leaked: %s", s)
+		}
+		if !strings.Contains(s, "postgres://db.internal:5432/missionbot") {
+			t.Errorf("want the database named by host and name: %s", s)
 		}
 		if !strings.Contains(s, "(set)") {
 			t.Errorf("want the secrets shown as (set): %s", s)
 		}
+	}
+}
+
+func TestDatabaseURL(t *testing.T) {
+	const password = "Pa55-in-url"
+	tests := []struct {
+		name, value string
+		wantErr     bool
+		wantStore   string
+	}{
+		{"unset is sqlite", "", false, "sqlite"},
+		{"postgres URL", "postgres://u:" + password + "@h:5432/db", false, "postgres://h:5432/db"},
+		{"postgresql scheme", "postgresql://h/db?sslmode=disable", false, "postgres://h/db"},
+		{"unix socket via query", "postgres:///db?host=/var/run/postgresql", false, "postgres:///db"},
+		{"key=value form", "host=h password=" + password + " dbname=db", true, ""},
+		{"other scheme", "mysql://u:" + password + "@h/db", true, ""},
+		{"opaque", "postgres:u:" + password + "@h", true, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(env(map[string]string{"MISSIONBOT_DATABASE_URL": tc.value}))
+			if tc.wantErr {
+				if err == nil || !strings.Contains(err.Error(), "MISSIONBOT_DATABASE_URL") {
+					t.Fatalf("err = %v, want one naming MISSIONBOT_DATABASE_URL", err)
+				}
+				if strings.Contains(err.Error(), password) {
+					t.Errorf("the error shows the password: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.DatabaseURL != tc.value || c.Store() != tc.wantStore {
+				t.Errorf("DatabaseURL %q, Store() %q; want %q, %q", c.DatabaseURL, c.Store(), tc.value, tc.wantStore)
+			}
+		})
 	}
 }
 

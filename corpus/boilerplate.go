@@ -9,15 +9,33 @@ import (
 )
 
 // cleaned is the outcome of cleaning one document's raw text: the main
-// text and the metadata its header lines stated (title, byline, date).
+// text and the metadata its header lines stated (title, byline, date,
+// masthead).
 type cleaned struct {
 	Text      string
 	Title     string
 	Author    string
+	Publisher string
+	// Published is the date a byline or date line near the top states,
+	// else the date of a wire dateline opening the text; Updated the date
+	// an "Updated on" line states.
 	Published string
+	Updated   string
 	// Removed lists the paragraphs dropped as boilerplate or metadata, in
 	// order, for tests and debugging.
 	Removed []string
+}
+
+// cleanOptions says what the caller already knows about a document.
+type cleanOptions struct {
+	// Title, when set (from a manifest or the page's markup), is the
+	// headline to look for; otherwise cleanText finds it.
+	Title string
+	// DayFirst reads ambiguous all-numeric dates (05/06/2025) day first.
+	DayFirst bool
+	// Masthead lets a masthead line above or beside the headline name the
+	// publisher; it is for pasted text, where nothing else names it.
+	Masthead bool
 }
 
 // Cleaning thresholds, in words.
@@ -31,24 +49,34 @@ const (
 	// proseMinWords: a paragraph at least this long ending in sentence
 	// punctuation is article prose.
 	proseMinWords = 12
+	// headerParas: the title, masthead and byline are looked for among
+	// this many paragraphs at the top.
+	headerParas = 12
+	// headerLines: paragraphs() looks for byline lines among this many
+	// lines at the top.
+	headerLines = 40
+	// headerProse: bylines and datelines count as the document's own
+	// metadata until this many prose paragraphs have gone by; later ones
+	// (a timeline entry, a "first published" note) are dropped but not read.
+	headerProse = 2
 )
 
 // cleanText removes boilerplate from a news page's text and picks up the
-// metadata stated in its header. knownTitle, when set (from a manifest
-// or HTML metadata), is the title to look for; otherwise the title is the
-// first headline-like paragraph near the top. Lines that repeat the title,
-// bylines, dates and read times, taglines, promos for other articles and
-// the headline after a promo label, tag lists, share prompts, author bios,
-// ads, photo captions and credits, image file names and section labels
-// are dropped. Bullets keep their text, without the glyph, as sentences.
-func cleanText(raw, knownTitle string) cleaned {
+// metadata stated in its header. The title is opts.Title when set,
+// otherwise the headline found by findTitle. Lines that repeat the title,
+// bylines, dates and read times, mastheads and taglines, promos for other
+// articles and the headline after a promo label, tag lists, share
+// prompts, cookie notices, copyright lines, author bios, ads, photo
+// captions and credits, image file names and section labels are dropped.
+// Bullets keep their text, without the glyph, as sentences.
+func cleanText(raw string, opts cleanOptions) cleaned {
 	paras := paragraphs(normalizeSpace(raw))
 	var c cleaned
 
 	titleIdx := -1
-	if knownTitle != "" {
-		c.Title = knownTitle
-		key := titleKey(knownTitle)
+	if opts.Title != "" {
+		c.Title = opts.Title
+		key := titleKey(opts.Title)
 		for i, p := range paras {
 			if titleKey(p.text) == key {
 				titleIdx = i
@@ -56,18 +84,24 @@ func cleanText(raw, knownTitle string) cleaned {
 			}
 		}
 	} else {
-		titleIdx = findTitle(paras)
+		titleIdx = findTitle(paras, opts.DayFirst)
 		if titleIdx >= 0 {
 			c.Title = paras[titleIdx].text
 		}
 	}
 	tkey := titleKey(c.Title)
+	if opts.Masthead {
+		c.Publisher = findMasthead(paras, titleIdx, opts.DayFirst)
+	}
 
 	var kept []string
+	prose := 0
+	dateline := ""
 	drop := func(p string) { c.Removed = append(c.Removed, p) }
 	for i := 0; i < len(paras); i++ {
 		p := paras[i]
 		para := p.text
+		header := prose < headerProse
 		switch {
 		case i == titleIdx || (tkey != "" && titleKey(para) == tkey):
 			drop(para)
@@ -76,12 +110,11 @@ func cleanText(raw, knownTitle string) cleaned {
 			kept = append(kept, asSentence(para))
 			continue
 		}
-		if date, author, ok := metaLine(para); ok {
-			if c.Published == "" {
-				c.Published = date
-			}
-			if c.Author == "" {
-				c.Author = author
+		if lm, ok := metaLine(para, opts.DayFirst); ok {
+			if header {
+				c.Published = firstNonEmpty(c.Published, lm.Published)
+				c.Updated = firstNonEmpty(c.Updated, lm.Updated)
+				c.Author = firstNonEmpty(c.Author, lm.Author)
 			}
 			drop(para)
 			continue
@@ -90,7 +123,7 @@ func cleanText(raw, knownTitle string) cleaned {
 			drop(para)
 			if i+1 < len(paras) && isNameLike(paras[i+1].text) {
 				i++
-				if c.Author == "" {
+				if c.Author == "" && header {
 					c.Author = paras[i].text
 				}
 				drop(paras[i].text)
@@ -108,11 +141,11 @@ func cleanText(raw, knownTitle string) cleaned {
 			}
 			continue
 		}
-		if bioRe.MatchString(para) && text.WordCount(para) < 60 {
+		if (bioRe.MatchString(para) || i >= len(paras)-3 && beatBioRe.MatchString(para)) && shortCount(para) < 60 {
 			drop(para)
 			continue
 		}
-		if isCaption(para) {
+		if isCaption(para) || isSiteNotice(para) {
 			drop(para)
 			continue
 		}
@@ -142,10 +175,63 @@ func cleanText(raw, knownTitle string) cleaned {
 			drop(para)
 			continue
 		}
+		if header && dateline == "" {
+			if d, ok := datelineDate(para, opts.DayFirst); ok {
+				dateline = d
+			}
+		}
+		if isProse(para) {
+			prose++
+		}
 		kept = append(kept, tidySentence(para))
 	}
+	c.Published = firstNonEmpty(c.Published, dateline)
 	c.Text = strings.Join(kept, "\n\n")
 	return c
+}
+
+// siteNoticeRe matches a cookie or consent notice and a copyright line.
+var (
+	cookieRe     = regexp.MustCompile(`(?i)\bcookies?\b`)
+	consentRe    = regexp.MustCompile(`(?i)\b(?:accept|consent|privacy|preferences|settings|policy|agree|brows(?:e|ing)|analytics|personali[sz]e|témoins|navigation)`)
+	copyrightRe  = regexp.MustCompile(`(?i)©|\(c\)\s*\d{4}|\ball rights reserved\b|\btous droits réservés\b`)
+	siteNoticeMx = 60 // words
+)
+
+// isSiteNotice reports whether p is a site's cookie notice or copyright
+// line rather than article text.
+func isSiteNotice(p string) bool {
+	n := shortCount(p)
+	if n > siteNoticeMx {
+		return false
+	}
+	if copyrightRe.MatchString(p) && n <= 25 {
+		return true
+	}
+	return cookieRe.MatchString(p) && consentRe.MatchString(p)
+}
+
+// countCap is the most words shortCount counts: every cleaning rule
+// compares a paragraph's length with a threshold below it.
+const countCap = 100
+
+// shortCount counts the words of s, but stops past countCap, so that the
+// many length checks on a huge paragraph (an 8 MB transcript) cost a
+// few hundred bytes each, not a scan of the paragraph.
+func shortCount(s string) int {
+	n, in := 0, false
+	for i := 0; i < len(s); i++ {
+		space := s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'
+		if space {
+			in = false
+		} else if !in {
+			in = true
+			if n++; n > countCap {
+				return n
+			}
+		}
+	}
+	return n
 }
 
 // paragraph is one unit of text after joining hard-wrapped lines.
@@ -192,11 +278,24 @@ var bulletRe = regexp.MustCompile(`^(?:[•·▪◦‣●○■□➢►✓✔�
 // paragraphs splits text into paragraphs: blank lines separate them, and
 // within a block a line continues the previous one when that one was
 // hard-wrapped (long, or followed by a lower-case continuation, and not
-// ending a sentence). Bullets always start a paragraph.
+// ending a sentence). Bullets always start a paragraph. It is linear in
+// the size of s: a paragraph is assembled from its lines once, never by
+// repeated concatenation (an 8 MB transcript is one long paragraph).
 func paragraphs(s string) []paragraph {
-	var out []paragraph
-	prevBlank := true
-	prevLen := 0
+	var (
+		out  []paragraph
+		cur  []string // lines of the paragraph being assembled
+		curW int      // its word count so far
+		bul  bool     // whether it is a bullet
+	)
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, paragraph{text: strings.Join(cur, " "), bullet: bul})
+		}
+		cur, curW = cur[:0], 0
+	}
+	prevBlank, prevMeta := true, false
+	prevLen, lines := 0, 0
 	for line := range strings.SplitSeq(s, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
@@ -208,20 +307,32 @@ func paragraphs(s string) []paragraph {
 			bullet = true
 			line = strings.TrimSpace(line[loc[1]:])
 		}
-		if !prevBlank && !bullet && len(out) > 0 && continues(out[len(out)-1].text, line, prevLen) {
-			out[len(out)-1].text += " " + line
-		} else {
-			out = append(out, paragraph{text: line, bullet: bullet})
+		// In the header, a byline or date line stands alone even without
+		// blank lines around it ("Capital Policy Brief · Americas desk"
+		// above "Date: 25 April 2024" is two lines, not one wrapped one).
+		meta := false
+		if lines < headerLines {
+			_, meta = metaLine(line, true)
 		}
+		if prevBlank || bullet || len(cur) == 0 || meta || prevMeta || !continues(cur[len(cur)-1], curW, line, prevLen) {
+			flush()
+			bul = bullet
+		}
+		cur = append(cur, line)
+		curW += text.WordCount(line) // lines are short
 		prevBlank = false
 		prevLen = len(line)
+		prevMeta = meta
+		lines++
 	}
+	flush()
 	return out
 }
 
 // continues reports whether line continues a hard-wrapped paragraph
-// whose last line was prevLen bytes long.
-func continues(prev, line string, prevLen int) bool {
+// whose last line, prev, was prevLen bytes long and which holds words
+// words so far.
+func continues(prev string, words int, line string, prevLen int) bool {
 	last, _ := utf8.DecodeLastRuneInString(prev)
 	if strings.ContainsRune(".!?:…\"”'’", last) {
 		first, _ := utf8.DecodeRuneInString(line)
@@ -234,7 +345,7 @@ func continues(prev, line string, prevLen int) bool {
 	// A line ending in a lower-case word ("... in the capital on") was
 	// cut mid-sentence; headings end in capitalised words.
 	lastWord, _ := utf8.DecodeRuneInString(text.LastWord(prev))
-	return unicode.IsLower(lastWord) && text.WordCount(prev) >= 6
+	return unicode.IsLower(lastWord) && words >= 6
 }
 
 // titleKey reduces a title to lower-case letters and digits, so a repeat
@@ -253,43 +364,142 @@ func titleKey(s string) string {
 // commas, pipes or dots ("Reliable, Fast, Local").
 var taglineRe = regexp.MustCompile(`^(?:\p{L}+\s*[,|·•.]\s*){1,5}\p{L}+\.?$`)
 
-// findTitle returns the index of the first headline-like paragraph among
-// the first few, before any prose; -1 if there is none.
-func findTitle(paras []paragraph) int {
-	for i, p := range paras {
-		if i >= 8 || isProse(p.text) {
+// findTitle returns the index of the headline among the paragraphs at
+// the top, or -1. When a byline or date line is near the top, the
+// headline is the closest headline-shaped paragraph above it that is not
+// a masthead (news pages put the headline right above the byline, and a
+// masthead and its tagline above the headline, or a section line between
+// them). Without a byline it is the first headline-shaped paragraph
+// before the prose, mastheads skipped when something else qualifies.
+func findTitle(paras []paragraph, dayFirst bool) int {
+	limit := min(len(paras), headerParas)
+	prose := 0
+	byline := -1
+	for i := 0; i < limit && prose < headerProse; i++ {
+		t := paras[i].text
+		if lm, ok := metaLine(t, dayFirst); (ok && lm.stated()) || avatarRe.MatchString(t) {
+			byline = i
 			break
 		}
-		t := p.text
-		n := text.WordCount(t)
-		if p.bullet || n < 3 || n > headlineMaxWords || text.EndsSentence(t) && strings.HasSuffix(t, ".") {
-			continue
+		if isProse(t) {
+			prose++
 		}
-		if taglineRe.MatchString(t) || isCaption(t) || isImageToken(t) || avatarRe.MatchString(t) {
-			continue
-		}
-		if _, _, ok := metaLine(t); ok {
-			continue
-		}
-		if _, ok := promoLabel(t); ok {
-			continue
-		}
-		return i
 	}
-	return -1
+	if byline > 0 {
+		closest := -1
+		for j := byline - 1; j >= 0; j-- {
+			if !headlineShaped(paras[j], dayFirst) {
+				continue
+			}
+			if !mastheadLike(paras[j].text) {
+				return j
+			}
+			if closest < 0 {
+				closest = j
+			}
+		}
+		if closest >= 0 {
+			return closest
+		}
+	}
+	var candidates, others []int
+	for i := 0; i < limit; i++ {
+		if isProse(paras[i].text) {
+			break
+		}
+		if !headlineShaped(paras[i], dayFirst) {
+			continue
+		}
+		candidates = append(candidates, i)
+		if !mastheadLike(paras[i].text) {
+			others = append(others, i)
+		}
+	}
+	switch {
+	case len(others) == 0 && len(candidates) == 0:
+		return -1
+	case len(others) == 0:
+		return candidates[0]
+	case len(others) > 1 && others[0] == 1 && mastheadLike(paras[0].text):
+		// A masthead at the very top carries its tagline on the next
+		// line ("THE MORNING POST" / "Serving the lakeside since 1952").
+		return others[1]
+	}
+	return others[0]
+}
+
+// headlineShaped reports whether p could be a headline: three to
+// headlineMaxWords words, no final period, and not a tagline, caption,
+// image name, avatar label, byline or promo label.
+func headlineShaped(p paragraph, dayFirst bool) bool {
+	t := p.text
+	n := shortCount(t)
+	if p.bullet || n < 3 || n > headlineMaxWords || text.EndsSentence(t) && strings.HasSuffix(t, ".") {
+		return false
+	}
+	if taglineRe.MatchString(t) || isCaption(t) || isImageToken(t) || avatarRe.MatchString(t) || isLabelLine(t) {
+		return false
+	}
+	if _, ok := metaLine(t, dayFirst); ok {
+		return false
+	}
+	if _, ok := promoLabel(t); ok {
+		return false
+	}
+	return true
+}
+
+// isLabelLine reports whether t is a row of short labels separated by
+// "|", "·" or "•" ("October 2023 | Reports", "Analysis | Americas"):
+// section and date labels, not a headline.
+func isLabelLine(t string) bool {
+	segs := strings.FieldsFunc(t, func(r rune) bool { return r == '|' || r == '·' || r == '•' })
+	if len(segs) < 2 {
+		return false
+	}
+	for _, s := range segs {
+		if shortCount(s) > 3 {
+			return false
+		}
+	}
+	return true
+}
+
+// findMasthead returns the outlet name stated by a masthead line among
+// the paragraphs above the headline (or between it and the byline), or "".
+func findMasthead(paras []paragraph, titleIdx int, dayFirst bool) string {
+	if titleIdx < 0 {
+		return ""
+	}
+	for i := 0; i < min(len(paras), titleIdx+3); i++ {
+		t := paras[i].text
+		if i == titleIdx {
+			continue
+		}
+		if _, ok := metaLine(t, dayFirst); ok || isProse(t) {
+			if i > titleIdx {
+				break
+			}
+			continue
+		}
+		if name, ok := mastheadName(t); ok && (i < titleIdx || name != t) {
+			return name
+		}
+	}
+	return ""
 }
 
 // isProse reports whether p reads as article prose rather than a label,
 // headline or widget line.
 func isProse(p string) bool {
-	return text.WordCount(p) >= proseMinWords && text.EndsSentence(p)
+	return shortCount(p) >= proseMinWords && text.EndsSentence(p)
 }
 
 // isShortNonSentence reports whether p is a short line without sentence
 // punctuation ("Key Takeaways", "Updated On", a slogan) or so short that it
 // cannot carry a fact ("latest lineup.").
 func isShortNonSentence(p string) bool {
-	n := text.WordCount(p)
+	n := shortCount(p)
 	return (n <= shortLineWords && !text.EndsSentence(p)) || n <= 2
 }
 
@@ -298,7 +508,7 @@ var sectionLabelRe = regexp.MustCompile(`^[\p{L}\p{N}'’ &-]{1,40}:$`)
 
 // isSectionLabel reports whether p is a short label ending in a colon.
 func isSectionLabel(p string) bool {
-	return text.WordCount(p) <= 5 && sectionLabelRe.MatchString(p)
+	return shortCount(p) <= 5 && sectionLabelRe.MatchString(p)
 }
 
 // promoRe matches labels that introduce links to other content, share or
@@ -322,13 +532,13 @@ var creditRe = regexp.MustCompile(`(?i)(?:\b(?:photo|image|picture|photograph|fi
 // isCaption reports whether p is a picture caption: it carries a credit
 // or image-source marker and is not long prose.
 func isCaption(p string) bool {
-	return text.WordCount(p) <= 80 && creditRe.MatchString(p)
+	return shortCount(p) <= 80 && creditRe.MatchString(p)
 }
 
 // isCaptionLike reports whether p could be the caption under a picture:
 // one short sentence without quotations.
 func isCaptionLike(p string) bool {
-	return text.WordCount(p) <= 30 && len(text.SplitSentences(p)) == 1 && !strings.ContainsAny(p, `"“”`)
+	return shortCount(p) <= 30 && len(text.SplitSentences(p)) == 1 && !strings.ContainsAny(p, `"“”`)
 }
 
 // imageFileRe matches an image file name.
@@ -338,7 +548,7 @@ var imageFileRe = regexp.MustCompile(`(?i)\.(?:jpe?g|png|gif|webp|avif|svg)$`)
 // "230925 d pm193 2009j" or "IMG_2041.jpg": a few tokens, no sentence
 // punctuation, and most tokens carrying digits.
 func isImageToken(p string) bool {
-	if imageFileRe.MatchString(p) && text.WordCount(p) <= 3 {
+	if imageFileRe.MatchString(p) && shortCount(p) <= 3 {
 		return true
 	}
 	fields := strings.Fields(p)
@@ -397,7 +607,12 @@ func startsWithName(p, name string) bool {
 
 // bioRe matches a contributor bio sentence: "Jane Doe is a senior
 // reporter at ...", "John Roe is news editor of ...".
-var bioRe = regexp.MustCompile(`^\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){1,3}\s+is\s+(?:an?\s+|the\s+)?(?:[\p{L}-]+\s+){0,3}(?:editor|reporter|journalist|writer|correspondent|columnist|contributor|producer|freelancer|blogger)\b`)
+var bioRe = regexp.MustCompile(`^\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){1,3}\s+is\s+(?:an?\s+|the\s+)?(?:[\p{L}'’-]+\s+){0,3}(?:editor|reporter|journalist|writer|correspondent|columnist|contributor|producer|freelancer|blogger)\b`)
+
+// beatBioRe matches the bio that closes an article by naming what its
+// author covers: "Jane Doe covers diplomacy for Example News", "John Roe
+// reports on the courts".
+var beatBioRe = regexp.MustCompile(`^\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){1,3}\s+(?:covers|reports on|writes (?:on|about)|has (?:covered|reported on))\s`)
 
 // asSentence turns a bullet's text into a sentence: final punctuation is
 // added when missing.
@@ -416,5 +631,8 @@ var doublePeriodRe = regexp.MustCompile(`([^.])\.\.(\s|$)`)
 // tidySentence fixes small typing slips that would confuse sentence
 // splitting, such as a doubled final period.
 func tidySentence(s string) string {
+	if !strings.Contains(s, "..") {
+		return s // the common case, without a regexp pass over the text
+	}
 	return doublePeriodRe.ReplaceAllString(s, "$1.$2")
 }

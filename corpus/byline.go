@@ -4,152 +4,284 @@ import (
 	"missionbot/text"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
-// monthPattern matches an English month name or its abbreviation.
-const monthPattern = `(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`
+// lineMeta is what a byline, date or "Updated on" line states.
+type lineMeta struct {
+	// Published is the date the line gives as the publication date, or a
+	// bare date; Updated one it labels as an update.
+	Published, Updated string
+	Author             string
+	// explicit is set when the line names the author with "By" or a
+	// label, rather than as a bare name beside a date.
+	explicit bool
+}
 
-// timeOfDay matches an optional clock time after a date.
-const timeOfDay = `(?:,?\s*(?:at\s+)?\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?`
+// stated reports whether the line states a date or an author.
+func (m lineMeta) stated() bool { return m.Published != "" || m.Updated != "" || m.Author != "" }
 
-// Date formats seen in bylines: "2024-03-05", "05, Mar 2024",
-// "5 March 2024", "Sep 26, 2023", "March 5, 2024".
+// Byline pieces.
 var (
-	isoDateRe = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]*)?$`)
-	dmyDateRe = regexp.MustCompile(`(?i)^(?:\p{L}+,?\s+)?(\d{1,2})(?:st|nd|rd|th)?,?\s+(` + monthPattern + `),?\s+(\d{4})` + timeOfDay + `$`)
-	mdyDateRe = regexp.MustCompile(`(?i)^(?:\p{L}+,?\s+)?(` + monthPattern + `)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})` + timeOfDay + `$`)
+	// readTimeRe: "2 min read", "3 mins", "4 minute read".
+	readTimeRe = regexp.MustCompile(`(?i)^\d{1,3}\s*(?:min(?:ute)?s?|hrs?)\.?(?:\s+(?:read|de lecture|lectura|leitura))?$`)
+	// bylineRe: "By Jane Roe", "By: Jane Roe", "Par Nadège Saint-Fleur",
+	// "Reporter: Jane Roe", "Written by Jane Roe".
+	bylineRe = regexp.MustCompile(`(?i)^(?:written by|words by|reported by|by|par|por|von|reporter|author|auteur|autor|writer)\b\s*:?\s*(.*)$`)
+	// stampRe: "Published on 10 Oct 2023", "Updated On March 11, 2025",
+	// "Last updated: ...", "Publié le ...", "Mis à jour le ...".
+	stampRe = regexp.MustCompile(`(?i)^(last\s+updated|updated|first\s+published|published|posted|modified|publié|publie|mis à jour|actualizado|publicado|atualizado)(?:\s+(?:on|at|le|el|em))?\s*:?\s*(.*)$`)
+	// dateLabelRe: "Date: 11 October 2024", "Dated 5 March 2024".
+	dateLabelRe = regexp.MustCompile(`(?i)^(?:date|dated|fecha|data)\s*:?\s*(.*)$`)
+	// nameCutRe ends the name in a byline at a role or place: "Jane Roe,
+	// Courts Editor", "Jane Roe in Kingston", "Jane Roe for Example News".
+	nameCutRe = regexp.MustCompile(`,\s+|\s+(?:in|for|at|en|à|pour|para|em)\s+`)
 )
 
-// parseDate parses a whole string as one of the date formats seen in
-// news bylines and returns it as YYYY-MM-DD; ok is false otherwise.
-func parseDate(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	var y, m, d string
-	if g := isoDateRe.FindStringSubmatch(s); g != nil {
-		y, m, d = g[1], g[2], g[3]
-	} else if g := dmyDateRe.FindStringSubmatch(s); g != nil {
-		d, m, y = g[1], monthNumber(g[2]), g[3]
-	} else if g := mdyDateRe.FindStringSubmatch(s); g != nil {
-		m, d, y = monthNumber(g[1]), g[2], g[3]
-	} else {
-		return "", false
+// metaSegments splits a byline into its parts at "|", "•", "·", a spaced
+// dash, and "/" (but not the "/" inside a numeric date such as 13/05/2025).
+func metaSegments(p string) []string {
+	var segs []string
+	start := 0
+	cut := func(i, width int) {
+		segs = append(segs, p[start:i])
+		start = i + width
 	}
-	if len(d) == 1 {
-		d = "0" + d
-	}
-	out := y + "-" + m + "-" + d
-	if !validDate(out) {
-		return "", false
-	}
-	return out, true
-}
-
-// monthNumber returns the two-digit number of a month name matched by
-// monthPattern.
-func monthNumber(name string) string {
-	prefixes := []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
-	name = strings.ToLower(name)
-	for i, p := range prefixes {
-		if strings.HasPrefix(name, p) {
-			return string([]byte{byte('0' + (i+1)/10), byte('0' + (i+1)%10)})
-		}
-	}
-	return "00"
-}
-
-// validDate reports whether s (YYYY-MM-DD) is a real calendar date.
-func validDate(s string) bool {
-	if len(s) != 10 {
-		return false
-	}
-	y := atoi(s[:4])
-	m := atoi(s[5:7])
-	d := atoi(s[8:])
-	if y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 {
-		return false
-	}
-	days := [...]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[m-1]
-	if m == 2 && (y%4 == 0 && y%100 != 0 || y%400 == 0) {
-		days = 29
-	}
-	return d <= days
-}
-
-// atoi parses a short run of ASCII digits; -1 if it is not one.
-func atoi(s string) int {
-	n := 0
-	for _, c := range []byte(s) {
-		if c < '0' || c > '9' {
-			return -1
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n
-}
-
-// Byline pieces: a read time, a "By NAME" byline, an update stamp.
-var (
-	readTimeRe = regexp.MustCompile(`(?i)^\d{1,3}\s*(?:min(?:ute)?s?|hrs?)\.?(?:\s+read)?$`)
-	bylineRe   = regexp.MustCompile(`(?i)^by\b[:\s]*(.*)$`)
-	stampRe    = regexp.MustCompile(`(?i)^(?:last\s+)?(?:updated|published|posted|modified)(?:\s+on)?\s*:?\s*(.*)$`)
-	clockRe    = regexp.MustCompile(`(?i)^\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?$`)
-)
-
-// metaLine reports whether p is a byline/date/read-time line such as
-// "05, Mar 2024 / 2 min read/ By Jane Roe" or "by | Sep 26, 2023", and
-// returns the date (YYYY-MM-DD) and author it states, either possibly
-// empty.
-func metaLine(p string) (date, author string, ok bool) {
-	if text.WordCount(p) > 16 {
-		return "", "", false
-	}
-	segs := strings.FieldsFunc(p, func(r rune) bool { return r == '|' || r == '/' || r == '•' || r == '·' })
-	if len(segs) == 0 {
-		return "", "", false
-	}
-	for _, seg := range segs {
-		seg = strings.TrimSpace(strings.Trim(strings.TrimSpace(seg), "-–—,"))
+	for i := 0; i < len(p); {
+		r, size := utf8.DecodeRuneInString(p[i:])
 		switch {
-		case seg == "":
-		case readTimeRe.MatchString(seg), clockRe.MatchString(seg):
-		default:
-			if d, ok := parseDate(seg); ok {
-				if date == "" {
-					date = d
+		case r == '|' || r == '•' || r == '·':
+			cut(i, size)
+		case r == '/':
+			if !(i > 0 && isDigit(p[i-1]) && i+1 < len(p) && isDigit(p[i+1])) {
+				cut(i, size)
+			}
+		case (r == '—' || r == '–' || r == '-') && i > 0 && p[i-1] == ' ' && i+size < len(p) && p[i+size] == ' ':
+			cut(i, size)
+		}
+		i += size
+	}
+	return append(segs, p[start:])
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// metaLine reports whether p is a byline, date or read-time line such as
+// "05, Mar 2024 / 2 min read/ By Jane Roe", "by | Sep 26, 2023",
+// "2025-01-19 | World | Mwende Kiilu", "Updated On 19 October 2024, 08:40
+// AM" or "Date: 11 October 2024", and returns what it states. Every part
+// must be metadata (a date, a byline, a read time, a clock time, an
+// "Updated/Published" stamp) or a short label beside one (a section, a
+// place, a bare name); one part of anything else and p is not a byline.
+func metaLine(p string, dayFirst bool) (lineMeta, bool) {
+	var m lineMeta
+	if shortCount(p) > 18 {
+		return m, false
+	}
+	hasMeta := false
+	bareName := ""
+	for _, seg := range metaSegments(p) {
+		seg = strings.TrimSpace(strings.Trim(strings.TrimSpace(seg), "-–—,*_"))
+		if seg == "" {
+			continue
+		}
+		if readTimeRe.MatchString(seg) || clockRe.MatchString(seg) {
+			hasMeta = true
+			continue
+		}
+		if d, ok := parseDate(seg, dayFirst); ok {
+			if m.Published == "" {
+				m.Published = d
+			}
+			hasMeta = true
+			continue
+		}
+		if g := stampRe.FindStringSubmatch(seg); g != nil {
+			rest := strings.TrimSpace(g[2])
+			d, isDate := parseDate(rest, dayFirst)
+			switch {
+			case rest == "" || clockRe.MatchString(rest):
+			case isDate && isUpdateLabel(g[1]):
+				if m.Updated == "" {
+					m.Updated = d
 				}
+			case isDate:
+				if m.Published == "" {
+					m.Published = d
+				}
+			default:
+				return lineMeta{}, false
+			}
+			hasMeta = true
+			continue
+		}
+		if g := dateLabelRe.FindStringSubmatch(seg); g != nil {
+			if d, ok := parseDate(g[1], dayFirst); ok {
+				if m.Published == "" {
+					m.Published = d
+				}
+				hasMeta = true
 				continue
 			}
-			if m := bylineRe.FindStringSubmatch(seg); m != nil {
-				name := strings.TrimSpace(m[1])
-				if name == "" {
-					continue
-				}
-				if !isNameLike(name) {
-					return "", "", false
-				}
-				if author == "" {
-					author = name
-				}
+		}
+		if g := bylineRe.FindStringSubmatch(seg); g != nil {
+			rest := strings.TrimSpace(g[1])
+			if rest == "" {
+				hasMeta = true
 				continue
 			}
-			if m := stampRe.FindStringSubmatch(seg); m != nil {
-				rest := strings.TrimSpace(m[1])
-				if rest == "" {
-					continue
-				}
-				if d, ok := parseDate(rest); ok {
-					lower := strings.ToLower(seg)
-					if date == "" && (strings.HasPrefix(lower, "published") || strings.HasPrefix(lower, "posted")) {
-						date = d
-					}
-					continue
-				}
-				if clockRe.MatchString(rest) {
-					continue
-				}
+			name, role := rest, ""
+			if loc := nameCutRe.FindStringIndex(rest); loc != nil {
+				name, role = rest[:loc[0]], rest[loc[1]:]
 			}
-			return "", "", false
+			if !isNameLike(name) || shortCount(role) > 5 {
+				return lineMeta{}, false
+			}
+			if !m.explicit {
+				m.Author, m.explicit = name, true
+			}
+			hasMeta = true
+			continue
+		}
+		if shortCount(seg) > 5 || text.EndsSentence(seg) || strings.ContainsFunc(seg, unicode.IsDigit) {
+			return lineMeta{}, false
+		}
+		if bareName == "" && shortCount(seg) >= 2 && isNameLike(seg) {
+			bareName = seg
 		}
 	}
-	return date, author, true
+	if !hasMeta {
+		return lineMeta{}, false
+	}
+	if m.Author == "" {
+		m.Author = bareName
+	}
+	return m, true
+}
+
+// isUpdateLabel reports whether a stamp label marks an update rather than
+// the first publication.
+func isUpdateLabel(label string) bool {
+	l := strings.ToLower(label)
+	return strings.Contains(l, "updated") || strings.Contains(l, "modified") || strings.Contains(l, "mis à jour") ||
+		strings.Contains(l, "actualizado") || strings.Contains(l, "atualizado")
+}
+
+// datelineDate returns the date of a wire dateline that opens a
+// paragraph: a place in capitals, optionally a region, then the date, an
+// optional agency in brackets and a dash: "PORT-AU-PRINCE, Tuesday 25 June
+// 2024 — ...", "NAIROBI, Kenya, March 5, 2024 (Reuters) - ...". A dateline
+// without a year ("June 25 (Wire) —") states no full date and gives none.
+func datelineDate(p string, dayFirst bool) (string, bool) {
+	end := -1
+	for _, dash := range []string{" — ", " – ", " - ", "—"} {
+		if i := strings.Index(p, dash); i > 0 && (end < 0 || i < end) {
+			end = i
+		}
+	}
+	if end < 0 || end > 160 {
+		return "", false
+	}
+	head := p[:end]
+	if shortCount(head) > 14 {
+		return "", false
+	}
+	place, rest, ok := strings.Cut(head, ",")
+	if !ok || !isCapitalsPlace(place) {
+		return "", false
+	}
+	m, ok := findDate(rest, dayFirst)
+	if !ok {
+		return "", false
+	}
+	// Only a region, weekday or agency may stand beside the date.
+	if before := strings.TrimSpace(rest[:m.start]); shortCount(before) > 4 {
+		return "", false
+	}
+	after := strings.TrimSpace(rest[m.end:])
+	if after != "" && !(strings.HasPrefix(after, "(") && strings.HasSuffix(after, ")")) && !clockRe.MatchString(after) {
+		return "", false
+	}
+	return m.day, true
+}
+
+// isCapitalsPlace reports whether s is a dateline's place: one to four
+// words written in capitals ("PORT-AU-PRINCE", "UNITED NATIONS").
+func isCapitalsPlace(s string) bool {
+	s = strings.TrimSpace(s)
+	n := shortCount(s)
+	if n == 0 || n > 4 {
+		return false
+	}
+	letters := 0
+	for _, r := range s {
+		switch {
+		case unicode.IsLower(r):
+			return false
+		case unicode.IsLetter(r):
+			letters++
+		case unicode.IsDigit(r):
+			return false
+		}
+	}
+	return letters >= 3
+}
+
+// mastheadSeparators split an outlet's name from its tagline or section:
+// "COASTLINE HERALD — Mombasa & the Coast", "Capital Policy Brief ·
+// Americas desk", "East Africa Standard Review | Facts first".
+var mastheadSeparators = []string{" | ", " — ", " – ", " · ", " • ", " - "}
+
+// mastheadName returns the outlet name a masthead line states: the part
+// before a separator, or the whole line, when it is two to six
+// capitalised words or written in capitals. ok is false for anything else
+// (a tagline, a sentence, a headline in sentence case).
+func mastheadName(p string) (string, bool) {
+	if shortCount(p) > 12 || taglineRe.MatchString(p) {
+		return "", false
+	}
+	name := p
+	for _, sep := range mastheadSeparators {
+		if i := strings.Index(p, sep); i > 0 && i < len(name) {
+			name = p[:i]
+		}
+	}
+	name = strings.TrimSpace(name)
+	n := shortCount(name)
+	if n < 2 || n > 6 || text.EndsSentence(name) || strings.ContainsFunc(name, unicode.IsDigit) {
+		return "", false
+	}
+	if !isNameLike(name) && !isCapitalsPlace(name) && !allCapitals(name) {
+		return "", false
+	}
+	return name, true
+}
+
+// allCapitals reports whether s has letters and none in lower case.
+func allCapitals(s string) bool {
+	letters := 0
+	for _, r := range s {
+		if unicode.IsLower(r) {
+			return false
+		}
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	return letters >= 2
+}
+
+// mastheadLike reports whether a headline-shaped paragraph is more
+// likely an outlet's masthead or a section line than the headline: it is
+// in capitals, is a name with a separated tagline or section, or is at
+// most three capitalised words.
+func mastheadLike(p string) bool {
+	if allCapitals(p) {
+		return true
+	}
+	if name, ok := mastheadName(p); ok {
+		return name != p || shortCount(p) <= 3
+	}
+	return false
 }

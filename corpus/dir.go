@@ -24,6 +24,10 @@ var (
 	// ErrInvalidName means a file name is not a plain base name with an
 	// allowed extension.
 	ErrInvalidName = errors.New("invalid document name")
+	// ErrNoCorpusDir means the corpus folder does not exist. OpenDir
+	// never creates it: a mistyped path must not become an empty corpus
+	// whose refresh removes every indexed document.
+	ErrNoCorpusDir = errors.New("corpus folder does not exist")
 )
 
 // extensions lists the document file extensions a corpus may hold, lower
@@ -81,16 +85,18 @@ type Dir struct {
 	mu sync.Mutex
 }
 
-// OpenDir opens the corpus folder at path, creating it if it does not
-// exist. It fails when path exists but is not a directory.
+// OpenDir opens the existing corpus folder at path. It never creates
+// one: a missing folder is an error wrapping ErrNoCorpusDir (and
+// fs.ErrNotExist) that names the path, and a path that is not a
+// directory is an error too.
 func OpenDir(path string) (*Dir, error) {
 	if path == "" {
 		return nil, errors.New("open corpus dir: empty path")
 	}
-	if err := os.MkdirAll(path, 0o755); err != nil {
-		return nil, fmt.Errorf("open corpus dir: %w", err)
-	}
 	info, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &missingDirError{path: path}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open corpus dir: %w", err)
 	}
@@ -98,6 +104,18 @@ func OpenDir(path string) (*Dir, error) {
 		return nil, fmt.Errorf("open corpus dir: %s is not a directory", path)
 	}
 	return &Dir{path: path}, nil
+}
+
+// missingDirError is OpenDir's error for a folder that does not exist.
+type missingDirError struct{ path string }
+
+func (e *missingDirError) Error() string {
+	return fmt.Sprintf("corpus folder %s does not exist (create it, or correct the path)", e.path)
+}
+
+// Is makes the error match ErrNoCorpusDir and fs.ErrNotExist.
+func (e *missingDirError) Is(target error) bool {
+	return target == ErrNoCorpusDir || target == fs.ErrNotExist
 }
 
 // Path returns the folder's path as given to OpenDir.
@@ -110,8 +128,9 @@ func (d *Dir) FS() fs.FS { return os.DirFS(d.path) }
 // records e (its DocID is ignored and set to fileName) in the
 // manifest when e carries any metadata. It returns an error wrapping
 // ErrInvalidName for a bad name, ErrExists when the document is already
-// there and ErrInvalidManifest for a bad date or a corrupt manifest on
-// disk. If the manifest cannot be written the document is removed again.
+// there and ErrInvalidManifest for a bad date, or a manifest on disk
+// that is not valid JSON or has problems (rewriting it would drop what
+// its bad lines say). If the manifest cannot be written the document is removed again.
 func (d *Dir) Add(ctx context.Context, fileName string, data []byte, e Meta) error {
 	if err := ValidateName(fileName); err != nil {
 		return fmt.Errorf("add document: %w", err)
@@ -133,6 +152,10 @@ func (d *Dir) Add(ctx context.Context, fileName string, data []byte, e Meta) err
 	if err != nil {
 		return fmt.Errorf("add document %q: %w", fileName, err)
 	}
+	rewrite := e.Title != "" || e.Publisher != "" || e.Author != "" || e.Published != "" || e.URL != ""
+	if rewrite && len(m.Problems) > 0 {
+		return fmt.Errorf("add document %q: %w", fileName, problemsError(m))
+	}
 	target := filepath.Join(d.path, fileName)
 	if err := atomicfile.WriteNew(target, data, 0o644); err != nil {
 		if errors.Is(err, fs.ErrExist) {
@@ -140,7 +163,7 @@ func (d *Dir) Add(ctx context.Context, fileName string, data []byte, e Meta) err
 		}
 		return fmt.Errorf("add document %q: %w", fileName, err)
 	}
-	if e.Title == "" && e.Publisher == "" && e.Author == "" && e.Published == "" && e.URL == "" {
+	if !rewrite {
 		return nil
 	}
 	if err := d.writeManifest(m.with(e)); err != nil {
@@ -167,6 +190,9 @@ func (d *Dir) Remove(ctx context.Context, fileName string) error {
 	m, err := ReadManifest(d.FS())
 	if err != nil {
 		return fmt.Errorf("remove document %q: %w", fileName, err)
+	}
+	if _, listed := m.Lookup(fileName); listed && len(m.Problems) > 0 {
+		return fmt.Errorf("remove document %q: %w", fileName, problemsError(m))
 	}
 	target := filepath.Join(d.path, fileName)
 	info, err := os.Lstat(target)

@@ -162,6 +162,25 @@ func TestOpenDirNotADirectory(t *testing.T) {
 	}
 }
 
+// TestOpenDirMissing: a mistyped corpus folder is an error naming it,
+// and the folder is not created (an empty folder would empty the index).
+func TestOpenDirMissing(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-such-corpus")
+	_, err := OpenDir(missing)
+	if err == nil {
+		t.Fatal("OpenDir on a missing folder succeeded")
+	}
+	if !errors.Is(err, ErrNoCorpusDir) || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("err = %v, want ErrNoCorpusDir wrapping fs.ErrNotExist", err)
+	}
+	if !strings.Contains(err.Error(), missing) {
+		t.Errorf("err = %q does not name the folder %s", err, missing)
+	}
+	if _, statErr := os.Stat(missing); !errors.Is(statErr, fs.ErrNotExist) {
+		t.Errorf("OpenDir created the missing folder (stat: %v)", statErr)
+	}
+}
+
 func TestDirCanceledContext(t *testing.T) {
 	d, err := OpenDir(t.TempDir())
 	if err != nil {

@@ -28,20 +28,27 @@ var ErrCorpusUnreadable = errors.New("corpus unreadable")
 // logged at Warn. Metadata comes from the manifest entry when there is
 // one (field by field), then from HTML metadata, then from the text's own
 // header (title, byline, date); a document without a title is named
-// after its file. The error is only for a root that cannot be read or an
-// invalid manifest.
+// after its file. Problems with manifest entries come first among the
+// warnings, each with its line (see Manifest.Problems). The error is only
+// for a root that cannot be read or a manifest that is not valid JSON.
 func Load(fsys fs.FS, logger *slog.Logger) ([]Document, []string, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	// Errors carry no "load corpus" prefix: callers name the operation,
+	// and a manifest error names manifest.json and the line itself.
 	manifest, err := ReadManifest(fsys)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load corpus: %w", err)
+		return nil, nil, err
 	}
 	var (
 		docs     []Document
 		warnings []string
 	)
+	for _, p := range manifest.Problems {
+		warnings = append(warnings, p)
+		logger.Warn("manifest problem", "problem", p)
+	}
 	warn := func(name, why string) {
 		msg := fmt.Sprintf("skipped %s: %s", name, why)
 		warnings = append(warnings, msg)
@@ -88,7 +95,7 @@ func Load(fsys fs.FS, logger *slog.Logger) ([]Document, []string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("load corpus: %w: %w", ErrCorpusUnreadable, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrCorpusUnreadable, err)
 	}
 	for _, e := range manifest.Documents {
 		if !seen[e.DocID] {
@@ -141,8 +148,10 @@ func loadDocument(fsys fs.FS, p string, entry Meta) (Document, string) {
 // used (binary, a broken PDF, empty after cleaning).
 func Parse(name string, data []byte, entry Meta) (Document, error) {
 	var (
-		raw    string
-		stated Meta
+		raw      string
+		stated   Meta
+		modified string // a stated last-modified date, the fallback
+		opts     = cleanOptions{DayFirst: true, Masthead: true}
 	)
 	switch strings.ToLower(path.Ext(name)) {
 	case ".pdf":
@@ -158,26 +167,31 @@ func Parse(name string, data []byte, entry Meta) (Document, error) {
 		raw = decodeText(data)
 		switch strings.ToLower(path.Ext(name)) {
 		case ".md":
-			raw = stripMarkdown(raw)
+			raw, stated.Title = stripMarkdown(raw)
 		case ".html", ".htm":
 			page, err := extractHTML([]byte(raw))
 			if err != nil {
 				return Document{}, err
 			}
-			raw, stated = page.Text, page.Meta
+			raw, stated, modified = page.Text, page.Meta, page.Modified
+			// A page's publisher is in its markup; a masthead line in
+			// its text would be a kicker or section label.
+			opts.DayFirst, opts.Masthead = page.DayFirst, false
 		}
 	}
-	title := firstNonEmpty(entry.Title, stated.Title)
-	c := cleanText(raw, title)
+	opts.Title = firstNonEmpty(entry.Title, stated.Title)
+	c := cleanText(raw, opts)
 	if strings.TrimSpace(c.Text) == "" {
 		return Document{}, errors.New("empty after cleaning")
 	}
 	meta := Meta{
 		DocID:     name,
 		Title:     firstNonEmpty(entry.Title, stated.Title, c.Title, titleFromFileName(name)),
-		Publisher: firstNonEmpty(entry.Publisher, stated.Publisher),
+		Publisher: firstNonEmpty(entry.Publisher, stated.Publisher, c.Publisher),
 		Author:    firstNonEmpty(entry.Author, stated.Author, c.Author),
-		Published: firstNonEmpty(entry.Published, stated.Published, c.Published),
+		// A modified date stands in only when nothing states the
+		// publication date.
+		Published: firstNonEmpty(entry.Published, stated.Published, c.Published, modified, c.Updated),
 		URL:       firstNonEmpty(entry.URL, stated.URL),
 	}
 	return Document{Meta: meta, Text: c.Text}, nil

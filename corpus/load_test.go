@@ -54,20 +54,7 @@ func minimalPDF(lines ...string) []byte {
 		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", content.Len(), content.String()),
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
 	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
+	return assemblePDF(objs)
 }
 
 func TestLoadFormatsAndWarnings(t *testing.T) {
@@ -178,7 +165,7 @@ func TestLoadErrors(t *testing.T) {
 		fsys fs.FS
 		want error
 	}{
-		{"invalid manifest", fstest.MapFS{"manifest.json": {Data: []byte(`{"documents":[{"title":"x"}]}`)}, "a.txt": {Data: []byte("x")}}, ErrInvalidManifest},
+		{"manifest not JSON", fstest.MapFS{"manifest.json": {Data: []byte(`{"documents":[{"title":"x"}`)}, "a.txt": {Data: []byte("x")}}, ErrInvalidManifest},
 		{"missing root", os.DirFS(filepath.Join(t.TempDir(), "nope")), ErrCorpusUnreadable},
 	}
 	for _, tc := range tests {

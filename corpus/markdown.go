@@ -30,11 +30,23 @@ var (
 // emphasis, strike-through and inline code marks go, links become their
 // text, images and reference definitions are dropped, block quotes lose
 // their marker, and fenced code is kept as text without the fences.
-// List items keep a bullet so the cleaner treats them as bullets.
-func stripMarkdown(s string) string {
+// List items keep a bullet so the cleaner treats them as bullets. title
+// is the text of the first level-one heading ("# Title" or a line
+// underlined with "="), the document's title by Markdown convention, or "".
+func stripMarkdown(s string) (plain, title string) {
 	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
 	out := make([]string, 0, len(lines))
 	inFence := false
+	inline := func(line string) string {
+		line = mdHTMLCommRe.ReplaceAllString(line, "")
+		line = mdImageRe.ReplaceAllString(line, "")
+		line = mdLinkRe.ReplaceAllString(line, "$1$2")
+		line = mdAutolinkRe.ReplaceAllString(line, "$1")
+		line = mdCodeRe.ReplaceAllString(line, "$1")
+		line = mdStrongRe.ReplaceAllString(line, "$2")
+		line = mdEmRe.ReplaceAllString(line, "$1$2$3")
+		return mdStrikeRe.ReplaceAllString(line, "$1")
+	}
 	for _, line := range lines {
 		if mdFenceRe.MatchString(line) {
 			inFence = !inFence
@@ -51,31 +63,31 @@ func stripMarkdown(s string) string {
 		}
 		if mdSetextRe.MatchString(line) && len(out) > 0 && strings.TrimSpace(out[len(out)-1]) != "" {
 			// The line above was a heading; keep it as its own paragraph.
+			if title == "" && strings.HasPrefix(strings.TrimSpace(line), "=") {
+				title = strings.TrimSpace(out[len(out)-1])
+			}
 			out = append(out, "")
 			continue
 		}
 		for mdQuoteRe.MatchString(line) {
 			line = mdQuoteRe.ReplaceAllString(line, "")
 		}
-		heading := false
+		heading, level1 := false, false
 		if m := mdHeadingRe.FindStringSubmatch(line); m != nil {
+			level1 = strings.HasPrefix(strings.TrimSpace(line), "# ")
 			line, heading = m[1], true
 		}
 		line = mdListIndent.ReplaceAllString(line, "$1 ")
 		line = mdLeadingList.ReplaceAllString(line, "• ")
-		line = mdHTMLCommRe.ReplaceAllString(line, "")
-		line = mdImageRe.ReplaceAllString(line, "")
-		line = mdLinkRe.ReplaceAllString(line, "$1$2")
-		line = mdAutolinkRe.ReplaceAllString(line, "$1")
-		line = mdCodeRe.ReplaceAllString(line, "$1")
-		line = mdStrongRe.ReplaceAllString(line, "$2")
-		line = mdEmRe.ReplaceAllString(line, "$1$2$3")
-		line = mdStrikeRe.ReplaceAllString(line, "$1")
+		line = inline(line)
 		if heading {
+			if level1 && title == "" {
+				title = strings.TrimSpace(line)
+			}
 			out = append(out, "", line, "")
 			continue
 		}
 		out = append(out, line)
 	}
-	return strings.Join(out, "\n")
+	return strings.Join(out, "\n"), title
 }

@@ -39,7 +39,51 @@ var (
 	ErrTooManyRedirects = errors.New("the link redirects too many times")
 	// ErrBadStatus means the server answered with a non-2xx status.
 	ErrBadStatus = errors.New("the server did not return the document")
+	// ErrUnreachable means the site could not be reached: its name does
+	// not resolve, or nothing answers at its address.
+	ErrUnreachable = errors.New("the site could not be reached")
+	// ErrTimeout means the site did not send the whole document within
+	// Options.Timeout.
+	ErrTimeout = errors.New("the site took too long to send the document")
 )
+
+// Error is a failed fetch. Kind is one of the Err* values above; Detail
+// says more, in words safe to show the moderator who gave the link (an
+// HTTP status, the host that does not resolve, the limit that was hit);
+// Err is the underlying cause, if any. errors.Is matches Kind and the
+// cause.
+type Error struct {
+	// URL is the link, with any password redacted.
+	URL    string
+	Kind   error
+	Detail string
+	Err    error
+}
+
+// Error implements error: "fetch URL: kind (detail): cause".
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("fetch")
+	if e.URL != "" {
+		b.WriteString(" " + e.URL)
+	}
+	b.WriteString(": " + e.Kind.Error())
+	if e.Detail != "" {
+		b.WriteString(" (" + e.Detail + ")")
+	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the kind and the cause.
+func (e *Error) Unwrap() []error {
+	if e.Err == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Err}
+}
 
 // Defaults for Options' zero values.
 const (
@@ -137,11 +181,11 @@ func (f *Fetcher) transport() *http.Transport {
 func (f *Fetcher) checkDialAddr(address string) error {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
-		return fmt.Errorf("%w: %q", ErrBlockedAddress, address)
+		return &Error{Kind: ErrBlockedAddress, Detail: address}
 	}
 	ip, err := netip.ParseAddr(host)
 	if err != nil || !f.allowed(ip) {
-		return fmt.Errorf("%w (%s)", ErrBlockedAddress, host)
+		return &Error{Kind: ErrBlockedAddress, Detail: host}
 	}
 	return nil
 }
@@ -150,14 +194,14 @@ func (f *Fetcher) checkDialAddr(address string) error {
 // credentials, and no literal non-public IP.
 func (f *Fetcher) checkURL(u *url.URL) error {
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" {
-		return ErrBadURL
+		return &Error{Kind: ErrBadURL}
 	}
 	if u.User != nil {
-		return fmt.Errorf("%w (links with a user name or password are not accepted)", ErrBadURL)
+		return &Error{Kind: ErrBadURL, Detail: "links with a user name or password are not accepted"}
 	}
 	host := strings.TrimSuffix(u.Hostname(), ".")
 	if ip, err := netip.ParseAddr(host); err == nil && !f.allowed(ip) {
-		return fmt.Errorf("%w (%s)", ErrBlockedAddress, host)
+		return &Error{Kind: ErrBlockedAddress, Detail: host}
 	}
 	return nil
 }
@@ -165,7 +209,7 @@ func (f *Fetcher) checkURL(u *url.URL) error {
 // checkRedirect limits redirects and checks each target.
 func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) > maxRedirects {
-		return ErrTooManyRedirects
+		return &Error{Kind: ErrTooManyRedirects, Detail: fmt.Sprintf("more than %d", maxRedirects)}
 	}
 	return f.checkURL(req.URL)
 }
@@ -185,47 +229,57 @@ type Document struct {
 	URL string
 }
 
-// Fetch downloads rawURL. Besides network errors, it returns errors
-// wrapping ErrBadURL, ErrBlockedAddress, ErrTooManyRedirects, ErrBadStatus,
-// ErrTooLarge and ErrUnsupportedType, and the context's error on timeout.
+// Fetch downloads rawURL. Every error is an *Error whose Kind is one of
+// ErrBadURL, ErrBlockedAddress, ErrTooManyRedirects, ErrBadStatus,
+// ErrUnreachable, ErrTimeout, ErrTooLarge and ErrUnsupportedType; when
+// ctx itself ends, the context's error comes back instead.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Document, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
-		return Document{}, fmt.Errorf("fetch: %w", ErrBadURL)
+		return Document{}, &Error{Kind: ErrBadURL}
+	}
+	fail := func(e error) (Document, error) {
+		if fe := (*Error)(nil); errors.As(e, &fe) {
+			c := *fe
+			c.URL = u.Redacted()
+			return Document{}, &c
+		}
+		return Document{}, fmt.Errorf("fetch %s: %w", u.Redacted(), e)
 	}
 	if err := f.checkURL(u); err != nil {
-		return Document{}, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
+		return fail(err)
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return Document{}, fmt.Errorf("fetch %s: %w", u.Redacted(), ErrBadURL)
+		return fail(&Error{Kind: ErrBadURL})
 	}
 	req.Header.Set("User-Agent", fetchUserAgent)
 	req.Header.Set("Accept", "text/html, text/markdown, text/plain, application/pdf;q=0.9, */*;q=0.1")
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return Document{}, fmt.Errorf("fetch %s: %w", u.Redacted(), unwrapURLError(err))
+		return fail(f.classify(parent, err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return Document{}, fmt.Errorf("fetch %s: %w (HTTP %s)", u.Redacted(), ErrBadStatus, resp.Status)
+		return fail(&Error{Kind: ErrBadStatus, Detail: "HTTP " + resp.Status})
 	}
 	if resp.ContentLength > f.maxBytes {
-		return Document{}, fmt.Errorf("fetch %s: %w (%d bytes, limit %d)", u.Redacted(), ErrTooLarge, resp.ContentLength, f.maxBytes)
+		return fail(&Error{Kind: ErrTooLarge, Detail: fmt.Sprintf("%d bytes, limit %d", resp.ContentLength, f.maxBytes)})
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, f.maxBytes+1))
 	if err != nil {
-		return Document{}, fmt.Errorf("fetch %s: read body: %w", u.Redacted(), unwrapURLError(err))
+		return fail(f.classify(parent, err))
 	}
 	if int64(len(data)) > f.maxBytes {
-		return Document{}, fmt.Errorf("fetch %s: %w (limit %d bytes)", u.Redacted(), ErrTooLarge, f.maxBytes)
+		return fail(&Error{Kind: ErrTooLarge, Detail: fmt.Sprintf("limit %d bytes", f.maxBytes)})
 	}
 	final := resp.Request.URL
 	ct, ext, err := contentType(resp.Header.Get("Content-Type"), data, final.Path)
 	if err != nil {
-		return Document{}, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
+		return fail(err)
 	}
 	name := strings.TrimSuffix(path.Base(final.Path), path.Ext(final.Path))
 	if name == "" || name == "/" || name == "." {
@@ -234,12 +288,38 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Document, error) {
 	return Document{Data: data, ContentType: ct, Ext: ext, Name: name, URL: final.Redacted()}, nil
 }
 
-// unwrapURLError drops *url.Error's "Get \"<url>\":" prefix, which would
-// repeat the URL unredacted, keeping the cause.
-func unwrapURLError(err error) error {
+// classify turns a transport error into an *Error: the kind the client's
+// checks gave (a refused redirect or address), a timeout of the fetch's
+// own deadline, or a site that cannot be reached. parent is the caller's
+// context: when it ended, its error is returned as it is.
+func (f *Fetcher) classify(parent context.Context, err error) error {
+	if perr := parent.Err(); perr != nil {
+		return context.Cause(parent)
+	}
+	// *url.Error's "Get \"<url>\":" prefix would repeat the URL unredacted.
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return ue.Err
+		err = ue.Err
+	}
+	var fe *Error
+	if errors.As(err, &fe) {
+		return fe
+	}
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return &Error{Kind: ErrTimeout, Detail: fmt.Sprintf("limit %s", f.timeout), Err: err}
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		detail := "cannot look up " + dns.Name
+		if dns.IsNotFound {
+			detail = "no such host " + dns.Name
+		}
+		return &Error{Kind: ErrUnreachable, Detail: detail, Err: err}
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return &Error{Kind: ErrUnreachable, Detail: "nothing answers at its address", Err: err}
 	}
 	return err
 }
@@ -255,7 +335,7 @@ func contentType(header string, data []byte, urlPath string) (string, string, er
 	mt = strings.ToLower(mt)
 	ext, ok := extensions[mt]
 	if !ok {
-		return "", "", fmt.Errorf("%w (got %s)", ErrUnsupportedType, mt)
+		return "", "", &Error{Kind: ErrUnsupportedType, Detail: "got " + mt}
 	}
 	if ext == ".txt" {
 		switch strings.ToLower(path.Ext(urlPath)) {

@@ -123,7 +123,7 @@ func TestFetch(t *testing.T) {
 		}, wantErr: ErrTooManyRedirects},
 		{name: "timeout", handler: func(w http.ResponseWriter, r *http.Request) {
 			<-r.Context().Done()
-		}, opts: Options{Timeout: 100 * time.Millisecond}, wantErr: context.DeadlineExceeded},
+		}, opts: Options{Timeout: 100 * time.Millisecond}, wantErr: ErrTimeout},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -265,5 +265,57 @@ func TestFetchRefusesRedirectToPrivate(t *testing.T) {
 	}
 	if n := targetHits.Load(); n != 0 {
 		t.Errorf("private target saw %d requests, want none", n)
+	}
+}
+
+// TestFetchErrorsSayWhatFailed: each way a fetch fails is an *Error of its
+// own kind with a detail a moderator can act on, never a bare transport
+// error.
+func TestFetchErrorsSayWhatFailed(t *testing.T) {
+	noSuchHost := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: "news.example", IsNotFound: true}}
+	}}}
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://" + closed.Addr().String() + "/article"
+	closed.Close()
+	slow, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	missing, _ := countingServer(t, http.NotFound)
+	tests := []struct {
+		name       string
+		opts       Options
+		url        string
+		kind       error
+		detail     string
+		hiddenText string
+	}{
+		{name: "no such host", opts: Options{Client: noSuchHost}, url: "http://news.example/a", kind: ErrUnreachable, detail: "no such host news.example"},
+		{name: "connection refused", opts: Options{AllowPrivate: true}, url: refused, kind: ErrUnreachable, detail: "nothing answers"},
+		{name: "slow server", opts: Options{AllowPrivate: true, Timeout: 100 * time.Millisecond}, url: slow.URL, kind: ErrTimeout, detail: "limit 100ms"},
+		{name: "not found", opts: Options{AllowPrivate: true}, url: missing.URL + "/gone", kind: ErrBadStatus, detail: "HTTP 404 Not Found"},
+		{name: "credentials", url: "https://user:hunter2@news.example/a", kind: ErrBadURL, detail: "user name or password", hiddenText: "hunter2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := New(tc.opts).Fetch(context.Background(), tc.url)
+			var fe *Error
+			if !errors.As(err, &fe) || !errors.Is(err, tc.kind) {
+				t.Fatalf("err = %v (%T), want an *Error of kind %v", err, err, tc.kind)
+			}
+			if !strings.Contains(fe.Detail, tc.detail) {
+				t.Errorf("detail %q, want it to say %q", fe.Detail, tc.detail)
+			}
+			if tc.hiddenText != "" && strings.Contains(err.Error(), tc.hiddenText) {
+				t.Errorf("the error repeats a secret: %v", err)
+			}
+		})
+	}
+	// The caller's own cancellation is not the site's timeout.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := New(Options{AllowPrivate: true}).Fetch(ctx, slow.URL); !errors.Is(err, context.Canceled) || errors.Is(err, ErrTimeout) {
+		t.Errorf("cancelled fetch = %v, want context.Canceled", err)
 	}
 }

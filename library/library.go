@@ -18,8 +18,9 @@ import (
 	"missionbot/retrieval"
 )
 
-// ErrBusy is returned by the writing methods when another refresh or
-// corpus change is in progress; the caller should tell the user to wait.
+// ErrBusy is returned by Refresh when another refresh or corpus change is
+// in progress, and by Add and Remove when their context ends while they
+// wait for one; the caller should tell the user to wait.
 var ErrBusy = errors.New("a refresh is already running")
 
 // ErrReadOnly is returned by Add and Remove when the corpus is the
@@ -37,8 +38,10 @@ type Options struct {
 	Embedder retrieval.Embedder
 	// Logger receives loading warnings and refresh summaries; nil discards.
 	Logger *slog.Logger
-	// Locker serialises writers (refreshes, adds, removes); nil means a
-	// lock that holds within this process only.
+	// Locker serialises writers of the index (refreshes, adds, removes);
+	// nil means a FileLock on DataDir/writer.lock, which also holds across
+	// processes sharing the data directory. Manifest writes are also
+	// serialised by a FileLock in the corpus folder, whatever Locker is.
 	Locker Locker
 }
 
@@ -50,9 +53,15 @@ type Library struct {
 	fsys   fs.FS
 	folder *corpus.Dir // nil for the built-in corpus
 	log    *slog.Logger
+	// indexDir holds the snapshot; emb is the configured embedder.
+	indexDir string
+	emb      retrieval.Embedder
 
 	// writer is held by Refresh, Add and Remove.
 	writer Locker
+	// folderLock is held while the corpus folder and its manifest are
+	// written; nil for the built-in corpus.
+	folderLock Locker
 }
 
 // Open opens the corpus and the index stored under opts.DataDir (creating
@@ -62,12 +71,15 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	if opts.Embedder == nil {
 		return nil, errors.New("open library: no embedder")
 	}
-	l := &Library{log: opts.Logger, writer: opts.Locker}
+	if opts.DataDir == "" {
+		return nil, errors.New("open library: no data directory")
+	}
+	l := &Library{log: opts.Logger, writer: opts.Locker, emb: opts.Embedder, indexDir: filepath.Join(opts.DataDir, "index")}
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
 	}
 	if l.writer == nil {
-		l.writer = newProcessLock()
+		l.writer = NewFileLock(filepath.Join(opts.DataDir, LockFileName))
 	}
 	if opts.CorpusDir != "" {
 		dir, err := corpus.OpenDir(opts.CorpusDir)
@@ -75,13 +87,14 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 			return nil, fmt.Errorf("open corpus folder: %w", err)
 		}
 		l.folder, l.fsys = dir, dir.FS()
+		l.folderLock = NewFileLock(filepath.Join(dir.Path(), FolderLockName))
 	} else {
 		l.fsys = corpus.Embedded()
 	}
 	if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	ix, err := retrieval.OpenIndex(ctx, filepath.Join(opts.DataDir, "index"), opts.Embedder, retrieval.IndexOptions{Logger: l.log})
+	ix, err := retrieval.OpenIndex(ctx, l.indexDir, opts.Embedder, retrieval.IndexOptions{Logger: l.log})
 	if err != nil {
 		return nil, fmt.Errorf("open index: %w", err)
 	}
@@ -121,13 +134,21 @@ type RefreshOptions struct {
 	Rebuild bool
 	// Progress, when set, is called as chunks are embedded.
 	Progress func(retrieval.Progress)
+	// Loading, when set, is called as documents are read, before any are
+	// embedded: read of total files so far. Calls are serial.
+	Loading func(read, total int)
+	// OnWait, when set, makes Refresh wait while another writer (in this
+	// process or another) holds the lock instead of returning ErrBusy; it
+	// is called once, as the wait begins, so the caller can say so.
+	OnWait func()
 }
 
 // Refresh loads the corpus and refreshes the index incrementally. Loading
-// warnings (files skipped and why) come back in the stats. It returns
-// ErrBusy when another writer is running.
+// warnings (files skipped and why) come back in the stats, and are not
+// logged: the caller shows or logs them once. It returns ErrBusy when
+// another writer is running, unless opts.OnWait asks it to wait.
 func (l *Library) Refresh(ctx context.Context, opts RefreshOptions) (retrieval.RefreshStats, error) {
-	unlock, err := l.writer.TryLock(ctx)
+	unlock, err := l.lockWriter(ctx, opts.OnWait)
 	if err != nil {
 		return retrieval.RefreshStats{}, err
 	}
@@ -137,7 +158,9 @@ func (l *Library) Refresh(ctx context.Context, opts RefreshOptions) (retrieval.R
 
 // refresh is Refresh with the writer lock held.
 func (l *Library) refresh(ctx context.Context, opts RefreshOptions) (retrieval.RefreshStats, error) {
-	docs, warnings, err := corpus.Load(l.fsys, l.log)
+	// The warnings come back in the stats; logging them here as well
+	// would print each one twice.
+	docs, warnings, err := corpus.Load(loadingFS(l.fsys, opts.Loading), nil)
 	if err != nil {
 		return retrieval.RefreshStats{}, fmt.Errorf("load corpus: %w", err)
 	}
@@ -161,6 +184,34 @@ func (l *Library) EnsureBuilt(ctx context.Context, announce func(reason string))
 		announce(reason)
 	}
 	stats, err = l.Refresh(ctx, RefreshOptions{})
+	if errors.Is(err, ErrBusy) {
+		// Another process is writing, most likely a replica that started
+		// at the same moment and is building this very index: wait for
+		// it and use what it wrote.
+		return l.buildAfterOtherWriter(ctx)
+	}
+	if err != nil {
+		return stats, true, fmt.Errorf("build index: %w", err)
+	}
+	return stats, true, nil
+}
+
+// buildAfterOtherWriter waits for the writer lock, loads the snapshot the
+// other writer left, and builds only if that did not make the index
+// usable.
+func (l *Library) buildAfterOtherWriter(ctx context.Context) (retrieval.RefreshStats, bool, error) {
+	unlock, err := l.writer.Lock(ctx)
+	if err != nil {
+		return retrieval.RefreshStats{}, false, fmt.Errorf("build index: wait for the other writer: %w", err)
+	}
+	defer unlock()
+	if _, err := l.index.ReloadIfNewer(ctx); err != nil {
+		l.log.Warn("cannot use the index another process built; building it here", "err", err)
+	}
+	if need, _ := l.index.NeedsBuild(); !need {
+		return retrieval.RefreshStats{}, false, nil
+	}
+	stats, err := l.refresh(ctx, RefreshOptions{})
 	if err != nil {
 		return stats, true, fmt.Errorf("build index: %w", err)
 	}
@@ -192,13 +243,18 @@ type Added struct {
 // Add saves a new document in the corpus folder with its manifest entry,
 // then refreshes the index. The document is loaded first, so one that
 // cannot be read is refused before anything is written. Without a title
-// in doc.Meta, the document's own title names it. It returns ErrReadOnly
-// for the built-in corpus and ErrBusy when another writer is running.
+// in doc.Meta, the document's own title names it. While another writer
+// runs (in this process or, with a shared Locker, in another replica) it
+// waits its turn rather than refuse a moderator's document; it returns
+// ErrBusy only when ctx ends first, having written nothing. It returns
+// ErrReadOnly for the built-in corpus.
 func (l *Library) Add(ctx context.Context, doc NewDocument, progress func(retrieval.Progress)) (Added, error) {
 	if l.folder == nil {
 		return Added{}, ErrReadOnly
 	}
-	unlock, err := l.writer.TryLock(ctx)
+	// Corpus changes wait their turn: a moderator's /add-source on one
+	// replica must not be refused because another replica is refreshing.
+	unlock, err := l.lockWriter(ctx, orNothing(nil))
 	if err != nil {
 		return Added{}, err
 	}
@@ -213,7 +269,7 @@ func (l *Library) Add(ctx context.Context, doc NewDocument, progress func(retrie
 		meta.Title = parsed.Title
 	}
 	name := corpus.FileNameFor(meta.Title, doc.Ext)
-	if err := l.folder.Add(ctx, name, doc.Data, meta); err != nil {
+	if err := l.inFolder(ctx, func() error { return l.folder.Add(ctx, name, doc.Data, meta) }); err != nil {
 		return Added{}, fmt.Errorf("add document: %w", err)
 	}
 	meta.DocID = name
@@ -222,19 +278,22 @@ func (l *Library) Add(ctx context.Context, doc NewDocument, progress func(retrie
 }
 
 // Remove deletes a document and its manifest entry from the corpus folder,
-// then refreshes the index. It returns ErrReadOnly for the built-in corpus,
-// ErrBusy when another writer is running, and an error wrapping
-// corpus.ErrNotFound for a document that is not there.
+// then refreshes the index. Like Add, it waits while another writer runs,
+// returning ErrBusy only when ctx ends first. It returns ErrReadOnly for
+// the built-in corpus and an error wrapping corpus.ErrNotFound for a
+// document that is not there.
 func (l *Library) Remove(ctx context.Context, docID string, progress func(retrieval.Progress)) (retrieval.RefreshStats, error) {
 	if l.folder == nil {
 		return retrieval.RefreshStats{}, ErrReadOnly
 	}
-	unlock, err := l.writer.TryLock(ctx)
+	// Corpus changes wait their turn: a moderator's /add-source on one
+	// replica must not be refused because another replica is refreshing.
+	unlock, err := l.lockWriter(ctx, orNothing(nil))
 	if err != nil {
 		return retrieval.RefreshStats{}, err
 	}
 	defer unlock()
-	if err := l.folder.Remove(ctx, docID); err != nil {
+	if err := l.inFolder(ctx, func() error { return l.folder.Remove(ctx, docID) }); err != nil {
 		return retrieval.RefreshStats{}, fmt.Errorf("remove document: %w", err)
 	}
 	return l.refresh(ctx, RefreshOptions{Progress: progress})

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"missionbot/corpus"
 	"missionbot/retrieval"
@@ -103,16 +105,143 @@ func TestAddLoadsBeforeSaving(t *testing.T) {
 }
 
 func TestOneWriterAtATime(t *testing.T) {
-	l := openTest(t, t.TempDir())
-	unlock, err := l.writer.Lock(context.Background())
+	ctx := context.Background()
+	dir := t.TempDir()
+	l := openTest(t, dir)
+	unlock, err := l.writer.Lock(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Refresh(ctx, RefreshOptions{}); !errors.Is(err, ErrBusy) {
+		t.Errorf("Refresh while a writer runs = %v, want ErrBusy", err)
+	}
+	// A corpus change waits its turn rather than being refused: two
+	// moderators (on one replica or two) adding at once both succeed.
+	doc := NewDocument{Data: []byte("Officers waited for the other change to finish."), Ext: ".txt", Meta: corpus.Meta{Title: "Waiting report"}}
+	done := make(chan error, 1)
+	var added Added
+	go func() {
+		var err error
+		added, err = l.Add(ctx, doc, nil)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("Add returned while another writer held the lock: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	unlock()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Add after the other writer finished: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Add still waiting after the other writer finished")
+	}
+	// One that gives up waiting writes nothing.
+	unlock, err = l.writer.Lock(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer unlock()
-	if _, err := l.Refresh(context.Background(), RefreshOptions{}); !errors.Is(err, ErrBusy) {
-		t.Errorf("Refresh while a writer runs = %v, want ErrBusy", err)
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	late := NewDocument{Data: []byte("Late report\n\nNever written."), Ext: ".txt"}
+	if _, err := l.Add(short, late, nil); !errors.Is(err, ErrBusy) {
+		t.Errorf("Add that stops waiting = %v, want ErrBusy", err)
 	}
-	if _, err := l.Add(context.Background(), NewDocument{Data: []byte("Text."), Ext: ".txt"}, nil); !errors.Is(err, ErrBusy) {
-		t.Errorf("Add while a writer runs = %v, want ErrBusy", err)
+	if _, err := l.Remove(short, added.Meta.DocID, nil); !errors.Is(err, ErrBusy) {
+		t.Errorf("Remove that stops waiting = %v, want ErrBusy", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		if e.Name() != FolderLockName {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) != 2 || !strings.Contains(strings.Join(names, " "), added.Meta.DocID) {
+		t.Errorf("corpus folder holds %v, want the waiting document and the manifest only", names)
+	}
+}
+
+// TestEnsureBuiltWaitsForAnotherBuilder: two processes starting together
+// on one data directory (replicas on a new volume) both come up: the one
+// that finds the lock taken waits, then serves what the other built,
+// instead of failing with ErrBusy.
+func TestEnsureBuiltWaitsForAnotherBuilder(t *testing.T) {
+	ctx := context.Background()
+	dataDir, corpusDir := t.TempDir(), t.TempDir()
+	if err := os.CopyFS(corpusDir, corpus.Embedded()); err != nil {
+		t.Fatal(err)
+	}
+	shared := newProcessLock() // one lock, as a database lock is for two processes
+	open := func() *Library {
+		l, err := Open(ctx, Options{DataDir: dataDir, CorpusDir: corpusDir, Embedder: retrieval.NewLocalEmbedder(64), Locker: shared})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	first, second := open(), open()
+	unlock, err := shared.Lock(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		built bool
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		_, built, err := second.EnsureBuilt(ctx, nil)
+		done <- result{built, err}
+	}()
+	if _, err := first.refresh(ctx, RefreshOptions{}); err != nil { // the first builds, holding the lock
+		t.Fatal(err)
+	}
+	select {
+	case r := <-done:
+		t.Fatalf("EnsureBuilt returned while the other builder held the lock: %+v", r)
+	case <-time.After(100 * time.Millisecond):
+	}
+	unlock()
+	r := <-done
+	if r.err != nil || r.built {
+		t.Fatalf("EnsureBuilt = built %v, %v; want the other's index used, without building", r.built, r.err)
+	}
+	if need, why := second.NeedsBuild(); need || !second.Ready() {
+		t.Errorf("second library needs a build (%s) or is not ready", why)
+	}
+}
+
+func TestDocumentsListsFilesThatFailedToIndex(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "broken.pdf"), []byte("%PDF-1.4 not really"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "good.txt"), []byte("Benin pledged 2,000 troops to the mission, officials said."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l := openTest(t, dir)
+	if _, err := l.Refresh(context.Background(), RefreshOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	docs, err := l.Documents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 2 || docs[0].DocID != "broken.pdf" || len(l.Sources()) != 1 {
+		t.Fatalf("Documents = %+v with %d indexed; want both files, one indexed", docs, len(l.Sources()))
+	}
+	if _, err := l.Remove(context.Background(), "broken.pdf", nil); err != nil {
+		t.Fatalf("removing a file that failed to index: %v", err)
+	}
+	if _, err := openTest(t, "").Documents(); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("Documents of the built-in corpus = %v, want ErrReadOnly", err)
 	}
 }

@@ -35,7 +35,7 @@ type Metrics struct {
 	refusals       prometheus.Counter
 	fallbacks      *prometheus.CounterVec
 	rateLimited    prometheus.Counter
-	votes          *prometheus.CounterVec
+	votes          *prometheus.GaugeVec
 	refreshRuns    *prometheus.CounterVec
 	refreshSeconds prometheus.Histogram
 	docs           prometheus.Gauge
@@ -102,9 +102,9 @@ func New() *Metrics {
 			Name: "missionbot_rate_limited_total",
 			Help: "Requests turned away by the per-user rate limit.",
 		}),
-		votes: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "missionbot_feedback_votes_total",
-			Help: "Feedback votes on answers, by vote (up, down).",
+		votes: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "missionbot_feedback_votes",
+			Help: "Feedback votes on answers as the store holds them, by vote (up, down): one per user and answer, so a changed vote moves from one to the other and a repeated click counts once.",
 		}, []string{"vote"}),
 		refreshRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "missionbot_refresh_runs_total",
@@ -219,16 +219,14 @@ func (m *Metrics) RateLimited() {
 	m.rateLimited.Inc()
 }
 
-// Vote counts one feedback vote: up or down.
-func (m *Metrics) Vote(up bool) {
+// Votes sets the feedback vote totals, as the store counts them: votes,
+// not clicks.
+func (m *Metrics) Votes(up, down int) {
 	if m == nil {
 		return
 	}
-	v := "down"
-	if up {
-		v = "up"
-	}
-	m.votes.WithLabelValues(v).Inc()
+	m.votes.WithLabelValues("up").Set(float64(up))
+	m.votes.WithLabelValues("down").Set(float64(down))
 }
 
 // Refresh records one index refresh run: whether it succeeded and how long

@@ -42,9 +42,8 @@ func TestMetricsScrape(t *testing.T) {
 	m.Refusal()
 	m.Fallback("timeout")
 	m.RateLimited()
-	m.Vote(true)
-	m.Vote(true)
-	m.Vote(false)
+	m.Votes(3, 4)
+	m.Votes(2, 1)
 	m.Refresh(true, 2*time.Second)
 	m.Refresh(false, time.Second)
 	m.IndexSize(42, 1234)
@@ -73,8 +72,8 @@ func TestMetricsScrape(t *testing.T) {
 		{"refusals", `missionbot_refusals_total 1`},
 		{"fallbacks", `missionbot_fallbacks_total{reason="timeout"} 1`},
 		{"rate limited", `missionbot_rate_limited_total 1`},
-		{"votes up", `missionbot_feedback_votes_total{vote="up"} 2`},
-		{"votes down", `missionbot_feedback_votes_total{vote="down"} 1`},
+		{"votes up", `missionbot_feedback_votes{vote="up"} 2`},
+		{"votes down", `missionbot_feedback_votes{vote="down"} 1`},
 		{"refresh ok", `missionbot_refresh_runs_total{result="ok"} 1`},
 		{"refresh error", `missionbot_refresh_runs_total{result="error"} 1`},
 		{"refresh seconds", `missionbot_refresh_seconds_sum 3`},
@@ -99,7 +98,7 @@ func TestMetricsScrape(t *testing.T) {
 func TestMetricsZeroSeries(t *testing.T) {
 	_, body := scrape(t, New().Handler(), "/")
 	for _, want := range []string{
-		`missionbot_feedback_votes_total{vote="down"} 0`,
+		`missionbot_feedback_votes{vote="down"} 0`,
 		`missionbot_refresh_runs_total{result="error"} 0`,
 		`missionbot_model_tokens_total{kind="completion"} 0`,
 	} {
@@ -132,7 +131,7 @@ func TestMetricsNilReceiver(t *testing.T) {
 		{"Refusal", func() { m.Refusal() }},
 		{"Fallback", func() { m.Fallback("timeout") }},
 		{"RateLimited", func() { m.RateLimited() }},
-		{"Vote", func() { m.Vote(true) }},
+		{"Votes", func() { m.Votes(1, 0) }},
 		{"Refresh", func() { m.Refresh(true, time.Second) }},
 		{"IndexSize", func() { m.IndexSize(1, 2) }},
 		{"Registry", func() {

@@ -17,6 +17,12 @@ import (
 // not hold, e.g. a button on a message from before the database was reset.
 var ErrUnknownAnswer = errors.New("unknown answer")
 
+// ErrUnavailable is returned (wrapped with the operation and what was not
+// recorded) when the database cannot be reached or stops answering: a
+// server that is down, restarting or out of connections. Nothing was
+// written; the caller tells the user and logs what was lost.
+var ErrUnavailable = errors.New("the database is unavailable")
+
 // AnswerRecord is one answer the bot posted.
 type AnswerRecord struct {
 	InteractionID string

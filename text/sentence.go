@@ -14,14 +14,112 @@ import (
 // abbreviations (Mr., Dr., St., Jan., Gen., No. …), single-letter initials
 // and dotted acronyms such as "U.S." that are not followed by a typical
 // sentence opener. Decimals and figures ($1.5 million, 2,000) never split
-// because the period is not followed by space. It returns nil for blank
-// text.
+// because the period is not followed by space. A run longer than
+// MaxSentenceWords (a transcript without punctuation, a list run
+// together) is cut into pieces of at most that many words, at clause
+// punctuation where there is some (see capSentence). It returns nil for
+// blank text. It is linear in the length of text.
 func SplitSentences(text string) []string {
 	var out []string
 	for line := range strings.SplitSeq(text, "\n") {
+		n := len(out)
 		out = appendLineSentences(out, line)
+		for i := n; i < len(out); i++ {
+			if WordCount(out[i]) > MaxSentenceWords {
+				out = capLongSentences(out, i)
+				break
+			}
+		}
 	}
 	return out
+}
+
+// capLongSentences replaces every sentence from out[from:] longer than
+// MaxSentenceWords by its pieces.
+func capLongSentences(out []string, from int) []string {
+	tail := append([]string(nil), out[from:]...)
+	out = out[:from]
+	for _, s := range tail {
+		out = capSentence(out, s)
+	}
+	return out
+}
+
+// MaxSentenceWords is the most words SplitSentences puts in one
+// sentence. News sentences rarely reach it; text without sentence
+// punctuation would otherwise become one "sentence" of any length, which
+// no chunk, answer or Discord message can hold.
+const MaxSentenceWords = 60
+
+// minPieceWords is the fewest words capSentence leaves in a piece when it
+// cuts at clause punctuation, so that a comma near the start does not
+// produce a two-word fragment.
+const minPieceWords = 20
+
+// capSentence appends s to out, cut into pieces of at most
+// MaxSentenceWords words when it is longer. Each cut is made after the
+// strongest clause punctuation within the allowed window (";" or ":" or a
+// dash, then ","), the latest of equal strength; without any, the
+// remaining words are cut into equal pieces at word boundaries. Pieces are
+// substrings of s, so no text is lost or changed.
+func capSentence(out []string, s string) []string {
+	type word struct {
+		start, end int // byte offsets in s
+		mark       int // clause strength of a cut after this word
+	}
+	var words []word
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			i += size
+			continue
+		}
+		j := i
+		for j < len(s) {
+			r2, s2 := utf8.DecodeRuneInString(s[j:])
+			if unicode.IsSpace(r2) {
+				break
+			}
+			j += s2
+		}
+		words = append(words, word{start: i, end: j, mark: clauseMark(s[i:j])})
+		i = j
+	}
+	for a := 0; a < len(words); {
+		left := len(words) - a
+		if left <= MaxSentenceWords {
+			out = append(out, s[words[a].start:words[len(words)-1].end])
+			break
+		}
+		pieces := (left + MaxSentenceWords - 1) / MaxSentenceWords
+		cut := a + (left+pieces-1)/pieces - 1 // last word of an even piece
+		best := 0
+		for w := a + minPieceWords - 1; w < a+MaxSentenceWords; w++ {
+			if m := words[w].mark; m > 0 && m >= best {
+				best, cut = m, w
+			}
+		}
+		out = append(out, s[words[a].start:words[cut].end])
+		a = cut + 1
+	}
+	return out
+}
+
+// clauseMark rates a word as a place to cut after it: 2 when it ends a
+// clause (";", ":", or is or ends in a dash), 1 after a comma, else 0.
+func clauseMark(w string) int {
+	w = strings.TrimRight(w, `"'”’)]»`)
+	last, _ := utf8.DecodeLastRuneInString(w)
+	switch last {
+	case ';', ':', '—', '–':
+		return 2
+	case ',':
+		return 1
+	}
+	if w == "-" || w == "--" {
+		return 2
+	}
+	return 0
 }
 
 // appendLineSentences appends the sentences of one line to out.

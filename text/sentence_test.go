@@ -3,6 +3,7 @@ package text
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -42,6 +43,83 @@ func TestSplitSentences(t *testing.T) {
 	}
 }
 
+// TestSplitSentencesBound: text without sentence punctuation (a
+// transcript) is still cut so that no sentence exceeds MaxSentenceWords,
+// at clause punctuation where there is some, and no word is lost.
+func TestSplitSentencesBound(t *testing.T) {
+	words := func(n int, sep func(i int) string) string {
+		var b strings.Builder
+		for i := range n {
+			if i > 0 {
+				b.WriteString(sep(i - 1))
+			}
+			fmt.Fprintf(&b, "w%d", i)
+		}
+		return b.String()
+	}
+	space := func(int) string { return " " }
+	tests := []struct {
+		name string
+		in   string
+		// cutAfter, when set, must end every piece but the last.
+		cutAfter string
+	}{
+		{"no punctuation at all", words(5000, space), ""},
+		{"just over the bound", words(MaxSentenceWords+1, space), ""},
+		{"commas every 25 words", words(400, func(i int) string {
+			if i%25 == 24 {
+				return ", "
+			}
+			return " "
+		}), ","},
+		{"semicolons beat commas", words(300, func(i int) string {
+			switch {
+			case i%40 == 39:
+				return "; "
+			case i%7 == 6:
+				return ", "
+			}
+			return " "
+		}), ";"},
+		{"dashes", words(300, func(i int) string {
+			if i%30 == 29 {
+				return " — "
+			}
+			return " "
+		}), "—"},
+		{"one long line among normal ones", "A short sentence. " + words(200, space) + " and then it ends. Another one.", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := SplitSentences(tc.in)
+			if len(got) < 2 {
+				t.Fatalf("got %d sentence(s), want the run cut", len(got))
+			}
+			for i, s := range got {
+				if n := WordCount(s); n > MaxSentenceWords {
+					t.Errorf("sentence %d has %d words, more than %d", i, n, MaxSentenceWords)
+				}
+				if tc.cutAfter != "" && i < len(got)-1 && !strings.HasSuffix(s, tc.cutAfter) {
+					t.Errorf("piece %d ends %q, want a cut after %q", i, s[max(0, len(s)-20):], tc.cutAfter)
+				}
+			}
+			if joined, want := strings.Join(got, " "), strings.Join(strings.Fields(tc.in), " "); joined != want {
+				t.Errorf("pieces do not reassemble the text")
+			}
+		})
+	}
+	// A long but ordinary sentence under the bound stays whole.
+	long := words(MaxSentenceWords-1, func(i int) string {
+		if i%10 == 9 {
+			return ", "
+		}
+		return " "
+	}) + "."
+	if got := SplitSentences(long); len(got) != 1 {
+		t.Errorf("a %d-word sentence was cut into %d", MaxSentenceWords-1, len(got))
+	}
+}
+
 func ExampleSplitSentences() {
 	for _, s := range SplitSentences("Kenya pledged 1,000 officers. The U.S. pledged $200 million.\nKey Takeaways") {
 		fmt.Println(s)
@@ -59,6 +137,9 @@ func FuzzSplitSentences(f *testing.F) {
 		for _, sent := range SplitSentences(s) {
 			if sent == "" {
 				t.Fatal("empty sentence")
+			}
+			if n := WordCount(sent); n > MaxSentenceWords {
+				t.Fatalf("sentence of %d words", n)
 			}
 		}
 	})

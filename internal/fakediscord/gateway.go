@@ -86,6 +86,9 @@ func (g *gateway) serve(s *Server, w http.ResponseWriter, r *http.Request) {
 			g.mu.Lock()
 			g.identifies++
 			g.mu.Unlock()
+			if s.opts.WithholdReady {
+				continue
+			}
 			g.ready(s, c, write, "READY", map[string]any{
 				"v": 9, "session_id": g.sessionID, "resume_gateway_url": s.gatewayURL(),
 				"user": s.botUser(), "guilds": []any{}, "private_channels": []any{},

@@ -205,16 +205,37 @@ type PostedMessage struct {
 // channelID. When mentionBot is true the message mentions the bot (the
 // content should then include "<@APPID>").
 func (s *Server) PostMessage(channelID string, author User, content string, mentionBot bool) (PostedMessage, error) {
+	return s.Post(MessageEvent{ChannelID: channelID, Author: author, Content: content, MentionBot: mentionBot})
+}
+
+// MessageEvent describes a MESSAGE_CREATE to dispatch.
+type MessageEvent struct {
+	ChannelID string
+	Author    User
+	// Content is empty for a message that does not mention the bot when
+	// the bot lacks the Message Content intent, as Discord sends it.
+	Content string
+	// MentionBot lists the bot in the message's mentions; a content with
+	// "<@APPID>" does too.
+	MentionBot bool
+	// Type is the message type: 0 default, 19 reply, 6 a pin notice,
+	// 18 a thread created notice, …
+	Type int
+}
+
+// Post dispatches the MESSAGE_CREATE event ev.
+func (s *Server) Post(ev MessageEvent) (PostedMessage, error) {
 	id := s.NewID()
 	mentions := []any{}
-	if mentionBot || strings.Contains(content, "<@"+s.opts.AppID+">") {
+	if ev.MentionBot || strings.Contains(ev.Content, "<@"+s.opts.AppID+">") {
 		mentions = append(mentions, s.botUser())
 	}
+	channelID, author, content := ev.ChannelID, ev.Author, ev.Content
 	d := map[string]any{
 		"id": id, "channel_id": channelID, "guild_id": GuildID, "author": author.wire(),
 		"content": content, "timestamp": time.Now().UTC().Format(time.RFC3339Nano), "edited_timestamp": nil,
 		"tts": false, "mention_everyone": false, "mentions": mentions, "mention_roles": []any{},
-		"attachments": []any{}, "embeds": []any{}, "pinned": false, "type": 0,
+		"attachments": []any{}, "embeds": []any{}, "pinned": false, "type": ev.Type,
 		"member": map[string]any{"roles": []any{}, "joined_at": "2024-01-01T00:00:00.000000+00:00"},
 	}
 	if err := s.Dispatch("MESSAGE_CREATE", d); err != nil {

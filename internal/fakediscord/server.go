@@ -35,6 +35,28 @@ type Options struct {
 	Latency time.Duration
 	// HeartbeatInterval is sent in the gateway's Hello; default 41.25 s.
 	HeartbeatInterval time.Duration
+	// WithholdReady makes the gateway answer Identify with nothing: it
+	// sends Hello and acknowledges heartbeats but never READY, like a
+	// gateway stuck during an outage.
+	WithholdReady bool
+}
+
+// Fault is what the fake does instead of serving a request (see Inject).
+type Fault struct {
+	// Drop closes the connection without a response, so the client sees
+	// a transport error (*url.Error) rather than an HTTP status.
+	Drop bool
+	// Status, Code and Message make an error response with Discord's
+	// JSON body, e.g. 403, 50001, "Missing Access".
+	Status  int
+	Code    int
+	Message string
+}
+
+// injection is one Inject call.
+type injection struct {
+	match func(method, path string) bool
+	fault Fault
 }
 
 // Request is one recorded REST request.
@@ -96,10 +118,12 @@ type Server struct {
 	originals map[string]*Message   // guarded by mu; by interaction token
 	followups map[string][]string   // guarded by mu; token -> message IDs
 	messages  map[string]*Message   // guarded by mu; by message ID
-	threads   map[string]string     // guarded by mu; thread ID -> parent message ID
+	threads   map[string]string     // guarded by mu; threads the bot started: ID -> parent channel ID
+	foreign   map[string]string     // guarded by mu; threads others started: ID -> parent channel ID
 	files     map[string]attachment // guarded by mu; by file name
 	nextID    int64                 // guarded by mu
 	latency   time.Duration         // guarded by mu
+	faults    []injection           // guarded by mu
 
 	gw gateway
 }
@@ -130,12 +154,16 @@ func New(t testing.TB, opts Options) *Server {
 		followups: map[string][]string{},
 		messages:  map[string]*Message{},
 		threads:   map[string]string{},
+		foreign:   map[string]string{},
 		files:     map[string]attachment{},
 		nextID:    200000000000000000,
 		latency:   opts.Latency,
 	}
 	s.gw.init()
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	// Assigned before Start, so handlers reading s.srv (gatewayURL) never
+	// race the assignment.
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.srv.Start()
 	t.Cleanup(func() {
 		s.gw.closeAll()
 		s.srv.CloseClientConnections()
@@ -210,7 +238,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Body: body, At: at})
 	latency := s.latency
+	var fault *Fault
+	for _, in := range s.faults {
+		if in.match(r.Method, path) {
+			fault = &in.fault
+			break
+		}
+	}
 	s.mu.Unlock()
+	if fault != nil {
+		s.fail(w, *fault)
+		return
+	}
 	if latency > 0 {
 		select {
 		case <-time.After(latency):
@@ -219,6 +258,30 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.route(w, r, path, body, at)
+}
+
+// Inject makes every later REST request for which match (given the method
+// and the path after the API version, e.g. "/webhooks/1/tok/messages/@original")
+// returns true fail with fault. The request is still recorded. Faults are
+// tried in the order they were injected.
+func (s *Server) Inject(match func(method, path string) bool, fault Fault) {
+	s.mu.Lock()
+	s.faults = append(s.faults, injection{match: match, fault: fault})
+	s.mu.Unlock()
+}
+
+// fail serves fault.
+func (s *Server) fail(w http.ResponseWriter, f Fault) {
+	if f.Drop {
+		if hj, ok := w.(http.Hijacker); ok {
+			if c, _, err := hj.Hijack(); err == nil {
+				_ = c.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
+	writeJSON(w, f.Status, map[string]any{"message": f.Message, "code": f.Code})
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -275,6 +338,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, path string, body
 		s.editMessage(w, seg[3], body)
 	case m == http.MethodPost && len(seg) == 5 && seg[0] == "channels" && seg[2] == "messages" && seg[4] == "threads":
 		s.startThread(w, seg[1], seg[3], body)
+	case m == http.MethodGet && len(seg) == 2 && seg[0] == "channels":
+		s.getChannel(w, seg[1])
 	default:
 		writeError(w, http.StatusNotFound, "404: Not Found")
 	}
@@ -484,12 +549,42 @@ func (s *Server) startThread(w http.ResponseWriter, channelID, messageID string,
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := messageID // Discord gives a thread started on a message that message's ID.
-	s.threads[id] = messageID
+	s.threads[id] = channelID
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"id": id, "type": 11, "name": req.Name, "parent_id": channelID,
 		"owner_id": s.opts.AppID, "guild_id": "300000000000000001",
 		"thread_metadata": map[string]any{"archived": false, "auto_archive_duration": 1440, "locked": false},
 	})
+}
+
+// getChannel serves GET /channels/{id}: a public thread the bot started
+// (owner_id is the bot) for threads created through the API, one owned by
+// someone else for threads registered with AddThread, and a guild text
+// channel for any other ID.
+func (s *Server) getChannel(w http.ResponseWriter, id string) {
+	s.mu.Lock()
+	parent, isThread := s.threads[id]
+	owner := s.opts.AppID
+	if o, ok := s.foreign[id]; ok {
+		parent, isThread, owner = o, true, "600000000000000001"
+	}
+	s.mu.Unlock()
+	if !isThread {
+		writeJSON(w, http.StatusOK, map[string]any{"id": id, "type": 0, "guild_id": GuildID, "name": "general"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"id": id, "type": 11, "guild_id": GuildID, "name": "thread", "parent_id": parent, "owner_id": owner,
+		"thread_metadata": map[string]any{"archived": false, "auto_archive_duration": 1440, "locked": false},
+	})
+}
+
+// AddThread registers a public thread in parent started by someone other
+// than the bot, as GET /channels/{id} reports it.
+func (s *Server) AddThread(id, parent string) {
+	s.mu.Lock()
+	s.foreign[id] = parent
+	s.mu.Unlock()
 }
 
 // Requests returns a copy of the REST requests received so far, in order.
@@ -528,6 +623,18 @@ func (s *Server) Original(token string) (Message, bool) {
 		return Message{}, false
 	}
 	return *m, true
+}
+
+// Followups returns copies of the follow-up messages of the interaction
+// with the given token, in order.
+func (s *Server) Followups(token string) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Message
+	for _, id := range s.followups[token] {
+		out = append(out, *s.messages[id])
+	}
+	return out
 }
 
 // ChannelMessages returns copies of the messages the bot posted in a

@@ -12,9 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
-	"sort"
-	"strconv"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -38,44 +37,16 @@ type DB struct {
 	db *sql.DB
 }
 
-// migration is one schema version's SQL.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migrations returns the embedded schema migrations in version order. Each
-// file is named NNN_description.sql, NNN being its version.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+// migrations returns the embedded schema migrations in version order.
+func migrations() ([]store.Migration, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
-		return nil, fmt.Errorf("list migrations: %w", err)
+		return nil, fmt.Errorf("migrations: %w", err)
 	}
-	var out []migration
-	for _, name := range names {
-		base := path.Base(name)
-		prefix, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(prefix)
-		if !ok || err != nil || v < 1 {
-			return nil, fmt.Errorf("migration %s: name must start with a positive version number", base)
-		}
-		b, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", base, err)
-		}
-		out = append(out, migration{version: v, name: base, sql: string(b)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i := 1; i < len(out); i++ {
-		if out[i].version == out[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", out[i-1].name, out[i].name, out[i].version)
-		}
-	}
-	return out, nil
+	return store.Migrations(sub)
 }
 
 // Open opens (creating if needed) the database at path, in WAL mode
@@ -92,13 +63,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 // open is Open with an explicit migration list, so tests can build
 // a database at an older schema version.
-func open(ctx context.Context, path string, ms []migration) (*DB, error) {
+func open(ctx context.Context, path string, ms []store.Migration) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open store: empty path")
 	}
 	if strings.ContainsAny(path, "?#") {
 		// The driver reads everything after '?' as DSN options.
 		return nil, fmt.Errorf("open store %s: path must not contain '?' or '#'", path)
+	}
+	if err := makePrivate(path); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	// BEGIN IMMEDIATE for every transaction: a deferred one that reads and
 	// then writes can fail at once with SQLITE_BUSY instead of waiting.
@@ -108,11 +82,72 @@ func open(ctx context.Context, path string, ms []migration) (*DB, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	s := &DB{db: db}
+	if err := s.quickCheck(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, classify(err))
+	}
 	if err := s.migrate(ctx, ms); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, classify(err))
 	}
 	return s, nil
+}
+
+// privateMode is the mode of the database and its WAL files: they hold
+// questions and answers, so only the owner reads them, like the salt.
+const privateMode = 0o600
+
+// makePrivate creates the database file with privateMode before SQLite
+// does (SQLite gives its -wal and -shm files the main file's mode), and
+// tightens the mode of files created before this rule.
+func makePrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, privateMode)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create: %w", err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil || fi.Mode().Perm()&^privateMode == 0 {
+			continue
+		}
+		if err := os.Chmod(p, privateMode); err != nil {
+			return fmt.Errorf("make %s private: %w", filepath.Base(p), err)
+		}
+	}
+	return nil
+}
+
+// quickCheck runs PRAGMA quick_check, which reads every page and checks
+// its structure (not index contents: that is integrity_check, several
+// times slower), so damage inside the file is found at start rather than
+// by the query that lands on it. Its cost grows with the file: about a
+// second per few hundred MB.
+func (s *DB) quickCheck(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, "PRAGMA quick_check(5)")
+	if err != nil {
+		return fmt.Errorf("quick check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("quick check: %w", err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("quick check: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: quick check found damage: %s", ErrCorrupt, strings.Join(problems, "; "))
+	}
+	return nil
 }
 
 // classify marks errors that mean the file is not a usable database.
@@ -128,7 +163,7 @@ func classify(err error) error {
 }
 
 // migrate applies the migrations newer than the database's version.
-func (s *DB) migrate(ctx context.Context, ms []migration) error {
+func (s *DB) migrate(ctx context.Context, ms []store.Migration) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		applied_at INTEGER NOT NULL
@@ -145,28 +180,28 @@ func (s *DB) migrate(ctx context.Context, ms []migration) error {
 
 // apply runs one migration in a transaction unless it is already recorded;
 // checking inside the transaction makes concurrent openers safe.
-func (s *DB) apply(ctx context.Context, m migration) error {
+func (s *DB) apply(ctx context.Context, m store.Migration) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("migration %s: begin: %w", m.name, err)
+		return fmt.Errorf("migration %s: begin: %w", m.Name, err)
 	}
 	defer tx.Rollback()
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
-		return fmt.Errorf("migration %s: check: %w", m.name, err)
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil {
+		return fmt.Errorf("migration %s: check: %w", m.Name, err)
 	}
 	if n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return fmt.Errorf("migration %s: %w", m.name, err)
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return fmt.Errorf("migration %s: %w", m.Name, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)`,
-		m.version, time.Now().UnixNano()); err != nil {
-		return fmt.Errorf("migration %s: record: %w", m.name, err)
+		m.Version, time.Now().UnixNano()); err != nil {
+		return fmt.Errorf("migration %s: record: %w", m.Name, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migration %s: commit: %w", m.name, err)
+		return fmt.Errorf("migration %s: commit: %w", m.Name, err)
 	}
 	return nil
 }
@@ -176,6 +211,28 @@ func (s *DB) version(ctx context.Context) (int, error) {
 	var v sql.NullInt64
 	err := s.db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v)
 	return int(v.Int64), err
+}
+
+// Migrations returns the versions of the schema migrations applied to the
+// database, in ascending order.
+func (s *DB) Migrations(ctx context.Context) ([]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return nil, fmt.Errorf("list applied migrations: %w", err)
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("list applied migrations: %w", err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list applied migrations: %w", err)
+	}
+	return out, nil
 }
 
 // Close closes the database.

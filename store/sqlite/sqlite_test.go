@@ -3,25 +3,20 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"fmt"
 	"missionbot/store"
 	"missionbot/store/storetest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
 
 func TestBehaviour(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) func(t *testing.T) storetest.Backend {
+	storetest.Run(t, func(t *testing.T) storetest.Opener {
 		path := filepath.Join(t.TempDir(), "missionbot.db")
-		return func(t *testing.T) storetest.Backend {
-			s, err := Open(context.Background(), path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		}
+		return func(ctx context.Context) (storetest.Backend, error) { return Open(ctx, path) }
 	})
 }
 
@@ -45,7 +40,7 @@ func TestOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	latest := ms[len(ms)-1].version
+	latest := ms[len(ms)-1].Version
 	tests := []struct {
 		name    string
 		prepare func(t *testing.T, path string)
@@ -90,6 +85,32 @@ func TestOpen(t *testing.T) {
 			s.Close()
 			b, _ := os.ReadFile(path)
 			copy(b[:16], "not a database!!")
+			os.WriteFile(path, b, 0o600)
+		}, wantErr: ErrCorrupt},
+		{name: "corrupted bytes inside", prepare: func(t *testing.T, path string) {
+			s, err := Open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 200 {
+				if _, err := s.SaveAnswer(ctx, store.AnswerRecord{Question: fmt.Sprintf("question %d about the mission", i), Answer: strings.Repeat("an answer with some length ", 10), At: t0}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s.Close()
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(b) < 5*4096 {
+				t.Fatalf("database of %d bytes is too small to damage inside", len(b))
+			}
+			// 300 bytes over the start of a page in the middle of the
+			// file: its header is readable, so opening alone succeeds.
+			at := (len(b) / 4096 / 2) * 4096
+			for i := range 300 {
+				b[at+i] = byte(i*31 + 7)
+			}
 			os.WriteFile(path, b, 0o600)
 		}, wantErr: ErrCorrupt},
 	}
@@ -162,5 +183,36 @@ func BenchmarkSaveAnswer(b *testing.B) {
 		if _, err := s.SaveAnswer(ctx, r); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestStoreFilesArePrivate: the database holds questions and answers, so
+// it is readable by its owner only, like the salt; so are its WAL files.
+func TestStoreFilesArePrivate(t *testing.T) {
+	s, path := openTestStore(t)
+	if _, err := s.SaveAnswer(context.Background(), store.AnswerRecord{Question: "q", Answer: "a", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s has mode %v, want no access for group and others", filepath.Base(p), fi.Mode().Perm())
+		}
+	}
+	// A database created before this rule is tightened when opened.
+	old := filepath.Join(t.TempDir(), "old.db")
+	if err := os.WriteFile(old, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(context.Background(), old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2.Close()
+	if fi, _ := os.Stat(old); fi.Mode().Perm() != 0o600 {
+		t.Errorf("existing database left at mode %v", fi.Mode().Perm())
 	}
 }
