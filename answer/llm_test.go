@@ -186,6 +186,27 @@ func TestLLMAnswer(t *testing.T) {
 			wantRefused: true,
 		},
 		{
+			name:          "figure no passage holds is removed",
+			reply:         "The US pledged $500 million [1]. Police arrived in June 2024 [3].",
+			wantText:      "Police arrived in June 2024 [1].",
+			wantCitations: []string{"c"},
+			wantNotice:    NoticeDropped,
+		},
+		{
+			name:          "reasoning before the answer",
+			reply:         "<think>The user asks about [2] pledges; maybe $900 million?</think>The US pledged $360 million [2].",
+			wantText:      "The US pledged $360 million [1].",
+			wantCitations: []string{"b"},
+		},
+		{
+			name:          "cut short by max tokens, with other notices kept",
+			reply:         "The US pledged $100 million [1]. Kenya leads [9]. And then",
+			step:          fakeopenai.Step{FinishReason: "length"},
+			wantText:      "The US pledged $100 million [1]. Kenya leads. And then",
+			wantCitations: []string{"a"},
+			wantNotice:    NoticeBadMarker + " " + NoticeLength,
+		},
+		{
 			name:          "cut short by max tokens",
 			reply:         "The US pledged $100 million [1] and then",
 			step:          fakeopenai.Step{FinishReason: "length"},
@@ -219,8 +240,8 @@ func TestLLMAnswer(t *testing.T) {
 			if strings.Join(ids, ",") != strings.Join(tc.wantCitations, ",") {
 				t.Errorf("citations %v, want %v", ids, tc.wantCitations)
 			}
-			if got := strings.Join(deltas, ""); tc.reply != "NOT_IN_SOURCES" && (got != tc.reply || len(deltas) < 2) {
-				t.Errorf("deltas %q do not stream the reply %q", deltas, tc.reply)
+			if got, want := strings.Join(deltas, ""), stripReasoning(tc.reply); tc.reply != "NOT_IN_SOURCES" && (got != want || len(deltas) < 2) {
+				t.Errorf("deltas %q do not stream the visible reply %q", deltas, want)
 			}
 			if len(a.Passages) != 3 || a.PromptTokens == 0 || a.CompletionTokens == 0 {
 				t.Errorf("passages %d, tokens %d/%d", len(a.Passages), a.PromptTokens, a.CompletionTokens)
