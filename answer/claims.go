@@ -82,7 +82,13 @@ func checkClaims(s, question string, english bool, sources, all []source) (strin
 	for _, src := range all {
 		every.WriteString(sourceFacts(src))
 	}
-	allNums := numberSet(every.String())
+	var allNums map[string]bool // every source's figures; read when needed
+	anyFigure := func(f string) bool {
+		if allNums == nil {
+			allNums = numberSet(every.String())
+		}
+		return allNums[f]
+	}
 	var allProper map[string]bool // the names used inside sentences; read when needed
 	proper := func(tok string) bool {
 		if allProper == nil {
@@ -109,7 +115,7 @@ func checkClaims(s, question string, english bool, sources, all []source) (strin
 		figs := numbers(body)
 		if len(valid) == 0 {
 			for _, f := range figs {
-				if !allNums[f] && !qNums[f] {
+				if !qNums[f] && !anyFigure(f) {
 					unsupported = true
 				}
 			}

@@ -2,6 +2,7 @@ package prompts
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -58,15 +59,22 @@ func Pack(passages []Passage, terms []string, budget int) []Source {
 	if len(passages) == 0 || budget <= 0 {
 		return nil
 	}
-	weights := termWeights(passages, terms)
 	ex := make([]excerpt, len(passages))
+	toks := make([][][]string, len(passages)) // each sentence's tokens, read once
 	for i, p := range passages {
+		ex[i].sents = sentencesOf(p.Text)
+		toks[i] = make([][]string, len(ex[i].sents))
+		for j, s := range ex[i].sents {
+			toks[i][j] = text.Tokens(s)
+		}
+	}
+	weights := termWeights(toks, terms)
+	for i := range ex {
 		e := &ex[i]
-		e.sents = sentencesOf(p.Text)
 		e.scores = make([]float64, len(e.sents))
 		e.kept = make([]bool, len(e.sents))
-		for j, s := range e.sents {
-			e.scores[j] = sentenceScore(s, weights)
+		for j := range e.sents {
+			e.scores[j] = sentenceScore(toks[i][j], weights)
 		}
 	}
 	left := budget
@@ -248,22 +256,18 @@ func sentencesOf(s string) []string {
 }
 
 // termWeights gives each query term an inverse-frequency weight over the
-// passages: a term most passages share says little about which sentence
-// answers.
-func termWeights(passages []Passage, terms []string) map[string]float64 {
+// passages (given as their sentences' tokens): a term most passages share
+// says little about which sentence answers.
+func termWeights(passages [][][]string, terms []string) map[string]float64 {
 	uniq := map[string]bool{}
 	for _, t := range terms {
 		uniq[t] = true
 	}
 	df := map[string]int{}
-	for _, p := range passages {
-		toks := text.Tokens(p.Text)
+	for _, sents := range passages {
 		for t := range uniq {
-			for _, tok := range toks {
-				if text.Matches(t, tok) {
-					df[t]++
-					break
-				}
+			if slices.ContainsFunc(sents, func(toks []string) bool { return holds(toks, t) }) {
+				df[t]++
 			}
 		}
 	}
@@ -275,19 +279,18 @@ func termWeights(passages []Passage, terms []string) map[string]float64 {
 	return w
 }
 
-// sentenceScore sums the weights of the query terms a sentence holds.
-func sentenceScore(s string, weights map[string]float64) float64 {
-	if len(weights) == 0 {
-		return 0
-	}
-	toks := text.Tokens(s)
+// holds reports whether toks holds term or a variant of it.
+func holds(toks []string, term string) bool {
+	return slices.ContainsFunc(toks, func(tok string) bool { return text.Matches(term, tok) })
+}
+
+// sentenceScore sums the weights of the query terms a sentence's tokens
+// hold.
+func sentenceScore(toks []string, weights map[string]float64) float64 {
 	score := 0.0
 	for t, w := range weights {
-		for _, tok := range toks {
-			if text.Matches(t, tok) {
-				score += w
-				break
-			}
+		if holds(toks, t) {
+			score += w
 		}
 	}
 	return score
