@@ -105,6 +105,10 @@ type Discord struct {
 	ReloadInterval   time.Duration
 }
 
+// minPromptTokens is the least room a context window must leave beside the
+// answer: the instructions and a few passages.
+const minPromptTokens = 1024
+
 // Defaults.
 const (
 	DefaultOpenAIBaseURL = "https://api.openai.com/v1"
@@ -159,8 +163,9 @@ func Load(getenv func(string) string) (Config, error) {
 		},
 	}
 	p.url("OPENAI_BASE_URL", c.OpenAIBaseURL)
-	if c.ChatModel != "" && c.ContextWindow < c.MaxTokens+c.ContextTokens/4 {
-		p.fail("MISSIONBOT_CONTEXT_WINDOW", fmt.Sprintf("=%d cannot hold a %d-token answer (MISSIONBOT_MAX_ANSWER_TOKENS) and its sources", c.ContextWindow, c.MaxTokens))
+	if c.ChatModel != "" && c.ContextWindow < c.MaxTokens+minPromptTokens {
+		p.fail("MISSIONBOT_CONTEXT_WINDOW", fmt.Sprintf("=%d cannot hold a %d-token answer (MISSIONBOT_MAX_ANSWER_TOKENS) and a prompt of at least %d tokens: raise it or lower MISSIONBOT_MAX_ANSWER_TOKENS",
+			c.ContextWindow, c.MaxTokens, minPromptTokens))
 	}
 	if c.DatabaseURL != "" && !isPostgresURL(c.DatabaseURL) {
 		// The value is not quoted: it may hold a password.
