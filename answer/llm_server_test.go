@@ -22,6 +22,7 @@ func TestLLMStreamTimeouts(t *testing.T) {
 		wantNotice string
 	}{
 		{"steady stream longer than both timeouts", fakeopenai.Step{DeltaDelay: 80 * time.Millisecond}, ""},
+		{"long reasoning in Ollama's field keeps the stream alive", fakeopenai.Step{Reasoning: "thinking about the pledges for a while", DeltaDelay: 80 * time.Millisecond}, ""},
 		{"stall after the first tokens", fakeopenai.Step{DeltaDelay: 2 * time.Second}, KindTimeout.Notice()},
 	}
 	for _, tc := range cases {

@@ -206,9 +206,10 @@ func (l *LLM) streamOnce(ctx context.Context, creq openai.ChatCompletionRequest,
 			if c.FinishReason != "" && c.FinishReason != openai.FinishReasonNull {
 				gen.finish, progress = c.FinishReason, true
 			}
-			if !progress && chunks > 1 && c.Delta.Role == "" {
-				// A delta with nothing go-openai reads: Ollama's
-				// "reasoning" field.
+			if !progress && chunks > 1 {
+				// A delta with nothing go-openai reads after the opening
+				// one: Ollama's "reasoning" field (Ollama repeats the role
+				// in every chunk, so the role cannot tell them apart).
 				gen.thought, progress = true, true
 			}
 		}

@@ -87,8 +87,8 @@ type Step struct {
 	// frame and before the first content delta; keep-alive comments are
 	// sent meanwhile.
 	FirstTokenDelay time.Duration
-	// DeltaDelay is slept between content deltas: a slow but steady
-	// stream.
+	// DeltaDelay is slept between deltas (reasoning and content): a slow
+	// but steady stream.
 	DeltaDelay time.Duration
 	// Reasoning is streamed before the reply as reasoning deltas, in the
 	// field ReasoningField names: "reasoning" (Ollama's, the default) or
@@ -253,7 +253,7 @@ func (c *Chat) record(req ChatRequest) Step {
 func (c *Chat) refuse(req ChatRequest) (string, int) {
 	if len(c.Models) > 0 && !slices.Contains(c.Models, req.Model) {
 		if c.Flavor == FlavorOllama {
-			return fmt.Sprintf("model %q not found, try pulling it first", req.Model), http.StatusNotFound
+			return fmt.Sprintf("model '%s' not found", req.Model), http.StatusNotFound // Ollama 0.17.4's words
 		}
 		return fmt.Sprintf("The model `%s` does not exist or you do not have access to it.", req.Model), http.StatusNotFound
 	}
@@ -352,8 +352,16 @@ func (c *Chat) stream(w http.ResponseWriter, r *http.Request, req ChatRequest, s
 		if field == "" {
 			field = "reasoning"
 		}
-		for _, p := range split(step.Reasoning, c.deltas()) {
-			frame(chunk(req.Model, map[string]string{"content": "", field: p}, nil))
+		for i, p := range split(step.Reasoning, c.deltas()) {
+			if i > 0 && step.DeltaDelay > 0 {
+				select {
+				case <-time.After(step.DeltaDelay):
+				case <-r.Context().Done():
+					return
+				}
+			}
+			// Ollama repeats the role in every chunk, reasoning included.
+			frame(chunk(req.Model, map[string]string{"role": "assistant", "content": "", field: p}, nil))
 		}
 	}
 	for i, p := range parts {

@@ -184,7 +184,7 @@ func TestChatRealServerBehaviours(t *testing.T) {
 		name   string
 		flavor Flavor
 		want   string
-	}{{"OpenAI's unknown model", FlavorOpenAI, "does not exist"}, {"Ollama's unknown model", FlavorOllama, "not found, try pulling it first"}} {
+	}{{"OpenAI's unknown model", FlavorOpenAI, "does not exist"}, {"Ollama's unknown model", FlavorOllama, "model 'm' not found"}} {
 		t.Run(tc.name, func(t *testing.T) {
 			chat := NewChat("x")
 			chat.Flavor, chat.Models = tc.flavor, []string{"other"}
