@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	codeberg.org/readeck/go-readability/v2 v2.1.3
+	github.com/abadojack/whatlanggo v1.0.1
 	github.com/bwmarrin/discordgo v0.29.0
 	github.com/gofrs/flock v0.13.2
 	github.com/gorilla/websocket v1.4.2

@@ -153,13 +153,13 @@ func TestPromptInjectionCannotPingOrLeak(t *testing.T) {
 		name     string
 		document string
 		question string
-		// modelCalled is whether retrieval finds the question covered; an
-		// injection that swamps the question makes it uncovered, and the
-		// refusal is immediate.
+		// modelCalled is whether the model is asked: in llm mode it judges
+		// relevance (issue 10), so it is asked whenever anything in the
+		// corpus matches the question, however much injection surrounds it.
 		modelCalled bool
 	}{
 		{"in a corpus document", "Benin pledges troops\n\nBenin pledged 2,000 troops to the Haiti mission. " + injection, "How many troops did Benin pledge to the Haiti mission?", true},
-		{"in the question", "Benin pledges troops\n\nBenin pledged 2,000 troops to the Haiti mission.", "How many troops did Benin pledge to the Haiti mission? " + injection, false},
+		{"in the question", "Benin pledges troops\n\nBenin pledged 2,000 troops to the Haiti mission.", "How many troops did Benin pledge to the Haiti mission? " + injection, true},
 		{"short mention in the question", "Benin pledges troops\n\nBenin pledged 2,000 troops to the Haiti mission.", "@everyone how many troops did Benin pledge to the Haiti mission?", true},
 	}
 	for _, tc := range tests {

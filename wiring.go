@@ -224,16 +224,19 @@ func newAnswerer(cfg config.Config, s answer.Searcher, logger *slog.Logger) (ans
 		return answer.NewExtractive(s, answer.ExtractiveOptions{K: cfg.K})
 	}
 	llm, err := answer.NewLLM(s, answer.LLMOptions{
-		BaseURL:       cfg.OpenAIBaseURL,
-		APIKey:        cfg.OpenAIAPIKey,
-		Model:         cfg.ChatModel,
-		K:             cfg.K,
-		Temperature:   cfg.Temperature,
-		MaxTokens:     cfg.MaxTokens,
-		ContextTokens: cfg.ContextTokens,
-		Timeout:       cfg.ModelTimeout,
-		MaxRetries:    cfg.ModelRetries,
-		Logger:        logger,
+		BaseURL:           cfg.OpenAIBaseURL,
+		APIKey:            cfg.OpenAIAPIKey,
+		Model:             cfg.ChatModel,
+		K:                 cfg.K,
+		Temperature:       cfg.Temperature,
+		MaxTokens:         cfg.MaxTokens,
+		ContextTokens:     cfg.ContextTokens,
+		ContextWindow:     cfg.ContextWindow,
+		ReasoningEffort:   cfg.ReasoningEffort,
+		FirstTokenTimeout: cfg.FirstTokenTimeout,
+		IdleTimeout:       cfg.StreamIdleTimeout,
+		MaxRetries:        cfg.ModelRetries,
+		Logger:            logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("chat model: %w", err)

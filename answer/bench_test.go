@@ -69,7 +69,7 @@ func syntheticDocs(b *testing.B, n, words int) []corpus.Document {
 // streaming a 40-word cited answer. The bar is under 20 ms per answer at
 // 10,000 chunks.
 func BenchmarkOverhead(b *testing.B) {
-	const reply = "The United States first pledged $100 million in September 2023 [1], raised it to $200 million [2] and then to $360 million in May 2024 [2][3]. Kenya sent the first 400 police officers in June 2024 [4]."
+	const reply = "The United States first pledged $100 million in September 2023 [1], raised it to $200 million [2] and then to $360 million in May 2024 [2][3]. Kenya sent the first 400 police officers in June 2024 [3]."
 	ctx := context.Background()
 	run := func(b *testing.B, s Searcher, metrics map[string]float64) {
 		l, err := NewLLM(s, LLMOptions{
@@ -92,8 +92,11 @@ func BenchmarkOverhead(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if a.Notice != "" && !a.Refused {
-				b.Fatalf("unexpected notice %q", a.Notice)
+			// Synthetic passages do not state the reply's figures, so the
+			// citation check may flag them; a fallback would mean the
+			// model's answer was not used at all.
+			if a.Fallback != "" {
+				b.Fatalf("unexpected fallback %q: %q", a.Fallback, a.Notice)
 			}
 		}
 		for unit, v := range metrics {

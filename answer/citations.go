@@ -5,28 +5,58 @@ import (
 	"strconv"
 	"strings"
 
+	"missionbot/corpus"
 	"missionbot/retrieval"
 	"missionbot/text"
 )
 
-// NoticeUncited is the notice on a model answer that makes claims without
-// citing any source.
-const NoticeUncited = "The model's answer cites no sources; treat it with caution."
+// Notices on a model answer whose citations did not hold up. Several may
+// apply; they are joined in this order.
+const (
+	// NoticeUncited: the answer makes claims without citing any source.
+	NoticeUncited = "The model's answer cites no sources; treat it with caution."
+	// NoticeDropped: a claim stated a figure its cited source does not
+	// give, and was removed.
+	NoticeDropped = "A claim whose figure its cited source does not state was removed from the model's answer."
+	// NoticeUnsupported: some figures or names were not found in the
+	// sources cited for them.
+	NoticeUnsupported = "Some figures or names in this answer were not found in the sources cited for them; check them against the sources."
+	// NoticeBadMarker: a claim cited only sources that do not exist.
+	NoticeBadMarker = "Part of this answer cited a source that does not exist; treat it with caution."
+)
 
-// verifiedText is a model answer after its citation markers were checked.
+// source is one numbered source of a model answer: a document and what the
+// model was shown of it, with the passages behind it, best first.
+type source struct {
+	meta     corpus.Meta
+	text     string
+	passages []retrieval.Passage
+}
+
+// sourcesOf makes one source per passage, showing its whole text.
+func sourcesOf(passages []retrieval.Passage) []source {
+	out := make([]source, len(passages))
+	for i, p := range passages {
+		out[i] = source{meta: p.Meta, text: p.Text, passages: []retrieval.Passage{p}}
+	}
+	return out
+}
+
+// verifiedText is a model answer after its citation markers and claims
+// were checked.
 type verifiedText struct {
 	Text      string
 	Citations []Citation
-	// Refused is true for an explicit "I don't know" without citations.
-	Refused bool
-	// Notice is NoticeUncited for claims without any valid citation.
-	Notice string
+	// Notices says what did not hold up, in the order of the constants.
+	Notices []string
 }
 
-// citeMarker matches the citation forms models write: [3], [1,2], [1, 2],
-// [1-3], [1][2], [source 3], [Sources 1 and 2], and 【3】 or 【3†source】.
+// citeMarker matches the bracketed citation forms models write: [3],
+// [1,2], [1, 2], [1-3], [1][2], [source 3], [Sources 1 and 2], [S1],
+// [doc 1], [Source: 1], and 【3】 or 【3†source】. Other forms are first
+// rewritten into these by normaliseFormats.
 var citeMarker = regexp.MustCompile(
-	`(?i)\[\s*(?:sources?\s*)?(\d+(?:\s*(?:,|;|-|–|—|and|&)\s*(?:sources?\s*)?\d+)*)\s*\]` +
+	`(?i)\[\s*(?:[a-z]{1,12}\.?\s*:?\s*)?(\d+(?:\s*(?:,|;|-|–|—|and|&)\s*(?:[a-z]{1,12}\.?\s*:?\s*)?\d+)*)\s*\]` +
 		`|【\s*(\d+(?:\s*[,，]\s*\d+)*)\s*(?:†[^】]*)?】`)
 
 // numberRun splits a marker's inside into numbers and range dashes.
@@ -215,26 +245,66 @@ func normaliseCitations(s string, n int) (string, []int) {
 	}
 }
 
-// verifyCitations checks a model's answer against the passages it was
-// shown (source [i] is passages[i-1]): see normaliseCitations for the
-// markers; Citations lists exactly the cited passages in new numbering,
-// each quoting the passage sentence closest to the claim it supports.
-func verifyCitations(text string, passages []retrieval.Passage) verifiedText {
-	out, mapping := normaliseCitations(text, len(passages))
+// verifyCitations checks a model's answer against the sources it was
+// shown (source [i] is sources[i-1]); english says whether the question
+// is in English (see checkClaims). Marker formats are normalised (see
+// normaliseFormats), each claim is checked against the sources it cites
+// (see checkClaims), and markers are renumbered (see normaliseCitations);
+// Citations lists exactly the cited sources in new numbering, each quoting
+// the sentence closest to the claim it supports.
+func verifyCitations(reply, question string, english bool, sources []source) verifiedText {
+	t := normaliseFormats(reply, len(sources))
+	badMarker := pointsNowhere(t, len(sources))
+	// Claims are checked in the canonical numbering, so verifying verified
+	// text (with the sources it cites) finds the same claims.
+	t, mapping := normaliseCitations(t, len(sources))
+	cited := make([]source, len(mapping))
+	for k, n := range mapping {
+		cited[k] = sources[n-1]
+	}
+	t, notices := checkClaims(t, question, english, cited, sources)
+	out, again := normaliseCitations(t, len(cited))
 	v := verifiedText{Text: strings.TrimSpace(out)}
 	claims := claimsByMarker(v.Text)
-	for k, src := range mapping {
-		p := passages[src-1]
-		v.Citations = append(v.Citations, citationOf(k+1, p, bestQuote(claims[k+1], p.Text)))
+	for k, n := range again {
+		src := cited[n-1]
+		quote := bestQuote(claims[k+1], src.text)
+		v.Citations = append(v.Citations, sourceCitation(k+1, src, quote))
 	}
 	if len(v.Citations) == 0 && v.Text != "" {
-		if statesRefusal(v.Text) {
-			v.Refused = true
-		} else {
-			v.Notice = NoticeUncited
-		}
+		v.Notices = append(v.Notices, NoticeUncited)
+	}
+	v.Notices = append(v.Notices, notices...)
+	if badMarker {
+		v.Notices = append(v.Notices, NoticeBadMarker)
 	}
 	return v
+}
+
+// sourceCitation builds citation n for src quoting quote (the text shown
+// when empty): the chunk is the passage holding the quote, and the other
+// documents that carry any of its passages corroborate it.
+func sourceCitation(n int, src source, quote string) Citation {
+	if quote == "" {
+		quote = src.text
+	}
+	c := Citation{N: n, Meta: src.meta, Quote: quote}
+	if len(src.passages) > 0 {
+		c.ChunkID = src.passages[0].ID
+	}
+	seen := map[string]bool{}
+	for _, p := range src.passages {
+		if quote != src.text && strings.Contains(strings.Join(strings.Fields(p.Text), " "), quote) {
+			c.ChunkID = p.ID
+		}
+		for _, m := range p.Corroborating {
+			if !seen[m.DocID] {
+				seen[m.DocID] = true
+				c.Corroborating = append(c.Corroborating, m)
+			}
+		}
+	}
+	return c
 }
 
 // claimsByMarker maps each canonical marker [k] in s to the text of the

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
@@ -37,6 +38,20 @@ const (
 	KindAuth
 	// KindEmpty is a complete answer with no text.
 	KindEmpty
+	// KindModelNotFound is a 404 naming the model: the server does not
+	// have it (not pulled, misspelt, or no access).
+	KindModelNotFound
+	// KindEndpoint is a 404 without an API error body: the base URL does
+	// not point at an OpenAI-compatible API (often a missing /v1).
+	KindEndpoint
+	// KindContextLength is a prompt longer than the model's context
+	// window; the answer is re-packed smaller and tried once more.
+	KindContextLength
+	// KindFiltered is an answer stopped by the provider's content filter.
+	KindFiltered
+	// KindReasoning is a reply whose whole length limit went on reasoning,
+	// leaving no answer.
+	KindReasoning
 )
 
 // String names the kind for logs.
@@ -56,6 +71,16 @@ func (k ErrorKind) String() string {
 		return "auth"
 	case KindEmpty:
 		return "empty"
+	case KindModelNotFound:
+		return "model not found"
+	case KindEndpoint:
+		return "endpoint not found"
+	case KindContextLength:
+		return "context length"
+	case KindFiltered:
+		return "filtered"
+	case KindReasoning:
+		return "reasoning"
 	}
 	return fmt.Sprintf("kind(%d)", int(k))
 }
@@ -77,6 +102,16 @@ func (k ErrorKind) Notice() string {
 		return "The language model refused our credentials" + tail
 	case KindEmpty:
 		return "The language model returned an empty answer" + tail
+	case KindModelNotFound:
+		return "The language model was not found on the server" + tail
+	case KindEndpoint:
+		return "The language model's API was not found at the configured address (OPENAI_BASE_URL usually ends in /v1)" + tail
+	case KindContextLength:
+		return "The question and its sources were too long for the language model's context window" + tail
+	case KindFiltered:
+		return "The language model's provider filtered its answer" + tail
+	case KindReasoning:
+		return "The language model spent its whole length limit reasoning before it could answer" + tail
 	}
 	return "The language model is unavailable right now" + tail
 }
@@ -85,6 +120,9 @@ func (k ErrorKind) Notice() string {
 // whether to retry and which notice to show; it never carries the API key.
 type ModelError struct {
 	Kind ErrorKind
+	// Model is the model asked for, named in the notice of
+	// KindModelNotFound.
+	Model string
 	// Status is the HTTP status, or 0 when there was no response.
 	Status int
 	// RetryAfter is the server's requested wait, or 0 if it named none.
@@ -102,6 +140,15 @@ func (e *ModelError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *ModelError) Unwrap() error { return e.Err }
+
+// Notice is the one-line remark shown beside the fallback answer: the
+// kind's notice, naming the model when the server does not have it.
+func (e *ModelError) Notice() string {
+	if e.Kind == KindModelNotFound && e.Model != "" {
+		return fmt.Sprintf("The language model %q was not found on the server; this answer was assembled directly from the sources.", e.Model)
+	}
+	return e.Kind.Notice()
+}
 
 // retryable reports whether another attempt may succeed.
 func (e *ModelError) retryable() bool {
@@ -127,7 +174,7 @@ func classify(err error, started bool, status int, retryAfter time.Duration) *Mo
 	}
 	me = &ModelError{Status: status, Err: err}
 	switch {
-	case errors.Is(err, errFirstToken), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, errFirstToken), errors.Is(err, errIdle), errors.Is(err, context.DeadlineExceeded):
 		me.Kind = KindTimeout
 	case status == http.StatusTooManyRequests:
 		me.Kind = KindRateLimited
@@ -137,6 +184,16 @@ func classify(err error, started bool, status int, retryAfter time.Duration) *Mo
 		}
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		me.Kind = KindAuth
+	case contextTooLong(err, status):
+		me.Kind = KindContextLength
+	case status == http.StatusNotFound:
+		me.Kind = KindEndpoint
+		var apiErr *openai.APIError
+		if errors.As(err, &apiErr) && apiErr.Message != "" {
+			// A JSON error body: the API is there, the model is not
+			// (OpenAI's "model_not_found", Ollama's "model … not found").
+			me.Kind = KindModelNotFound
+		}
 	case status >= 500:
 		me.Kind = KindUnavailable
 		me.RetryAfter = retryAfter
@@ -157,6 +214,27 @@ func classify(err error, started bool, status int, retryAfter time.Duration) *Mo
 		}
 	}
 	return me
+}
+
+// contextPhrase matches the ways servers say a prompt is too long:
+// OpenAI's and vLLM's "maximum context length", llama.cpp's "exceeds the
+// available context size", and others'.
+var contextPhrase = regexp.MustCompile(`(?i)context[_ ]length[_ ]exceeded|maximum context length|context (?:window|size|length)|exceeds? the (?:available )?context|prompt is too long|too many tokens`)
+
+// contextTooLong reports whether a failed call was refused because the
+// prompt does not fit the model's context window.
+func contextTooLong(err error, status int) bool {
+	if status != http.StatusBadRequest && status != http.StatusRequestEntityTooLarge && status != 0 {
+		return false
+	}
+	var apiErr *openai.APIError
+	if errors.As(err, &apiErr) {
+		if code, ok := apiErr.Code.(string); ok && code == "context_length_exceeded" {
+			return true
+		}
+		return contextPhrase.MatchString(apiErr.Message)
+	}
+	return status != 0 && contextPhrase.MatchString(err.Error())
 }
 
 // isStreamError reports whether err came from reading the response body:

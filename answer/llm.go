@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
@@ -16,22 +16,30 @@ import (
 	"missionbot/internal/openaiclient"
 	"missionbot/prompts"
 	"missionbot/retrieval"
+	"missionbot/text"
 )
 
-// Defaults for LLMOptions' zero values.
+// Defaults for LLMOptions' zero values. With them a prompt (instructions,
+// three turns of history, a full passage budget) and the longest answer fit
+// Ollama's default context of 4,096 tokens, counted with the conservative
+// prompts.EstimateTokens.
 const (
-	DefaultMaxTokens     = 600
-	DefaultContextTokens = 3000
-	DefaultTimeout       = 60 * time.Second
+	DefaultMaxTokens         = 600
+	DefaultContextTokens     = 2800
+	DefaultContextWindow     = 4096
+	DefaultFirstTokenTimeout = 30 * time.Second
+	DefaultIdleTimeout       = 20 * time.Second
 	// minContextTokens is the smallest passage budget that fits a sentence.
 	minContextTokens = 100
+	// windowMargin is left free in the context window beyond the estimate.
+	windowMargin = 64
 )
 
 // NoticeLength is the notice on a model answer cut short by MaxTokens.
 const NoticeLength = "The model's answer was cut short by its length limit."
 
 // LLMOptions configures an LLM answerer. The zero value of every field but
-// Model is usable.
+// Model and K is usable.
 type LLMOptions struct {
 	// BaseURL is the OpenAI-compatible API root, e.g.
 	// "http://localhost:11434/v1"; empty means https://api.openai.com/v1.
@@ -40,37 +48,41 @@ type LLMOptions struct {
 	// It never appears in logs, errors, prompts or answers.
 	APIKey string
 	// HTTPClient is copied and its transport wrapped to read Retry-After
-	// headers; nil means a client without a timeout (Timeout bounds calls).
+	// headers; nil means a client without a timeout (the timeouts below
+	// bound calls).
 	HTTPClient *http.Client
 	// Model is the chat model name; required.
 	Model string
 	// K is how many passages an answer rests on unless a Request asks for
-	// another number; at least 1.
+	// another number; at least 1. The model is shown more, trimmed (see
+	// modelK).
 	K int
 	// Temperature is the sampling temperature, sent as given (0 included).
 	Temperature float32
-	// MaxTokens bounds the answer's length; 0 means 600.
+	// MaxTokens bounds the answer's length; 0 means 600. It is sent as
+	// max_tokens, or as max_completion_tokens to models that need it
+	// (OpenAI's reasoning models), which count their reasoning in it.
 	MaxTokens int
 	// ContextTokens is the budget of estimated tokens for passages in the
-	// prompt (see prompts.EstimateTokens); 0 means 3000.
+	// prompt (see prompts.EstimateTokens); 0 means 2800.
 	ContextTokens int
-	// Timeout bounds the model calls of one answer (rewrite, retries and
-	// generation), counted from the start of Answer; 0 means 60s. When it
+	// ContextWindow is the model's context window in tokens: the prompt
+	// and MaxTokens must fit in it, so the passage budget shrinks when the
+	// question and history are long; 0 means 4096 (Ollama's default).
+	ContextWindow int
+	// ReasoningEffort, when set, is sent as reasoning_effort ("none",
+	// "low", "medium", "high"…); "none" turns Ollama's thinking off.
+	ReasoningEffort string
+	// FirstTokenTimeout bounds the wait for the first token of each
+	// attempt (reasoning counts), and the whole query rewrite; 0 means
+	// 30s. IdleTimeout bounds every later silence of the stream; 0 means
+	// 20s. A steady stream is never cut, however long it runs. When either
 	// runs out the answer falls back to the extractive one.
-	Timeout time.Duration
-	// FirstTokenTimeout, when positive, bounds the wait for the first
-	// answer token of each attempt, so a stalled server fails fast.
 	FirstTokenTimeout time.Duration
-	// RewriteTimeout bounds the query-rewrite call; 0 means Timeout/4.
-	RewriteTimeout time.Duration
+	IdleTimeout       time.Duration
 	// MaxRetries is how many times a 429, 5xx or network failure before the
 	// first token is retried; 0 means none.
 	MaxRetries int
-	// IncludeUsage asks the server for exact token counts in the stream
-	// (stream_options.include_usage). Off by default because some
-	// OpenAI-compatible servers reject the field; without it, counts are
-	// estimated.
-	IncludeUsage bool
 	// Logger receives warnings about retries and fallbacks; nil discards.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -89,6 +101,11 @@ type LLM struct {
 	prompts *prompts.Prompts
 	opts    LLMOptions
 	log     *slog.Logger
+	// What the server turned out to refuse, learnt from its 400s and kept
+	// for later calls (see adapt).
+	completionTokens atomic.Bool // send max_completion_tokens, not max_tokens
+	noStreamOptions  atomic.Bool // do not send stream_options
+	noTemperature    atomic.Bool // leave the temperature to the server
 }
 
 // NewLLM returns an LLM answerer searching s. It makes no request; a wrong
@@ -115,6 +132,9 @@ func NewLLM(s Searcher, opts LLMOptions) (*LLM, error) {
 	if opts.ContextTokens < minContextTokens {
 		return nil, fmt.Errorf("new LLM answerer: context budget of %d tokens is below the minimum of %d", opts.ContextTokens, minContextTokens)
 	}
+	if opts.ContextWindow == 0 {
+		opts.ContextWindow = DefaultContextWindow
+	}
 	if opts.Temperature < 0 {
 		return nil, fmt.Errorf("new LLM answerer: temperature %g is negative", opts.Temperature)
 	}
@@ -126,11 +146,14 @@ func NewLLM(s Searcher, opts LLMOptions) (*LLM, error) {
 	if opts.MaxTokens <= 0 {
 		opts.MaxTokens = DefaultMaxTokens
 	}
-	if opts.Timeout <= 0 {
-		opts.Timeout = DefaultTimeout
+	if opts.ContextWindow < opts.MaxTokens+minContextTokens {
+		return nil, fmt.Errorf("new LLM answerer: a context window of %d tokens cannot hold a %d-token answer and its sources", opts.ContextWindow, opts.MaxTokens)
 	}
-	if opts.RewriteTimeout <= 0 {
-		opts.RewriteTimeout = opts.Timeout / 4
+	if opts.FirstTokenTimeout <= 0 {
+		opts.FirstTokenTimeout = DefaultFirstTokenTimeout
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = DefaultIdleTimeout
 	}
 	if opts.MaxRetries < 0 {
 		return nil, fmt.Errorf("new LLM answerer: %d retries is negative", opts.MaxRetries)
@@ -152,8 +175,9 @@ func NewLLM(s Searcher, opts LLMOptions) (*LLM, error) {
 	return &LLM{search: s, client: client, prompts: p, opts: opts, log: opts.Logger}, nil
 }
 
-// Answer answers req from the passages its search finds. It calls no
-// model when nothing relevant is found (the answer is the refusal). It
+// Answer answers req from the passages its searches find. It calls no
+// model when nothing at all matches (the answer is the refusal); otherwise
+// the model judges relevance and may refuse itself (see modelRefusal). It
 // returns an error only for an invalid question, a failed search or the
 // caller's ctx ending; every model failure becomes an extractive answer
 // from the same passages with Mode "llm" and a Notice.
@@ -165,39 +189,57 @@ func (l *LLM) Answer(ctx context.Context, req Request) (Answer, error) {
 	if k <= 0 {
 		k = l.opts.K
 	}
-	mctx, cancel := context.WithTimeout(ctx, l.opts.Timeout)
-	defer cancel()
+	req.History = boundHistory(req.History)
+	foreign := inOtherLanguage(req.Question)
 
-	query, lang, rewriteUsage := l.searchQuery(mctx, req)
+	queries, standalone, rewriteUsage := l.searchQueries(ctx, req, foreign)
 	if err := ctx.Err(); err != nil {
 		return Answer{}, fmt.Errorf("answer: %w", context.Cause(ctx))
 	}
 	start := l.opts.Now()
-	res, err := l.search.Search(ctx, query, k)
-	if err != nil {
-		return Answer{}, fmt.Errorf("answer: search: %w", err)
-	}
-	retrieve := l.opts.Now().Sub(start)
-	relevant := relevantPassages(res)
-	if len(relevant) == 0 {
-		a := refuse(Answer{Question: req.Question, Passages: res.Passages, Notice: res.Notice})
-		a.Mode, a.Query, a.Retrieve = ModeLLM, query, retrieve
-		return a, nil
-	}
-
-	passages, data := l.pack(req.Question, query, lang, relevant)
-	system, user, err := l.prompts.Answer(data)
+	res, err := retrieve(ctx, l.search, queries, modelK(k))
 	if err != nil {
 		return Answer{}, fmt.Errorf("answer: %w", err)
 	}
-	start = l.opts.Now()
-	gen, genErr := l.generate(mctx, system, user, req.OnDelta)
 	a := Answer{
-		Question: req.Question, Query: query, Mode: ModeLLM, Passages: res.Passages,
-		Retrieve: retrieve, Generate: l.opts.Now().Sub(start),
-		PromptTokens:     rewriteUsage.PromptTokens + gen.promptTokens,
-		CompletionTokens: rewriteUsage.CompletionTokens + gen.completionTokens,
+		Question: req.Question, Query: queries[0], Mode: ModeLLM, Passages: topK(res, k).Passages,
+		Retrieve:     l.opts.Now().Sub(start),
+		PromptTokens: rewriteUsage.PromptTokens, CompletionTokens: rewriteUsage.CompletionTokens,
 	}
+	candidates := modelPassages(res)
+	if len(candidates) == 0 {
+		a = refuse(a)
+		a.Notice = res.Notice
+		return a, nil
+	}
+
+	budget := l.opts.ContextTokens
+	var (
+		gen     generation
+		genErr  error
+		sources []source
+		system  string
+		user    string
+	)
+	start = l.opts.Now()
+	for attempt := 0; ; attempt++ {
+		sources, system, user, err = l.prompt(req, standalone, queries, candidates, budget)
+		if err != nil {
+			return Answer{}, fmt.Errorf("answer: %w", err)
+		}
+		gen, genErr = l.generate(ctx, system, user, req.OnDelta)
+		var me *ModelError
+		if attempt == 0 && errors.As(genErr, &me) && me.Kind == KindContextLength {
+			budget = max(budget/2, minContextTokens)
+			l.log.WarnContext(ctx, "prompt too long for the model's context window; retrying with fewer sources",
+				"budget", budget, "error", l.redact(genErr.Error()))
+			continue
+		}
+		break
+	}
+	a.Generate = l.opts.Now().Sub(start)
+	a.PromptTokens += gen.promptTokens
+	a.CompletionTokens += gen.completionTokens
 	if gen.promptTokens == 0 {
 		a.PromptTokens += prompts.EstimateTokens(system) + prompts.EstimateTokens(user)
 	}
@@ -208,171 +250,87 @@ func (l *LLM) Answer(ctx context.Context, req Request) (Answer, error) {
 		if err := ctx.Err(); err != nil {
 			return Answer{}, fmt.Errorf("answer: %w", context.Cause(ctx))
 		}
-		return l.fallback(ctx, a, res, genErr), nil
+		return l.fallback(ctx, a, topK(res, k), genErr), nil
 	}
-	v := verifyCitations(gen.text, passages)
-	a.Text, a.Citations, a.Refused, a.Notice = v.Text, v.Citations, v.Refused, v.Notice
-	if gen.finish == openai.FinishReasonLength {
-		a.Notice = NoticeLength
-	}
-	if a.Notice == "" {
+
+	reply, refused := modelRefusal(stripReasoning(gen.text), req.Question, sources)
+	if refused {
+		a = refuse(a)
 		a.Notice = res.Notice
+		return a, nil
 	}
+	v := verifyCitations(reply, req.Question, !foreign, sources)
+	if v.Text == "" {
+		return l.fallback(ctx, a, topK(res, k), &ModelError{Kind: KindEmpty, Err: errors.New("the answer held only markers")}), nil
+	}
+	a.Text, a.Citations = v.Text, v.Citations
+	notices := v.Notices
+	if isLength(gen.finish) {
+		notices = append(notices, NoticeLength)
+	}
+	if res.Notice != "" {
+		notices = append(notices, res.Notice)
+	}
+	a.Notice = strings.Join(notices, " ")
 	return a, nil
 }
 
-// pack fits the relevant passages into the context budget and returns the
-// ones kept, numbered [1].. in order, with the prompt data.
-func (l *LLM) pack(question, query, lang string, relevant []retrieval.Passage) ([]retrieval.Passage, prompts.AnswerData) {
-	sources := make([]prompts.Source, len(relevant))
-	for i, p := range relevant {
-		sources[i] = prompts.Source{Meta: p.Meta, Text: p.Text, Ref: i}
+// topK is res with only its first k passages.
+func topK(res retrieval.Results, k int) retrieval.Results {
+	if len(res.Passages) > k {
+		res.Passages = res.Passages[:k]
 	}
-	sources = prompts.Pack(sources, l.opts.ContextTokens)
-	passages := make([]retrieval.Passage, len(sources))
-	for i, s := range sources {
-		passages[i] = relevant[s.Ref]
+	return res
+}
+
+// prompt packs the candidates into the passage budget (shrunk so that the
+// prompt and the answer fit the context window) and renders the prompt.
+// Source [i] of the prompt is sources[i-1].
+func (l *LLM) prompt(req Request, standalone string, queries []string, candidates []retrieval.Passage, budget int) ([]source, string, string, error) {
+	data := prompts.AnswerData{Question: req.Question, Query: standalone, History: promptTurns(req.History), Today: l.opts.Now().Format("2006-01-02")}
+	system, user, err := l.prompts.Answer(data)
+	if err != nil {
+		return nil, "", "", err
 	}
-	data := prompts.AnswerData{Question: question, Language: lang, Today: l.opts.Now().Format("2006-01-02"), Sources: sources}
-	if !strings.EqualFold(strings.TrimSpace(query), strings.TrimSpace(question)) {
-		data.Query = query
+	room := l.opts.ContextWindow - l.opts.MaxTokens - windowMargin - prompts.EstimateTokens(system) - prompts.EstimateTokens(user)
+	budget = max(min(budget, room), minContextTokens)
+
+	terms := text.Terms(req.Question + "\n" + strings.Join(queries, "\n"))
+	in := make([]prompts.Passage, len(candidates))
+	for i, p := range candidates {
+		in[i] = prompts.Passage{Meta: p.Meta, Seq: p.Seq, Text: p.Text, Ref: i}
 	}
-	return passages, data
+	packed := prompts.Pack(in, terms, budget)
+	sources := make([]source, len(packed))
+	for i, s := range packed {
+		src := source{meta: s.Meta, text: s.Text}
+		for _, ref := range s.Refs {
+			src.passages = append(src.passages, candidates[ref])
+		}
+		sources[i] = src
+	}
+	data.Sources = packed
+	system, user, err = l.prompts.Answer(data)
+	if err != nil {
+		return nil, "", "", err
+	}
+	return sources, system, user, nil
 }
 
 // fallback replaces a failed model answer a with the extractive answer from
 // the same results, keeping a's timings and Mode, and says why.
 func (l *LLM) fallback(ctx context.Context, a Answer, res retrieval.Results, err error) Answer {
 	me := classify(err, false, 0, 0)
+	if me.Model == "" {
+		me.Model = l.opts.Model
+	}
 	l.log.WarnContext(ctx, "chat model failed; answering from the sources",
-		"kind", me.Kind.String(), "status", me.Status, "error", l.redact(err.Error()))
+		"kind", me.Kind.String(), "status", me.Status, "model", l.opts.Model, "error", l.redact(err.Error()))
 	ex := Compose(a.Question, res)
 	a.Text, a.Citations, a.Refused = ex.Text, ex.Citations, ex.Refused
-	a.Notice = me.Kind.Notice()
+	a.Notice = me.Notice()
 	a.Fallback = me.Kind.String()
 	return a
-}
-
-// generation is the outcome of streaming one answer.
-type generation struct {
-	text                           string
-	finish                         openai.FinishReason
-	promptTokens, completionTokens int
-}
-
-// generate streams the answer, retrying failures that happen before the
-// first token (see ModelError.retryable) with backoff, honouring
-// Retry-After. Its error is always a *ModelError.
-func (l *LLM) generate(ctx context.Context, system, user string, onDelta func(string)) (generation, error) {
-	creq := openai.ChatCompletionRequest{
-		Model:       l.opts.Model,
-		Messages:    messages(system, user),
-		MaxTokens:   l.opts.MaxTokens,
-		Temperature: l.opts.Temperature,
-	}
-	if l.opts.IncludeUsage {
-		creq.StreamOptions = &openai.StreamOptions{IncludeUsage: true}
-	}
-	for attempt := 0; ; attempt++ {
-		rctx, resp := openaiclient.Record(ctx)
-		gen, started, err := l.streamOnce(rctx, creq, onDelta)
-		if err == nil {
-			return gen, nil
-		}
-		if ctx.Err() != nil {
-			err = fmt.Errorf("%w (%w)", context.DeadlineExceeded, err)
-		}
-		me := classify(err, started, resp.Status, retryAfter(resp, l.opts.Now()))
-		if !me.retryable() || attempt >= l.opts.MaxRetries {
-			return gen, me
-		}
-		wait := me.RetryAfter
-		if wait == 0 {
-			wait = openaiclient.Backoff(attempt, baseBackoff, maxBackoff)
-		}
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-			return gen, me // the wait would outlast the time budget
-		}
-		l.log.WarnContext(ctx, "chat model call failed; retrying",
-			"attempt", attempt+1, "kind", me.Kind.String(), "status", me.Status, "wait", wait)
-		if err := l.opts.Sleep(ctx, wait); err != nil {
-			return gen, classify(fmt.Errorf("%w (%w)", context.DeadlineExceeded, err), false, 0, 0)
-		}
-	}
-}
-
-// streamOnce makes one streamed call. started reports whether any answer
-// text reached onDelta, after which a retry would repeat it.
-func (l *LLM) streamOnce(ctx context.Context, creq openai.ChatCompletionRequest, onDelta func(string)) (gen generation, started bool, err error) {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var firstToken *time.Timer
-	if l.opts.FirstTokenTimeout > 0 {
-		firstToken = time.AfterFunc(l.opts.FirstTokenTimeout, func() { cancel(errFirstToken) })
-		defer firstToken.Stop()
-	}
-	stream, err := l.client.CreateChatCompletionStream(ctx, creq)
-	if err != nil {
-		return gen, false, causeOf(ctx, err)
-	}
-	defer stream.Close()
-	var text strings.Builder
-	for {
-		resp, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			gen.text = text.String()
-			return gen, started, causeOf(ctx, err)
-		}
-		if resp.Usage != nil {
-			gen.promptTokens, gen.completionTokens = resp.Usage.PromptTokens, resp.Usage.CompletionTokens
-		}
-		for _, c := range resp.Choices {
-			if c.Index != 0 {
-				continue
-			}
-			if c.Delta.Content != "" {
-				if !started && firstToken != nil {
-					firstToken.Stop()
-				}
-				started = true
-				text.WriteString(c.Delta.Content)
-				if onDelta != nil {
-					onDelta(c.Delta.Content)
-				}
-			}
-			if c.FinishReason != "" && c.FinishReason != openai.FinishReasonNull {
-				gen.finish = c.FinishReason
-			}
-		}
-	}
-	gen.text = text.String()
-	// go-openai reports io.EOF both after [DONE] and when the connection
-	// simply ends; only a finish_reason tells a complete answer apart.
-	switch gen.finish {
-	case "":
-		if started {
-			return gen, true, &ModelError{Kind: KindCut, Err: errNoFinish}
-		}
-		return gen, false, &ModelError{Kind: KindUnavailable, Err: errNoFinish}
-	case openai.FinishReasonStop, openai.FinishReasonLength:
-		if strings.TrimSpace(gen.text) == "" {
-			return gen, started, &ModelError{Kind: KindEmpty, Err: errors.New("the model returned no text")}
-		}
-		return gen, started, nil
-	}
-	return gen, started, &ModelError{Kind: KindCut, Err: fmt.Errorf("the model stopped with finish_reason %q", gen.finish)}
-}
-
-// causeOf prefers ctx's cancel cause (such as errFirstToken) over the error
-// the HTTP client reports for the cancelled request.
-func causeOf(ctx context.Context, err error) error {
-	if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
-		return fmt.Errorf("%w (%w)", cause, err)
-	}
-	return err
 }
 
 // redact removes the API key from s, for logs.

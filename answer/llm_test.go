@@ -104,10 +104,10 @@ func newRig(t *testing.T, chat http.Handler, res retrieval.Results, mod func(*LL
 	r.server = fakeopenai.New(t, map[string]http.Handler{"/v1/chat/completions": chat})
 	opts := LLMOptions{
 		BaseURL: r.server.BaseURL(), APIKey: testAPIKey, Model: "test-model", K: 5, MaxRetries: 3, Temperature: 0.2,
-		Timeout: 5 * time.Second,
-		Logger:  slog.New(slog.NewJSONHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Now:     func() time.Time { return testNow },
-		Sleep:   r.sleep.Sleep,
+		FirstTokenTimeout: 5 * time.Second,
+		Logger:            slog.New(slog.NewJSONHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Now:               func() time.Time { return testNow },
+		Sleep:             r.sleep.Sleep,
 	}
 	if mod != nil {
 		mod(&opts)
@@ -165,6 +165,7 @@ func TestLLMAnswer(t *testing.T) {
 			reply:         "Kenya leads the mission [7]. The US pledged $360 million [2].",
 			wantText:      "Kenya leads the mission. The US pledged $360 million [1].",
 			wantCitations: []string{"b"},
+			wantNotice:    NoticeBadMarker,
 		},
 		{
 			name:       "claims without citations",
@@ -175,8 +176,35 @@ func TestLLMAnswer(t *testing.T) {
 		{
 			name:        "explicit refusal",
 			reply:       "I don't know: the sources do not cover that.",
-			wantText:    "I don't know: the sources do not cover that.",
+			wantText:    RefusalText,
 			wantRefused: true,
+		},
+		{
+			name:        "the refusal line",
+			reply:       "NOT_IN_SOURCES",
+			wantText:    RefusalText,
+			wantRefused: true,
+		},
+		{
+			name:          "figure no passage holds is removed",
+			reply:         "The US pledged $500 million [1]. Police arrived in June 2024 [3].",
+			wantText:      "Police arrived in June 2024 [1].",
+			wantCitations: []string{"c"},
+			wantNotice:    NoticeDropped,
+		},
+		{
+			name:          "reasoning before the answer",
+			reply:         "<think>The user asks about [2] pledges; maybe $900 million?</think>The US pledged $360 million [2].",
+			wantText:      "The US pledged $360 million [1].",
+			wantCitations: []string{"b"},
+		},
+		{
+			name:          "cut short by max tokens, with other notices kept",
+			reply:         "The US pledged $100 million [1]. Kenya leads [9]. And then",
+			step:          fakeopenai.Step{FinishReason: "length"},
+			wantText:      "The US pledged $100 million [1]. Kenya leads. And then",
+			wantCitations: []string{"a"},
+			wantNotice:    NoticeBadMarker + " " + NoticeLength,
 		},
 		{
 			name:          "cut short by max tokens",
@@ -212,8 +240,8 @@ func TestLLMAnswer(t *testing.T) {
 			if strings.Join(ids, ",") != strings.Join(tc.wantCitations, ",") {
 				t.Errorf("citations %v, want %v", ids, tc.wantCitations)
 			}
-			if got := strings.Join(deltas, ""); got != tc.reply || len(deltas) < 2 {
-				t.Errorf("deltas %q do not stream the reply %q", deltas, tc.reply)
+			if got, want := strings.Join(deltas, ""), stripReasoning(tc.reply); tc.reply != "NOT_IN_SOURCES" && (got != want || len(deltas) < 2) {
+				t.Errorf("deltas %q do not stream the visible reply %q", deltas, want)
 			}
 			if len(a.Passages) != 3 || a.PromptTokens == 0 || a.CompletionTokens == 0 {
 				t.Errorf("passages %d, tokens %d/%d", len(a.Passages), a.PromptTokens, a.CompletionTokens)
@@ -225,7 +253,7 @@ func TestLLMAnswer(t *testing.T) {
 			sent := reqs[0].Text()
 			for _, want := range []string{
 				"How much has the US pledged?", `<source n="1" title="US pledges $100 million"`, `date="2024-05-23"`,
-				"The first 400 Kenyan police officers", "[n] marker", "do not know", "language of the question",
+				"The first 400 Kenyan police officers", "[n] marker", "NOT_IN_SOURCES", "language of the question",
 			} {
 				if !strings.Contains(sent, want) {
 					t.Errorf("the model was not sent %q:\n%s", want, sent)
@@ -276,7 +304,7 @@ func TestLLMFallbacks(t *testing.T) {
 			wantNotice: KindAuth.Notice(), wantRequests: 1, checkSleeps: true},
 		{name: "404 model not found is not retried",
 			script:     []fakeopenai.Step{{Fail: fakeopenai.FailStatus, Status: 404}},
-			wantNotice: KindBadRequest.Notice(), wantRequests: 1, checkSleeps: true},
+			wantNotice: (&ModelError{Kind: KindModelNotFound, Model: "test-model"}).Notice(), wantRequests: 1, checkSleeps: true},
 		{name: "error frame mid-stream",
 			script:     []fakeopenai.Step{{Fail: fakeopenai.FailErrorFrame, At: 2}},
 			wantNotice: KindCut.Notice(), wantRequests: 1, checkSleeps: true},
@@ -286,15 +314,33 @@ func TestLLMFallbacks(t *testing.T) {
 		{name: "connection cut mid-stream",
 			script:     []fakeopenai.Step{{Fail: fakeopenai.FailCut, At: 2}},
 			wantNotice: KindCut.Notice(), wantRequests: 1, checkSleeps: true},
-		{name: "clean EOF without finish_reason",
-			script:     []fakeopenai.Step{{Fail: fakeopenai.FailEndEarly, At: 3}},
-			wantNotice: KindCut.Notice(), wantRequests: 1, checkSleeps: true},
+		{name: "clean end after the content without finish_reason or [DONE] is complete",
+			script:       []fakeopenai.Step{{Fail: fakeopenai.FailEndEarly, At: 4}},
+			wantRequests: 1, checkSleeps: true},
+		{name: "[DONE] without finish_reason is complete",
+			script:       []fakeopenai.Step{{NoFinish: true}},
+			wantRequests: 1, checkSleeps: true},
+		{name: "eos_token finish is complete",
+			script:       []fakeopenai.Step{{FinishReason: "eos_token"}},
+			wantRequests: 1, checkSleeps: true},
+		{name: "tool_calls finish keeps the text",
+			script:       []fakeopenai.Step{{FinishReason: "tool_calls"}},
+			wantRequests: 1, checkSleeps: true},
+		{name: "unknown finish keeps the text",
+			script:       []fakeopenai.Step{{FinishReason: "something_new"}},
+			wantRequests: 1, checkSleeps: true},
+		{name: "a stream that ends before any content is retried",
+			script:       []fakeopenai.Step{{Fail: fakeopenai.FailEndEarly, At: 0}},
+			wantRequests: 2},
 		{name: "empty answer",
 			script:     []fakeopenai.Step{{Reply: " "}},
 			wantNotice: KindEmpty.Notice(), wantRequests: 1},
 		{name: "content filter",
 			script:     []fakeopenai.Step{{FinishReason: "content_filter"}},
-			wantNotice: KindCut.Notice(), wantRequests: 1},
+			wantNotice: KindFiltered.Notice(), wantRequests: 1},
+		{name: "whole length limit spent reasoning",
+			script:     []fakeopenai.Step{{Reasoning: "Let me think about the pledges in turn", Reply: " ", FinishReason: "length"}},
+			wantNotice: KindReasoning.Notice(), wantRequests: 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -368,7 +414,7 @@ func TestLLMTimeouts(t *testing.T) {
 		wantMin time.Duration
 	}{
 		{name: "never-answering server", step: fakeopenai.Step{Fail: fakeopenai.FailHang},
-			opts:    func(o *LLMOptions) { o.Timeout = 300 * time.Millisecond },
+			opts:    func(o *LLMOptions) { o.FirstTokenTimeout = 300 * time.Millisecond },
 			wantMin: 300 * time.Millisecond, wantMax: 2 * time.Second},
 		{name: "slow first token", step: fakeopenai.Step{FirstTokenDelay: 10 * time.Second},
 			opts:    func(o *LLMOptions) { o.FirstTokenTimeout = 100 * time.Millisecond },
@@ -393,12 +439,12 @@ func TestLLMTimeouts(t *testing.T) {
 	}
 }
 
-func TestLLMNothingRelevantMakesNoCall(t *testing.T) {
+func TestLLMNothingAtAllMatchesMakesNoCall(t *testing.T) {
 	res := pledgeResults()
 	for i := range res.Passages {
-		res.Passages[i].Coverage, res.Passages[i].Support = 0.1, 0.1
+		res.Passages[i].Coverage, res.Passages[i].Support = 0, 0
 	}
-	res.Coverage = 0.1
+	res.Coverage = 0
 	r := newRig(t, fakeopenai.NewChat("should not be called [1]"), res, nil)
 	a, err := r.llm.Answer(context.Background(), Request{Question: "Who won the 2022 World Cup?"})
 	if err != nil {
@@ -412,6 +458,49 @@ func TestLLMNothingRelevantMakesNoCall(t *testing.T) {
 	}
 }
 
+// TestLLMModelJudgesRelevance: passages too weak for the extractive
+// answerer still reach the model (issue 10: the lexical floor refused
+// paraphrased questions whose evidence was in the top five), and the
+// model's own refusal, however worded, becomes refused with no sources.
+func TestLLMModelJudgesRelevance(t *testing.T) {
+	weak := pledgeResults()
+	for i := range weak.Passages {
+		weak.Passages[i].Coverage, weak.Passages[i].Support = 0.15, 0.1
+	}
+	weak.Coverage = 0.15
+	cases := []struct {
+		name, reply string
+		refused     bool
+	}{
+		{"answers", "Washington promised $360 million [2].", false},
+		{"refusal line", "NOT_IN_SOURCES", true},
+		{"refusal line in a French conversation with a stray marker", "NOT_IN_SOURCES [1]\nLes sources ne le disent pas.", true},
+		{"paraphrased refusal with a marker", "The sources do not say how much cash America promised [1].", true},
+		{"real answer naming a gap", "Washington promised $360 million [2]; there is no information on when it was paid.", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, fakeopenai.NewChat(tc.reply), weak, nil)
+			a, err := r.llm.Answer(context.Background(), Request{Question: "How much cash did America promise?"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := len(r.chat.Requests()); n != 1 {
+				t.Fatalf("%d model calls, want 1", n)
+			}
+			if a.Refused != tc.refused {
+				t.Fatalf("refused %v, want %v: %q", a.Refused, tc.refused, a.Text)
+			}
+			if tc.refused && (a.Text != RefusalText || len(a.Citations) != 0) {
+				t.Errorf("a refusal must carry no sources: %q %d citations", a.Text, len(a.Citations))
+			}
+			if !tc.refused && (a.Text == RefusalText || len(a.Citations) != 1 || !strings.Contains(a.Text, "$360 million [1]")) {
+				t.Errorf("a real answer was replaced or lost its source: %q %+v", a.Text, a.Citations)
+			}
+		})
+	}
+}
+
 func TestLLMRewrite(t *testing.T) {
 	const rewritten = "How many troops did Benin pledge to the Haiti mission?"
 	history := []Turn{{Question: "Which countries pledged troops to the mission?", Answer: "Kenya, Jamaica and others [1]."}}
@@ -422,6 +511,7 @@ func TestLLMRewrite(t *testing.T) {
 		script       []fakeopenai.Step
 		rewriteReply string
 		wantQuery    string
+		wantSearched []string // every query searched, in order; nil means just wantQuery
 		wantRequests int
 		wantInPrompt []string
 	}{
@@ -429,13 +519,16 @@ func TestLLMRewrite(t *testing.T) {
 			wantQuery: "How much has the US pledged?", wantRequests: 1},
 		{name: "follow-up with history", question: "what about Benin?", history: history,
 			rewriteReply: rewritten, wantQuery: rewritten, wantRequests: 2,
-			wantInPrompt: []string{"what about Benin?", rewritten}},
-		{name: "french question", question: "Combien de soldats le Bénin a-t-il promis ?",
+			wantSearched: []string{rewritten, mergeHistory("what about Benin?", history)},
+			wantInPrompt: []string{"what about Benin?", rewritten, "Which countries pledged troops to the mission?"}},
+		{name: "french question", question: "Combien de soldats le Bénin a-t-il promis à la mission ?",
 			rewriteReply: "Query: \"" + rewritten + "\"", wantQuery: rewritten, wantRequests: 2,
-			wantInPrompt: []string{"Combien de soldats le Bénin a-t-il promis ?", "write the answer in French"}},
+			wantSearched: []string{rewritten, "Combien de soldats le Bénin a-t-il promis à la mission ?"},
+			wantInPrompt: []string{"Combien de soldats le Bénin a-t-il promis à la mission ?", "in the language of the question"}},
 		{name: "creole question", question: "Konbyen sòlda Benin pral voye nan misyon an?",
 			rewriteReply: rewritten, wantQuery: rewritten, wantRequests: 2,
-			wantInPrompt: []string{"Konbyen sòlda", "write the answer in Haitian Creole"}},
+			wantSearched: []string{rewritten, "Konbyen sòlda Benin pral voye nan misyon an?"},
+			wantInPrompt: []string{"Konbyen sòlda", "in the language of the question"}},
 		{name: "rewrite failure falls back to merged history", question: "what about Benin?", history: history,
 			script:    []fakeopenai.Step{{Fail: fakeopenai.FailStatus, Status: 500}},
 			wantQuery: mergeHistory("what about Benin?", history), wantRequests: 2},
@@ -456,8 +549,12 @@ func TestLLMRewrite(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if q := r.search.Queries(); len(q) != 1 || q[0] != tc.wantQuery || a.Query != tc.wantQuery {
-				t.Errorf("searched %q (answer query %q), want %q", q, a.Query, tc.wantQuery)
+			want := tc.wantSearched
+			if want == nil {
+				want = []string{tc.wantQuery}
+			}
+			if q := r.search.Queries(); !slices.Equal(q, want) || a.Query != tc.wantQuery {
+				t.Errorf("searched %q (answer query %q), want %q and %q", q, a.Query, want, tc.wantQuery)
 			}
 			reqs := chat.Requests()
 			if len(reqs) != tc.wantRequests {
@@ -586,7 +683,7 @@ func TestNewLLMValidates(t *testing.T) {
 			if err != nil && strings.Contains(err.Error(), testAPIKey) {
 				t.Errorf("error carries the key: %v", err)
 			}
-			if tc.ok && (l.opts.Timeout != DefaultTimeout || l.opts.MaxRetries != 0 || l.opts.Temperature <= 0 || l.opts.Temperature > 1e-5) {
+			if tc.ok && (l.opts.FirstTokenTimeout != DefaultFirstTokenTimeout || l.opts.IdleTimeout != DefaultIdleTimeout || l.opts.MaxRetries != 0 || l.opts.Temperature <= 0 || l.opts.Temperature > 1e-5) {
 				t.Errorf("zero values not taken literally (a zero temperature sent as the smallest, no retries): %+v", l.opts)
 			}
 		})
@@ -595,29 +692,36 @@ func TestNewLLMValidates(t *testing.T) {
 
 func TestLLMTokenUsage(t *testing.T) {
 	cases := []struct {
-		name         string
-		includeUsage bool
+		name      string
+		rejecting bool
 	}{
-		{"estimated without stream_options", false},
-		{"reported with include_usage", true},
+		{"reported with include_usage", false},
+		{"estimated when the server refuses stream_options", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := newRig(t, fakeopenai.NewChat("Kenya sent 400 officers [3]."), pledgeResults(), func(o *LLMOptions) { o.IncludeUsage = tc.includeUsage })
+			chat := fakeopenai.NewChat("Kenya sent 400 officers [3].")
+			chat.RejectStreamOptions = tc.rejecting
+			r := newRig(t, chat, pledgeResults(), nil)
 			a, err := r.llm.Answer(context.Background(), Request{Question: "How many officers did Kenya send?"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			req := r.chat.Requests()[0]
-			if got := req.StreamOptions != nil && req.StreamOptions.IncludeUsage; got != tc.includeUsage {
-				t.Errorf("include_usage sent = %v, want %v", got, tc.includeUsage)
+			reqs := r.chat.Requests()
+			if got := reqs[0].StreamOptions != nil && reqs[0].StreamOptions.IncludeUsage; !got {
+				t.Errorf("include_usage not sent")
 			}
-			words := len(strings.Fields(req.Text()))
-			if tc.includeUsage && (a.CompletionTokens != 5 || a.PromptTokens != words) {
-				t.Errorf("tokens %d/%d, want the server's %d/5", a.PromptTokens, a.CompletionTokens, words)
+			last := reqs[len(reqs)-1]
+			words := len(strings.Fields(last.Text()))
+			if a.Text != "Kenya sent 400 officers [1]." || a.Fallback != "" {
+				t.Fatalf("answer %q fallback %q", a.Text, a.Fallback)
 			}
-			if !tc.includeUsage && (a.CompletionTokens < 5 || a.PromptTokens < words) {
-				t.Errorf("estimated tokens %d/%d are below the word counts %d/5", a.PromptTokens, a.CompletionTokens, words)
+			if !tc.rejecting && (len(reqs) != 1 || a.CompletionTokens != 5 || a.PromptTokens != words) {
+				t.Errorf("%d requests, tokens %d/%d, want one request and the server's %d/5", len(reqs), a.PromptTokens, a.CompletionTokens, words)
+			}
+			if tc.rejecting && (len(reqs) != 2 || last.StreamOptions != nil || a.CompletionTokens < 5 || a.PromptTokens < words) {
+				t.Errorf("%d requests (last with stream_options %v), estimated tokens %d/%d below the word counts %d/5",
+					len(reqs), last.StreamOptions != nil, a.PromptTokens, a.CompletionTokens, words)
 			}
 		})
 	}

@@ -2,9 +2,10 @@ package answer
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	openai "github.com/sashabaranov/go-openai"
@@ -12,136 +13,131 @@ import (
 	"missionbot/prompts"
 )
 
-// Languages detectLanguage can name.
-const (
-	langFrench = "French"
-	langCreole = "Haitian Creole"
-)
-
-// Stopwords that mark a question as French or Haitian Creole. Strong words
-// decide alone; weak ones (also English-looking, like "a" or "ki") need
-// company.
-var (
-	frenchStrong = wordSet("combien pourquoi quels quelles quel quelle est-ce qu'est-ce comment où lorsque depuis sont ont avons été déployés policiers kenyans soldats")
-	frenchWeak   = wordSet("les des une est dans pour avec du au aux le la et qui que de en sur")
-	creoleStrong = wordSet("kisa konbyen poukisa kilès kiles kijan kilè kote sòlda polisye lapolis peyi genyen ameriken kenyan misyon")
-	creoleWeak   = wordSet("ki nan yo pa se li mwen nou ak pou gen te ap")
-)
-
-func wordSet(s string) map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(s) {
-		m[w] = true
-	}
-	return m
-}
-
-// detectLanguage guesses whether q is French or Haitian Creole rather than
-// English, from stopwords and accented letters; it returns "" for English
-// or when unsure. It is a cheap gate for query rewriting, not a classifier.
-func detectLanguage(q string) string {
-	fr, ht, accents := 0, 0, 0
-	for _, w := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
-		return !unicode.IsLetter(r) && r != '-' && r != '\''
-	}) {
-		w = strings.Trim(w, "-'")
-		switch {
-		case frenchStrong[w]:
-			fr += 2
-		case frenchWeak[w]:
-			fr++
-		}
-		switch {
-		case creoleStrong[w]:
-			ht += 2
-		case creoleWeak[w]:
-			ht++
-		}
-		if strings.ContainsAny(w, "éèêàâçùûôîœ") {
-			accents++
-		}
-		if strings.ContainsRune(w, 'ò') {
-			ht++
-		}
-	}
-	switch {
-	case ht >= 2 && ht > fr:
-		return langCreole
-	case fr >= 2 || (fr >= 1 && accents >= 1):
-		return langFrench
-	}
-	return ""
-}
-
 // maxQueryRunes bounds a rewritten query; a longer reply is not a query.
 const maxQueryRunes = 300
 
-// searchQuery returns the query to search for req and the language of the
-// question. With history, or a question that looks non-English, it asks
-// the model for a standalone English query; on any failure of that call it
-// falls back to mergeHistory, so a broken model never blocks the search.
-// usage is the rewrite's token count, 0 without a call.
-func (l *LLM) searchQuery(ctx context.Context, req Request) (query, lang string, usage openai.Usage) {
-	lang = detectLanguage(req.Question)
-	if len(req.History) == 0 && lang == "" {
-		return req.Question, lang, usage
+// rewriteMaxTokens bounds the rewrite reply; a model that must count its
+// reasoning in max_completion_tokens gets rewriteReasoningTokens.
+const (
+	rewriteMaxTokens       = 80
+	rewriteReasoningTokens = 1000
+)
+
+// Reasons a rewrite reply is not used.
+var (
+	errRewriteCut      = errors.New("the reply was cut at its length limit")
+	errRewriteLines    = errors.New("the reply runs past one line")
+	errRewriteAnswers  = errors.New("the reply answers the question instead of rewriting it")
+	errRewriteUnusable = errors.New("the reply holds no usable query")
+)
+
+// searchQueries returns the queries to search for req, first the one that
+// best stands alone, and the rewrite's token usage (zero without a call).
+// The question itself, merged with the previous turn for a follow-up (see
+// mergeHistory), is always among them. A follow-up, or a question in
+// another language (foreign, see inOtherLanguage), is also rewritten by the model
+// into a standalone English query; an English question without history
+// costs no model call. standalone is the rewrite when it resolved a
+// follow-up, for the answer prompt; empty otherwise.
+func (l *LLM) searchQueries(ctx context.Context, req Request, foreign bool) (queries []string, standalone string, usage openai.Usage) {
+	own := mergeHistory(req.Question, req.History)
+	if len(req.History) == 0 && !foreign {
+		return []string{own}, "", usage
 	}
 	q, usage, err := l.rewrite(ctx, req)
 	if err != nil {
-		l.log.WarnContext(ctx, "query rewrite failed; using the question and history as they are",
+		l.log.WarnContext(ctx, "query rewrite not used; searching the question as asked",
 			"error", l.redact(err.Error()))
-		return mergeHistory(req.Question, req.History), lang, usage
+		return []string{own}, "", usage
 	}
-	return q, lang, usage
+	if strings.EqualFold(strings.TrimSpace(q), strings.TrimSpace(own)) {
+		return []string{own}, "", usage
+	}
+	if len(req.History) > 0 {
+		standalone = q
+	}
+	return []string{q, own}, standalone, usage
 }
 
 // rewrite asks the model, without streaming, for a standalone English
-// search query for req.
+// search query for req, and checks the reply (see cleanQuery).
 func (l *LLM) rewrite(ctx context.Context, req Request) (string, openai.Usage, error) {
-	ctx, cancel := context.WithTimeout(ctx, l.opts.RewriteTimeout)
+	ctx, cancel := context.WithTimeout(ctx, l.opts.FirstTokenTimeout)
 	defer cancel()
-	data := prompts.RewriteData{Question: req.Question}
-	for _, t := range req.History {
-		data.History = append(data.History, prompts.Turn{Question: t.Question, Answer: t.Answer})
-	}
-	system, user, err := l.prompts.Rewrite(data)
+	system, user, err := l.prompts.Rewrite(prompts.RewriteData{Question: req.Question, History: promptTurns(req.History)})
 	if err != nil {
 		return "", openai.Usage{}, fmt.Errorf("rewrite: %w", err)
 	}
-	resp, err := l.client.CreateChatCompletion(ctx, openai.ChatCompletionRequest{
-		Model:     l.opts.Model,
-		Messages:  messages(system, user),
-		MaxTokens: 80,
-	})
+	creq := l.request(system, user, rewriteMaxTokens, rewriteReasoningTokens)
+	resp, err := l.client.CreateChatCompletion(ctx, creq)
+	if err != nil && l.adapt(err, &creq) {
+		resp, err = l.client.CreateChatCompletion(ctx, creq)
+	}
 	if err != nil {
 		return "", openai.Usage{}, fmt.Errorf("rewrite: %w", err)
 	}
 	if len(resp.Choices) == 0 {
 		return "", resp.Usage, fmt.Errorf("rewrite: the model returned no choices")
 	}
-	q := cleanQuery(resp.Choices[0].Message.Content)
-	if q == "" || utf8.RuneCountInString(q) > maxQueryRunes {
-		return "", resp.Usage, fmt.Errorf("rewrite: the model's reply is not a usable query (%d characters)", len(q))
+	c := resp.Choices[0]
+	if c.FinishReason == openai.FinishReasonLength {
+		return "", resp.Usage, fmt.Errorf("rewrite: %w", errRewriteCut)
+	}
+	known := req.Question
+	for _, t := range req.History {
+		known += "\n" + t.Question + "\n" + t.Answer
+	}
+	q, err := cleanQuery(c.Message.Content, known)
+	if err != nil {
+		return "", resp.Usage, fmt.Errorf("rewrite: %w", err)
 	}
 	return q, resp.Usage, nil
 }
 
-// cleanQuery takes the first non-empty line of a model's reply and strips
-// the labels and quotes models like to add.
-func cleanQuery(s string) string {
-	for _, line := range strings.Split(s, "\n") {
-		line = strings.TrimSpace(line)
-		for _, label := range []string{"standalone english search query:", "search query:", "query:"} {
-			if len(line) >= len(label) && strings.EqualFold(line[:len(label)], label) {
-				line = strings.TrimSpace(line[len(label):])
-			}
-		}
-		line = strings.Trim(line, "\"'`“”«» ")
-		if line != "" {
-			return line
+// queryLabel is a short label before a colon that opens a line: "Query:",
+// "Search query:", "Requête :".
+var queryLabel = regexp.MustCompile(`^[\p{L} ]{1,40}\s*:\s+`)
+
+// cleanQuery turns a rewrite reply into a query: reasoning is removed, and
+// so are a preamble line ending in a colon ("Sure! Here is the query:"), a
+// label ("Query:"), emphasis and quotes. It refuses a reply that runs past
+// one line, that cites or states figures the conversation (known: the
+// question and its history) does not hold (an answer, not a query), or
+// that is empty or too long.
+func cleanQuery(reply, known string) (string, error) {
+	var lines []string
+	for _, line := range strings.Split(stripReasoning(reply), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			lines = append(lines, line)
 		}
 	}
-	return ""
+	if len(lines) > 1 && strings.HasSuffix(lines[0], ":") {
+		lines = lines[1:]
+	}
+	if len(lines) > 1 {
+		return "", errRewriteLines
+	}
+	if len(lines) == 0 {
+		return "", errRewriteUnusable
+	}
+	q := lines[0]
+	if loc := queryLabel.FindStringIndex(q); loc != nil && loc[1] < len(q) {
+		q = q[loc[1]:]
+	}
+	q = strings.TrimSpace(strings.Trim(q, "\"'`“”«»*_ "))
+	if q == "" || utf8.RuneCountInString(q) > maxQueryRunes {
+		return "", errRewriteUnusable
+	}
+	if citeMarker.MatchString(q) {
+		return "", errRewriteAnswers
+	}
+	have := numberSet(known)
+	for n := range numberSet(q) {
+		if !have[n] {
+			return "", errRewriteAnswers
+		}
+	}
+	return q, nil
 }
 
 func messages(system, user string) []openai.ChatCompletionMessage {

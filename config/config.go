@@ -50,8 +50,19 @@ type Config struct {
 	Temperature   float32
 	MaxTokens     int
 	ContextTokens int
-	ModelTimeout  time.Duration
-	ModelRetries  int
+	// ContextWindow is the chat model's context window in tokens: the
+	// prompt and the answer must fit in it.
+	ContextWindow int
+	// ReasoningEffort is sent as reasoning_effort when set ("none" turns
+	// Ollama's thinking off).
+	ReasoningEffort string
+	// FirstTokenTimeout bounds the wait for a model's first token (and a
+	// query rewrite); StreamIdleTimeout every later silence of the stream.
+	// MISSIONBOT_MODEL_TIMEOUT is read as the first-token timeout when
+	// MISSIONBOT_FIRST_TOKEN_TIMEOUT is not set.
+	FirstTokenTimeout time.Duration
+	StreamIdleTimeout time.Duration
+	ModelRetries      int
 
 	// K is how many passages are retrieved per question.
 	K int
@@ -94,6 +105,10 @@ type Discord struct {
 	ReloadInterval   time.Duration
 }
 
+// minPromptTokens is the least room a context window must leave beside the
+// answer: the instructions and a few passages.
+const minPromptTokens = 1024
+
 // Defaults.
 const (
 	DefaultOpenAIBaseURL = "https://api.openai.com/v1"
@@ -119,8 +134,11 @@ func Load(getenv func(string) string) (Config, error) {
 		ChatModel:            p.str("MISSIONBOT_CHAT_MODEL", ""),
 		Temperature:          float32(p.float("MISSIONBOT_TEMPERATURE", 0.2, 0, 2)),
 		MaxTokens:            p.int("MISSIONBOT_MAX_ANSWER_TOKENS", 600, 16, 32768),
-		ContextTokens:        p.int("MISSIONBOT_CONTEXT_TOKENS", 3000, 200, 1_000_000),
-		ModelTimeout:         p.duration("MISSIONBOT_MODEL_TIMEOUT", 60*time.Second),
+		ContextTokens:        p.int("MISSIONBOT_CONTEXT_TOKENS", 2800, 200, 1_000_000),
+		ContextWindow:        p.int("MISSIONBOT_CONTEXT_WINDOW", 4096, 1024, 10_000_000),
+		ReasoningEffort:      p.oneOf("MISSIONBOT_REASONING_EFFORT", "", "none", "minimal", "low", "medium", "high", "xhigh"),
+		FirstTokenTimeout:    p.duration("MISSIONBOT_FIRST_TOKEN_TIMEOUT", p.duration("MISSIONBOT_MODEL_TIMEOUT", 30*time.Second)),
+		StreamIdleTimeout:    p.duration("MISSIONBOT_STREAM_IDLE_TIMEOUT", 20*time.Second),
 		ModelRetries:         p.int("MISSIONBOT_MODEL_RETRIES", 3, 0, 10),
 		K:                    p.int("MISSIONBOT_K", 5, 1, 50),
 		LogLevel:             p.level("MISSIONBOT_LOG_LEVEL"),
@@ -145,6 +163,10 @@ func Load(getenv func(string) string) (Config, error) {
 		},
 	}
 	p.url("OPENAI_BASE_URL", c.OpenAIBaseURL)
+	if c.ChatModel != "" && c.ContextWindow < c.MaxTokens+minPromptTokens {
+		p.fail("MISSIONBOT_CONTEXT_WINDOW", fmt.Sprintf("=%d cannot hold a %d-token answer (MISSIONBOT_MAX_ANSWER_TOKENS) and a prompt of at least %d tokens: raise it or lower MISSIONBOT_MAX_ANSWER_TOKENS",
+			c.ContextWindow, c.MaxTokens, minPromptTokens))
+	}
 	if c.DatabaseURL != "" && !isPostgresURL(c.DatabaseURL) {
 		// The value is not quoted: it may hold a password.
 		p.fail("MISSIONBOT_DATABASE_URL", "is not a PostgreSQL URL: want postgres://user:password@host:5432/database (its value is not shown, as it may hold a password)")

@@ -17,7 +17,7 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Mode() != "extractive" || c.K != 5 || c.EmbeddingBatch != 64 || c.Discord.APIURL != DefaultDiscordAPIURL ||
-		c.Discord.QuestionsPerMinute != 5 || c.ModelTimeout != 60*time.Second || c.LogLevel != slog.LevelInfo || c.DataDir != "/tmp/x" {
+		c.Discord.QuestionsPerMinute != 5 || c.FirstTokenTimeout != 30*time.Second || c.StreamIdleTimeout != 20*time.Second || c.ContextTokens != 2800 || c.ContextWindow != 4096 || c.ReasoningEffort != "" || c.LogLevel != slog.LevelInfo || c.DataDir != "/tmp/x" {
 		t.Errorf("unexpected defaults: %+v", c)
 	}
 	c, err = Load(env(map[string]string{"MISSIONBOT_CHAT_MODEL": "llama3.2", "MISSIONBOT_MODERATOR_ROLES": "123, 456"}))
@@ -38,6 +38,9 @@ func TestLoadErrors(t *testing.T) {
 		{"bad temperature", map[string]string{"MISSIONBOT_TEMPERATURE": "hot"}, []string{"MISSIONBOT_TEMPERATURE", "0 to 2"}},
 		{"temperature out of range", map[string]string{"MISSIONBOT_TEMPERATURE": "3"}, []string{"MISSIONBOT_TEMPERATURE"}},
 		{"bad timeout", map[string]string{"MISSIONBOT_MODEL_TIMEOUT": "-5s"}, []string{"MISSIONBOT_MODEL_TIMEOUT", "positive duration"}},
+		{"bad first-token timeout", map[string]string{"MISSIONBOT_FIRST_TOKEN_TIMEOUT": "soon"}, []string{"MISSIONBOT_FIRST_TOKEN_TIMEOUT", "positive duration"}},
+		{"bad reasoning effort", map[string]string{"MISSIONBOT_REASONING_EFFORT": "lots"}, []string{"MISSIONBOT_REASONING_EFFORT", "none, minimal"}},
+		{"window too small for the answer", map[string]string{"MISSIONBOT_CHAT_MODEL": "m", "MISSIONBOT_CONTEXT_WINDOW": "1024", "MISSIONBOT_MAX_ANSWER_TOKENS": "1000"}, []string{"MISSIONBOT_CONTEXT_WINDOW", "cannot hold"}},
 		{"bad batch", map[string]string{"MISSIONBOT_EMBEDDING_BATCH": "0"}, []string{"MISSIONBOT_EMBEDDING_BATCH", "1 to 2048"}},
 		{"bad url", map[string]string{"OPENAI_BASE_URL": "localhost:11434"}, []string{"OPENAI_BASE_URL", "http"}},
 		{"bad guild", map[string]string{"DISCORD_GUILD_ID": "my-server"}, []string{"DISCORD_GUILD_ID"}},

@@ -18,16 +18,25 @@ import (
 //go:embed *.tmpl
 var files embed.FS
 
-// Source is one passage offered to the model, with the metadata of its
-// document (title, publisher, date). Sources are numbered [1]..[n] by their
-// position in AnswerData.Sources.
+// RefusalLine is the exact line the answer prompt tells the model to reply
+// with when the sources do not answer the question: an English token that
+// a model copies unchanged whatever the language of the conversation, so
+// that its refusal can be recognised without reading prose (see the answer
+// package).
+const RefusalLine = "NOT_IN_SOURCES"
+
+// Source is one document offered to the model: its metadata (title,
+// publisher, date) and the excerpts of its retrieved passages, in document
+// order. Sources are numbered [1]..[n] by their position in
+// AnswerData.Sources.
 type Source struct {
 	corpus.Meta
+	// Text is what the model is shown of the document: excerpts of its
+	// retrieved passages, joined with " … " where text was left out.
 	Text string
-	// Ref is the caller's own reference to the passage (e.g. its index in
-	// the search results). It is never rendered; Pack carries it through so
-	// the caller can map the numbers it sent back to its passages.
-	Ref int
+	// Refs are the caller's own references to the passages behind the
+	// source (see Passage.Ref), best first. They are never rendered.
+	Refs []int
 }
 
 // AnswerData is everything the answer prompt shows the model.
@@ -37,9 +46,9 @@ type AnswerData struct {
 	// Query is the standalone form of a follow-up question; leave it empty
 	// when it adds nothing (it equals the question).
 	Query string
-	// Language names the question's language ("French") when it is known
-	// not to be English; empty means "the language of the question".
-	Language string
+	// History is the recent conversation, oldest first; only the last
+	// MaxHistoryTurns are shown, each clipped.
+	History []Turn
 	// Today is the current date, YYYY-MM-DD, or empty to leave it out.
 	Today   string
 	Sources []Source
@@ -55,13 +64,23 @@ type Turn struct {
 type RewriteData struct {
 	// Question is the latest question as asked.
 	Question string
-	// History is the earlier turns, oldest first; only the last few are
-	// sent (see MaxRewriteTurns).
+	// History is the earlier turns, oldest first; only the last
+	// MaxHistoryTurns are sent, each clipped.
 	History []Turn
 }
 
-// MaxRewriteTurns is how many of the latest turns the rewrite prompt shows.
-const MaxRewriteTurns = 3
+// MaxHistoryTurns is how many of the latest turns a prompt shows; each
+// turn's question is clipped to 300 characters and its answer to 400, so
+// a long conversation costs at most about 2,100 characters.
+const MaxHistoryTurns = 3
+
+// recent returns the last MaxHistoryTurns turns of h.
+func recent(h []Turn) []Turn {
+	if len(h) > MaxHistoryTurns {
+		return h[len(h)-MaxHistoryTurns:]
+	}
+	return h
+}
 
 // Prompts renders the prompt templates. It is safe for concurrent use.
 type Prompts struct {
@@ -106,11 +125,18 @@ func New() (*Prompts, error) {
 // data.Question from data.Sources. The caller packs the sources first
 // (see Pack).
 func (p *Prompts) Answer(data AnswerData) (system, user string, err error) {
-	system, err = render(p.system, struct{ SourceCount int }{len(data.Sources)})
+	data.History = recent(data.History)
+	system, err = render(p.system, struct {
+		SourceCount int
+		Refusal     string
+	}{len(data.Sources), RefusalLine})
 	if err != nil {
 		return "", "", err
 	}
-	user, err = render(p.user, data)
+	user, err = render(p.user, struct {
+		AnswerData
+		Refusal string
+	}{data, RefusalLine})
 	if err != nil {
 		return "", "", err
 	}
@@ -120,9 +146,7 @@ func (p *Prompts) Answer(data AnswerData) (system, user string, err error) {
 // Rewrite renders the system and user messages asking the model to turn
 // data.Question into a standalone English search query.
 func (p *Prompts) Rewrite(data RewriteData) (system, user string, err error) {
-	if len(data.History) > MaxRewriteTurns {
-		data.History = data.History[len(data.History)-MaxRewriteTurns:]
-	}
+	data.History = recent(data.History)
 	system, err = render(p.rewriteSystem, nil)
 	if err != nil {
 		return "", "", err

@@ -164,8 +164,37 @@ func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32
 	return out, nil
 }
 
-// embedBatch sends one request, retrying transient failures.
+// embedBatch embeds one batch. When the server answers 413 (a request too
+// large for it or for a proxy in front of it), the batch is halved and each
+// half sent on its own, down to single texts; a single text that is still
+// too large fails with an error saying so.
 func (e *OpenAIEmbedder) embedBatch(ctx context.Context, texts []string) ([][]float32, error) {
+	vecs, err := e.embedOnce(ctx, texts)
+	if !errors.Is(err, errTooLarge) {
+		return vecs, err
+	}
+	if len(texts) == 1 {
+		return nil, fmt.Errorf("%w: one text of %d characters is too large for the embeddings endpoint", err, len(texts[0]))
+	}
+	half := len(texts) / 2
+	e.log.LogAttrs(ctx, slog.LevelWarn, "embeddings request too large; halving the batch",
+		slog.Int("batch", len(texts)), slog.Int("half", half))
+	first, err := e.embedBatch(ctx, texts[:half])
+	if err != nil {
+		return nil, err
+	}
+	second, err := e.embedBatch(ctx, texts[half:])
+	if err != nil {
+		return nil, err
+	}
+	return append(first, second...), nil
+}
+
+// errTooLarge marks a 413 answer to an embeddings request.
+var errTooLarge = errors.New("the embeddings request was too large (HTTP 413); lower MISSIONBOT_EMBEDDING_BATCH")
+
+// embedOnce sends one request, retrying transient failures.
+func (e *OpenAIEmbedder) embedOnce(ctx context.Context, texts []string) ([][]float32, error) {
 	for attempt := 0; ; attempt++ {
 		rctx, seen := openaiclient.Record(ctx)
 		resp, err := e.client.CreateEmbeddings(rctx, openai.EmbeddingRequest{
@@ -179,6 +208,9 @@ func (e *OpenAIEmbedder) embedBatch(ctx context.Context, texts []string) ([][]fl
 			return nil, context.Cause(ctx)
 		}
 		status, retryable := openaiclient.Classify(err)
+		if status == http.StatusRequestEntityTooLarge {
+			return nil, errTooLarge
+		}
 		if !retryable || attempt >= e.maxRetries {
 			if retryable {
 				return nil, fmt.Errorf("gave up after %d attempts: %w", attempt+1, describeOpenAIError(status, err))
@@ -228,7 +260,7 @@ func (e *OpenAIEmbedder) vectors(resp openai.EmbeddingResponse, n int) ([][]floa
 	if !e.dim.CompareAndSwap(0, int64(got)) {
 		if want := int(e.dim.Load()); want != got {
 			return nil, fmt.Errorf("%w: model %q returned %d-dimensional vectors, expected %d; "+
-				"was the model behind the endpoint changed? rebuild the index", ErrDimensionMismatch, e.model, got, want)
+				"was the model behind the endpoint changed? rebuild the index with `missionbot ingest`", ErrDimensionMismatch, e.model, got, want)
 		}
 	}
 	return out, nil
@@ -262,6 +294,8 @@ func describeOpenAIError(status int, err error) error {
 		return fmt.Errorf("the server rejected the API key (status %d): %w", status, err)
 	case status == http.StatusNotFound && errors.As(err, &apiErr):
 		return fmt.Errorf("the model or endpoint was not found (status 404): %w", err)
+	case status == http.StatusNotFound:
+		return fmt.Errorf("no embeddings API at this address (status 404; OPENAI_BASE_URL usually ends in /v1, e.g. http://localhost:11434/v1): %w", err)
 	case status > 0:
 		return fmt.Errorf("status %d: %w", status, err)
 	}

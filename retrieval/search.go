@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"missionbot/text"
@@ -58,6 +59,9 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (Results, erro
 		// with it: BM25 alone still finds passages.
 		ix.log.Warn("search: query embedding failed; matching keywords only", "err", err)
 		res.Notice = NoticeKeywordsOnly
+		if errors.Is(err, ErrDimensionMismatch) {
+			res.Notice = NoticeDimensionMismatch
+		}
 	}
 	q := g.lex.coverageQuery(query, g.chunks)
 	res.Terms = q.public()
@@ -88,6 +92,11 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (Results, erro
 // its query and matched keywords only.
 const NoticeKeywordsOnly = "The embedding service is unavailable, so this search matched keywords only."
 
+// NoticeDimensionMismatch is the Results.Notice of a search whose query
+// vector does not match the index: the embedding model changed since the
+// index was built.
+const NoticeDimensionMismatch = "The embedding model no longer matches the index, so this search matched keywords only; rebuild the index with `missionbot ingest`."
+
 // queryEmbedTimeout bounds embedding one query, retries included; past it
 // the search goes on with keywords alone.
 const queryEmbedTimeout = 5 * time.Second
@@ -102,7 +111,8 @@ func (ix *Index) embedQuery(ctx context.Context, query string, dim int) ([]float
 		return nil, fmt.Errorf("embed query: %w", err)
 	}
 	if len(vecs) != 1 || (dim > 0 && len(vecs[0]) != dim) {
-		return nil, fmt.Errorf("query vector has %d dimensions, the index %d: %w", vecLen(vecs), dim, ErrDimensionMismatch)
+		return nil, fmt.Errorf("query vector has %d dimensions, the index %d (was the embedding model changed? rebuild the index with `missionbot ingest`): %w",
+			vecLen(vecs), dim, ErrDimensionMismatch)
 	}
 	return vecs[0], nil
 }
@@ -203,16 +213,27 @@ func diversifyCapped(cands []candidate, k int, chunks []Chunk, limit int, picked
 			}
 		}
 	}
+	// sims[i] is candidate i's highest similarity to the picked passages:
+	// computed once against those picked before, then updated against the
+	// newest pick only, so picking costs k passes over the candidates, not
+	// k² (the llm answerer asks for twice k).
+	sims := make([]float64, len(cands))
+	for i, c := range cands {
+		for _, p := range picked {
+			sims[i] = math.Max(sims[i], cosine(c.vec, p.vec))
+		}
+	}
+	given := len(picked)
 	for len(picked) < k {
 		best, bestScore := -1, math.Inf(-1)
 		for i, c := range cands {
 			if used[i] || perDoc[chunks[c.idx].Meta.DocID] >= limit {
 				continue
 			}
-			sim := 0.0
-			for _, p := range picked {
-				sim = math.Max(sim, cosine(c.vec, p.vec))
+			if n := len(picked); n > given {
+				sims[i] = math.Max(sims[i], cosine(c.vec, picked[n-1].vec))
 			}
+			sim := sims[i]
 			if sim >= nearDuplicate {
 				used[i] = true
 				continue

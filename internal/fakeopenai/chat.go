@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -18,16 +19,21 @@ type Message struct {
 // ChatRequest is the part of a /v1/chat/completions request body the fake
 // understands.
 type ChatRequest struct {
-	Model         string    `json:"model"`
-	Messages      []Message `json:"messages"`
-	Stream        bool      `json:"stream"`
-	Temperature   float32   `json:"temperature"`
-	MaxTokens     int       `json:"max_tokens"`
-	StreamOptions *struct {
+	Model               string    `json:"model"`
+	Messages            []Message `json:"messages"`
+	Stream              bool      `json:"stream"`
+	Temperature         *float32  `json:"temperature"`
+	MaxTokens           int       `json:"max_tokens"`
+	MaxCompletionTokens int       `json:"max_completion_tokens"`
+	ReasoningEffort     string    `json:"reasoning_effort"`
+	StreamOptions       *struct {
 		IncludeUsage bool `json:"include_usage"`
 	} `json:"stream_options"`
 	// Header is the request's HTTP header, for asserting on authentication.
 	Header http.Header `json:"-"`
+	// Dropped is how many words of the prompt an Ollama-flavoured server
+	// with a ContextTokens window silently cut from its front.
+	Dropped int `json:"-"`
 }
 
 // Text returns all message contents joined by newlines, for assertions about
@@ -81,6 +87,17 @@ type Step struct {
 	// frame and before the first content delta; keep-alive comments are
 	// sent meanwhile.
 	FirstTokenDelay time.Duration
+	// DeltaDelay is slept between deltas (reasoning and content): a slow
+	// but steady stream.
+	DeltaDelay time.Duration
+	// Reasoning is streamed before the reply as reasoning deltas, in the
+	// field ReasoningField names: "reasoning" (Ollama's, the default) or
+	// "reasoning_content" (DeepSeek's and vLLM's).
+	Reasoning      string
+	ReasoningField string
+	// NoFinish leaves out the chunk carrying finish_reason but still ends
+	// with data: [DONE], as some servers do.
+	NoFinish bool
 }
 
 // Chat is a scripted /v1/chat/completions handler speaking the real wire
@@ -94,10 +111,51 @@ type Chat struct {
 	Reply func(ChatRequest) string
 	// Deltas is how many content deltas the reply is split into; 0 means 4.
 	Deltas int
+	// Flavor selects whose errors and limits the fake imitates.
+	Flavor Flavor
+	// Models, when set, are the models the server has; a request for
+	// another gets a 404 with the flavour's error body.
+	Models []string
+	// ContextTokens, when positive, is the model's context window,
+	// counting the prompt's words and max_tokens: an OpenAI-flavoured
+	// server refuses a longer request with context_length_exceeded, an
+	// Ollama-flavoured one silently drops the prompt's first words and
+	// answers 200 (see ChatRequest.Dropped), as Ollama does.
+	ContextTokens int
+	// Serial serves one request at a time and queues the others, as Ollama
+	// does unless OLLAMA_NUM_PARALLEL is raised.
+	Serial bool
+	// RequireCompletionTokens refuses max_tokens, and a temperature other
+	// than 1, as OpenAI's reasoning models do.
+	RequireCompletionTokens bool
+	// RejectStreamOptions refuses stream_options, as some older
+	// OpenAI-compatible servers do.
+	RejectStreamOptions bool
 
-	mu       sync.Mutex
-	script   []Step        // guarded by mu
-	requests []ChatRequest // guarded by mu
+	mu        sync.Mutex
+	script    []Step        // guarded by mu
+	requests  []ChatRequest // guarded by mu
+	active    int           // requests being served; guarded by mu
+	maxActive int           // most served at once; guarded by mu
+	serial    sync.Mutex    // held while serving when Serial
+}
+
+// Flavor names a server whose behaviour the fake imitates.
+type Flavor int
+
+// The flavours.
+const (
+	// FlavorOpenAI answers like api.openai.com.
+	FlavorOpenAI Flavor = iota
+	// FlavorOllama answers like Ollama's OpenAI-compatible endpoint.
+	FlavorOllama
+)
+
+// MaxConcurrent is the most requests the fake served at the same time.
+func (c *Chat) MaxConcurrent() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.maxActive
 }
 
 // NewChat returns a handler answering every request with reply, after
@@ -121,13 +179,30 @@ func (c *Chat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.Header = r.Header.Clone()
-	c.mu.Lock()
-	c.requests = append(c.requests, req)
-	var step Step
-	if len(c.script) > 0 {
-		step, c.script = c.script[0], c.script[1:]
+	if c.Serial {
+		c.serial.Lock()
+		defer c.serial.Unlock()
 	}
+	if msg, status := c.refuse(req); msg != "" {
+		c.mu.Lock()
+		c.requests = append(c.requests, req) // refused before any step plays
+		c.mu.Unlock()
+		c.writeFlavoredError(w, status, msg, req)
+		return
+	}
+	if c.ContextTokens > 0 && c.Flavor == FlavorOllama {
+		req = truncateFront(req, c.ContextTokens-req.MaxTokens)
+	}
+	step := c.record(req)
+	c.mu.Lock()
+	c.active++
+	c.maxActive = max(c.maxActive, c.active)
 	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.active--
+		c.mu.Unlock()
+	}()
 
 	reply := step.Reply
 	if reply == "" {
@@ -152,10 +227,97 @@ func (c *Chat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !req.Stream {
+		if step.Reasoning != "" && step.ReasoningField == "" {
+			reply = "<think>" + step.Reasoning + "</think>" + reply
+		}
 		writeCompletion(w, req, reply, finish)
 		return
 	}
 	c.stream(w, r, req, step, split(reply, c.deltas()), finish)
+}
+
+// record keeps req and takes the next step of the script.
+func (c *Chat) record(req ChatRequest) Step {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.requests = append(c.requests, req)
+	var step Step
+	if len(c.script) > 0 {
+		step, c.script = c.script[0], c.script[1:]
+	}
+	return step
+}
+
+// refuse returns the error message and status a real server would answer
+// req with, or "" to serve it.
+func (c *Chat) refuse(req ChatRequest) (string, int) {
+	if len(c.Models) > 0 && !slices.Contains(c.Models, req.Model) {
+		if c.Flavor == FlavorOllama {
+			return fmt.Sprintf("model '%s' not found", req.Model), http.StatusNotFound // Ollama 0.17.4's words
+		}
+		return fmt.Sprintf("The model `%s` does not exist or you do not have access to it.", req.Model), http.StatusNotFound
+	}
+	if c.RequireCompletionTokens && req.MaxTokens > 0 {
+		return "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", http.StatusBadRequest
+	}
+	if c.RequireCompletionTokens && req.Temperature != nil && *req.Temperature != 1 {
+		return fmt.Sprintf("Unsupported value: 'temperature' does not support %g with this model. Only the default (1) value is supported.", *req.Temperature), http.StatusBadRequest
+	}
+	if c.RejectStreamOptions && req.StreamOptions != nil {
+		return "Unrecognized request argument supplied: stream_options", http.StatusBadRequest
+	}
+	if c.ContextTokens > 0 && c.Flavor == FlavorOpenAI {
+		used := len(strings.Fields(req.Text()))
+		if used+req.MaxTokens > c.ContextTokens {
+			return fmt.Sprintf("This model's maximum context length is %d tokens. However, you requested %d tokens (%d in the messages, %d in the completion). Please reduce the length of the messages or completion.",
+				c.ContextTokens, used+req.MaxTokens, used, req.MaxTokens), http.StatusBadRequest
+		}
+	}
+	return "", 0
+}
+
+// writeFlavoredError writes msg as the flavour's error body.
+func (c *Chat) writeFlavoredError(w http.ResponseWriter, status int, msg string, req ChatRequest) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	body := map[string]any{"message": msg, "type": "invalid_request_error", "param": nil, "code": nil}
+	switch {
+	case c.Flavor == FlavorOllama:
+		body["type"] = "api_error"
+	case status == http.StatusNotFound:
+		body["code"] = "model_not_found"
+	case strings.Contains(msg, "maximum context length"):
+		body["param"], body["code"] = "messages", "context_length_exceeded"
+	case strings.Contains(msg, "max_tokens"):
+		body["param"], body["code"] = "max_tokens", "unsupported_parameter"
+	case strings.Contains(msg, "temperature"):
+		body["param"], body["code"] = "temperature", "unsupported_value"
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": body})
+}
+
+// truncateFront drops the first words of the prompt so that at most keep
+// remain, as Ollama does with a prompt longer than its context.
+func truncateFront(req ChatRequest, keep int) ChatRequest {
+	total := len(strings.Fields(req.Text()))
+	drop := total - max(keep, 0)
+	if drop <= 0 {
+		return req
+	}
+	req.Dropped = drop
+	msgs := make([]Message, 0, len(req.Messages))
+	for _, m := range req.Messages {
+		words := strings.Fields(m.Content)
+		if drop >= len(words) {
+			drop -= len(words)
+			continue
+		}
+		m.Content = strings.Join(words[drop:], " ")
+		drop = 0
+		msgs = append(msgs, m)
+	}
+	req.Messages = msgs
+	return req
 }
 
 func (c *Chat) deltas() int {
@@ -185,9 +347,33 @@ func (c *Chat) stream(w http.ResponseWriter, r *http.Request, req ChatRequest, s
 			return
 		}
 	}
+	if step.Reasoning != "" {
+		field := step.ReasoningField
+		if field == "" {
+			field = "reasoning"
+		}
+		for i, p := range split(step.Reasoning, c.deltas()) {
+			if i > 0 && step.DeltaDelay > 0 {
+				select {
+				case <-time.After(step.DeltaDelay):
+				case <-r.Context().Done():
+					return
+				}
+			}
+			// Ollama repeats the role in every chunk, reasoning included.
+			frame(chunk(req.Model, map[string]string{"role": "assistant", "content": "", field: p}, nil))
+		}
+	}
 	for i, p := range parts {
 		if step.Fail != FailNone && i == step.At {
 			break
+		}
+		if i > 0 && step.DeltaDelay > 0 {
+			select {
+			case <-time.After(step.DeltaDelay):
+			case <-r.Context().Done():
+				return
+			}
 		}
 		frame(chunk(req.Model, map[string]string{"content": p}, nil))
 	}
@@ -203,7 +389,9 @@ func (c *Chat) stream(w http.ResponseWriter, r *http.Request, req ChatRequest, s
 	case FailEndEarly:
 		return
 	}
-	frame(chunk(req.Model, map[string]string{}, &finish))
+	if !step.NoFinish {
+		frame(chunk(req.Model, map[string]string{}, &finish))
+	}
 	if req.StreamOptions != nil && req.StreamOptions.IncludeUsage {
 		u := usage(req, strings.Join(parts, ""))
 		frame(map[string]any{"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1700000000, "model": req.Model, "choices": []any{}, "usage": u})

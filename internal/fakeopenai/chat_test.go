@@ -142,3 +142,117 @@ func TestSplit(t *testing.T) {
 		})
 	}
 }
+
+// TestChatRealServerBehaviours: the fake's imitations of real servers.
+func TestChatRealServerBehaviours(t *testing.T) {
+	req := openai.ChatCompletionRequest{Model: "m", MaxTokens: 10, Messages: []openai.ChatCompletionMessage{{Role: "user", Content: "one two three four five six"}}}
+	t.Run("reasoning deltas are not content", func(t *testing.T) {
+		chat := NewChat("Answer.", Step{Reasoning: "thinking hard", ReasoningField: "reasoning_content"})
+		s := New(t, map[string]http.Handler{"/v1/chat/completions": chat})
+		st, err := chatClient(s).CreateChatCompletionStream(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		var content, reasoning strings.Builder
+		for {
+			resp, err := st.Recv()
+			if err != nil {
+				break
+			}
+			for _, c := range resp.Choices {
+				content.WriteString(c.Delta.Content)
+				reasoning.WriteString(c.Delta.ReasoningContent)
+			}
+		}
+		if content.String() != "Answer." || reasoning.String() != "thinking hard" {
+			t.Errorf("content %q reasoning %q", content.String(), reasoning.String())
+		}
+	})
+	t.Run("[DONE] without a finish_reason", func(t *testing.T) {
+		s := New(t, map[string]http.Handler{"/v1/chat/completions": NewChat("Answer.", Step{NoFinish: true})})
+		st, err := chatClient(s).CreateChatCompletionStream(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, finish, err := drain(t, st)
+		if text != "Answer." || finish != "" || !errors.Is(err, io.EOF) {
+			t.Errorf("text %q finish %q end %v", text, finish, err)
+		}
+	})
+	for _, tc := range []struct {
+		name   string
+		flavor Flavor
+		want   string
+	}{{"OpenAI's unknown model", FlavorOpenAI, "does not exist"}, {"Ollama's unknown model", FlavorOllama, "model 'm' not found"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			chat := NewChat("x")
+			chat.Flavor, chat.Models = tc.flavor, []string{"other"}
+			s := New(t, map[string]http.Handler{"/v1/chat/completions": chat})
+			_, err := chatClient(s).CreateChatCompletionStream(context.Background(), req)
+			var apiErr *openai.APIError
+			if !errors.As(err, &apiErr) || apiErr.HTTPStatusCode != 404 || !strings.Contains(apiErr.Message, tc.want) {
+				t.Errorf("err = %v", err)
+			}
+		})
+	}
+	t.Run("context window: OpenAI refuses, Ollama cuts the front", func(t *testing.T) {
+		chat := NewChat("x")
+		chat.ContextTokens = 14 // 6 words + 10 max_tokens do not fit
+		s := New(t, map[string]http.Handler{"/v1/chat/completions": chat})
+		_, err := chatClient(s).CreateChatCompletion(context.Background(), req)
+		var apiErr *openai.APIError
+		if !errors.As(err, &apiErr) || apiErr.Code != "context_length_exceeded" {
+			t.Errorf("OpenAI flavour: err = %v", err)
+		}
+		chat.Flavor = FlavorOllama
+		if _, err := chatClient(s).CreateChatCompletion(context.Background(), req); err != nil {
+			t.Fatalf("Ollama flavour: %v", err)
+		}
+		last := chat.Requests()[len(chat.Requests())-1]
+		if last.Dropped != 2 || last.Messages[0].Content != "three four five six" {
+			t.Errorf("Ollama kept %q, dropped %d", last.Messages[0].Content, last.Dropped)
+		}
+	})
+	t.Run("serial", func(t *testing.T) {
+		chat := NewChat("x", Step{FirstTokenDelay: 30 * time.Millisecond}, Step{FirstTokenDelay: 30 * time.Millisecond})
+		chat.Serial = true
+		s := New(t, map[string]http.Handler{"/v1/chat/completions": chat})
+		done := make(chan struct{}, 2)
+		for range 2 {
+			go func() {
+				if st, err := chatClient(s).CreateChatCompletionStream(context.Background(), req); err == nil {
+					_, _, _ = drain(t, st)
+				}
+				done <- struct{}{}
+			}()
+		}
+		<-done
+		<-done
+		if chat.MaxConcurrent() != 1 || len(chat.Requests()) != 2 {
+			t.Errorf("max concurrent %d, requests %d", chat.MaxConcurrent(), len(chat.Requests()))
+		}
+	})
+	t.Run("max_tokens refused for reasoning models", func(t *testing.T) {
+		chat := NewChat("x")
+		chat.RequireCompletionTokens = true
+		s := New(t, map[string]http.Handler{"/v1/chat/completions": chat})
+		_, err := chatClient(s).CreateChatCompletion(context.Background(), openai.ChatCompletionRequest{Model: "future", MaxTokens: 5})
+		var apiErr *openai.APIError
+		if !errors.As(err, &apiErr) || apiErr.HTTPStatusCode != 400 || !strings.Contains(apiErr.Message, "max_completion_tokens") {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("unknown route is a plain 404", func(t *testing.T) {
+		s := New(t, map[string]http.Handler{"/v1/chat/completions": NewChat("x")})
+		resp, err := http.Post(s.URL+"/chat/completions", "application/json", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 404 || strings.TrimSpace(string(body)) != "404 page not found" {
+			t.Errorf("status %d body %q", resp.StatusCode, body)
+		}
+	})
+}

@@ -30,6 +30,10 @@ type EmbeddingsOptions struct {
 	// FailAfter, when positive, makes every request after the first
 	// FailAfter ones fail with 500, like an endpoint dying mid-refresh.
 	FailAfter int
+	// MaxInputs, when positive, answers a request with more inputs than
+	// this with 413 and an HTML body, as a proxy with a body-size limit
+	// (or a server with a batch limit) in front of the endpoint does.
+	MaxInputs int
 	// RejectKey answers every request with 401 and an error message that
 	// quotes the bearer token, as some servers do, so tests can check the
 	// key never reaches an error or a log.
@@ -118,6 +122,12 @@ func Embeddings(opts EmbeddingsOptions) http.Handler {
 		}
 		if req.Model == "" {
 			writeEmbeddingsError(w, http.StatusBadRequest, "invalid_request_error", "you must provide a model parameter")
+			return
+		}
+		if opts.MaxInputs > 0 && len(inputs) > opts.MaxInputs {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			fmt.Fprint(w, "<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n</body>\r\n</html>\r\n")
 			return
 		}
 

@@ -44,6 +44,8 @@ func TestEmbeddings(t *testing.T) {
 		{name: "fail after", opts: EmbeddingsOptions{FailAfter: 1}, body: body, wantStatus: []int{200, 500, 500}, wantDim: 16},
 		{name: "reject key", opts: EmbeddingsOptions{RejectKey: true}, body: body, wantStatus: []int{401}},
 		{name: "missing model", body: `{"input":["a"]}`, wantStatus: []int{400}},
+		{name: "batch over a proxy's limit", opts: EmbeddingsOptions{MaxInputs: 4}, body: body, wantStatus: []int{413}},
+		{name: "batch within the limit", opts: EmbeddingsOptions{MaxInputs: 8}, body: body, wantStatus: []int{200}, wantDim: 16},
 		{name: "bad input", body: `{"model":"m","input":42}`, wantStatus: []int{400}},
 	}
 	for _, tc := range tests {

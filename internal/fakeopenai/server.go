@@ -22,7 +22,9 @@ type Request struct {
 }
 
 // Server is a running fake. Handlers are chosen per route; a route without a
-// handler answers 404 like a server that lacks the endpoint.
+// handler answers 404 with a plain-text "404 page not found", as Ollama and
+// Go servers do (a client pointed at the wrong base URL sees that, not an
+// API error).
 type Server struct {
 	*httptest.Server
 
@@ -53,7 +55,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	h, ok := s.routes[r.URL.Path]
 	if !ok {
-		http.Error(w, `{"error":{"message":"not found","type":"invalid_request_error"}}`, http.StatusNotFound)
+		http.Error(w, "404 page not found", http.StatusNotFound)
 		return
 	}
 	h.ServeHTTP(w, r)

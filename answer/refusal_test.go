@@ -1,0 +1,107 @@
+package answer
+
+import (
+	"strings"
+	"testing"
+
+	"missionbot/retrieval"
+)
+
+func TestModelRefusal(t *testing.T) {
+	framework := sourcesOf([]retrieval.Passage{
+		passage(1, "f", "Defence framework signed", "2023-09-25", "The framework will guide defence cooperation between the two countries for the next five years."),
+		passage(2, "g", "Benin offers troops", "2024-02-01", "Benin said it would send up to 2,000 troops to the mission."),
+	})
+	cases := []struct {
+		name, reply, question string
+		refused               bool
+		answer                string // when not refused
+	}{
+		{name: "the line", reply: "NOT_IN_SOURCES", refused: true},
+		{name: "the line with emphasis and a stray marker", reply: "**NOT_IN_SOURCES** [1]", refused: true},
+		{name: "the line in other words' case", reply: "Not in sources.", refused: true},
+		{name: "the line then an explanation in French", reply: "NOT_IN_SOURCES\nLes sources ne le disent pas.", refused: true},
+		{name: "the line and an explanation on one line", reply: "NOT_IN_SOURCES: the sources do not mention Japan.", question: "Did Japan pay?", refused: true},
+		{name: "partial answer then the line keeps the answer", reply: "Benin said it would send up to 2,000 troops [2].\nNOT_IN_SOURCES",
+			question: "How many troops did Benin and Chad pledge?", answer: "Benin said it would send up to 2,000 troops [2]."},
+		{name: "paraphrase with a stray marker", reply: "The sources do not say how many troops Benin pledged [1].", question: "How many troops did Benin pledge?", refused: true},
+		{name: "nothing in the sources", reply: "Nothing in the sources answers this.", question: "Who won the World Cup?", refused: true},
+		{name: "passages give no figure", reply: "the passages give no figure for that", question: "How much did Japan give?", refused: true},
+		{name: "French paraphrase", reply: "Les sources ne le disent pas.", question: "Combien le Japon a-t-il donné ?", refused: true},
+		{name: "Creole paraphrase", reply: "Sous yo pa di sa.", question: "Konbyen Japon bay?", refused: true},
+		{name: "real uncited answer with a gap is kept", reply: "The framework runs for five years; there is no information on renewal.",
+			question: "How long will the defence framework guide cooperation?", answer: "The framework runs for five years; there is no information on renewal."},
+		{name: "real answer with a figure and a gap is kept", reply: "Benin said it would send 2,000 troops [2]; the sources do not say when.",
+			question: "How many troops did Benin pledge?", answer: "Benin said it would send 2,000 troops [2]; the sources do not say when."},
+		{name: "plain answer", reply: "Benin pledged up to 2,000 troops [2].", question: "How many troops did Benin pledge?", answer: "Benin pledged up to 2,000 troops [2]."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, refused := modelRefusal(tc.reply, tc.question, framework)
+			if refused != tc.refused || (!refused && got != tc.answer) {
+				t.Errorf("modelRefusal(%q) = %q, refused %v; want refused %v answer %q", tc.reply, got, refused, tc.refused, tc.answer)
+			}
+		})
+	}
+}
+
+func TestModelPassages(t *testing.T) {
+	res := pledgeResults()
+	for i := range res.Passages {
+		res.Passages[i].Coverage, res.Passages[i].Support = 0.1, 0.1
+	}
+	res.Coverage = 0.1
+	if got := modelPassages(res); len(got) != 3 {
+		t.Errorf("weakly matching passages: got %d for the model, want all 3 (it judges relevance)", len(got))
+	}
+	if relevantPassages(res) != nil {
+		t.Errorf("the extractive decision should still refuse these")
+	}
+	res.Coverage = 0
+	if got := modelPassages(res); got != nil {
+		t.Errorf("nothing matches: got %d passages, want none", len(got))
+	}
+}
+
+func TestStripReasoning(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"<think>plan [1]</think>Kenya sent 400 [1].", "Kenya sent 400 [1]."},
+		{"<think></think>\n\nKenya sent 400 [1].", "\n\nKenya sent 400 [1]."},
+		{"opened in the prompt</think>Answer.", "Answer."},
+		{"Answer.<think>never closed", "Answer."},
+		{"plain", "plain"},
+	}
+	for _, tc := range cases {
+		if got := stripReasoning(tc.in); got != tc.want {
+			t.Errorf("stripReasoning(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestVisibleStream(t *testing.T) {
+	cases := []struct {
+		name   string
+		deltas []string
+		want   string
+	}{
+		{"think block split across deltas", []string{"<th", "ink>The user asks [1]", " about", "</thi", "nk>Kenya sent", " 400 officers [1]."}, "Kenya sent 400 officers [1]."},
+		{"no reasoning", []string{"Kenya ", "sent 400."}, "Kenya sent 400."},
+		{"refusal line held back", []string{"NOT_", "IN_SOU", "RCES"}, ""},
+		{"a start like the refusal line is released", []string{"No", "t all ", "officers came."}, "Not all officers came."},
+		{"unclosed think shows nothing", []string{"<think>still thinking"}, ""},
+		{"less-than sign that is no tag", []string{"Fewer than 5 <", " 6 units."}, "Fewer than 5 < 6 units."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got strings.Builder
+			v := newVisibleStream(func(s string) { got.WriteString(s) })
+			for _, d := range tc.deltas {
+				v.write(d)
+			}
+			v.close()
+			if got.String() != tc.want {
+				t.Errorf("visible %q, want %q", got.String(), tc.want)
+			}
+		})
+	}
+}
