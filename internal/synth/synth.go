@@ -7,6 +7,8 @@ package synth
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"missionbot/corpus"
@@ -138,4 +140,48 @@ func FromWords(vocab []string, n, words int) []corpus.Document {
 		}
 	}
 	return docs
+}
+
+// Brief is a one-paragraph news brief of about words words drawn from
+// vocab, under a title line, as a pasted .txt article looks: the shape of
+// a corpus that saves every short item about a story.
+func Brief(r *rand.Rand, vocab []string, i, words int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Brief %d: %s %s %s\n\n", i, vocab[r.IntN(len(vocab))], vocab[r.IntN(len(vocab))], vocab[r.IntN(len(vocab))])
+	for w := range words {
+		word := vocab[r.IntN(len(vocab))]
+		if w%15 == 0 {
+			word = strings.ToUpper(word[:1]) + word[1:]
+		}
+		b.WriteString(word)
+		switch {
+		case w == words-1 || w%15 == 14:
+			b.WriteString(". ")
+		default:
+			b.WriteByte(' ')
+		}
+	}
+	fmt.Fprintf(&b, "Item %d.\n", i)
+	return b.String()
+}
+
+// WriteBriefs writes n briefs of 40 to 70 words (about 400 bytes each)
+// into dir as "brief_<i>.txt", spread over subfolders of 1,000 files so
+// no directory grows unwieldy; the same seed gives the same files.
+func WriteBriefs(dir string, seed uint64, n int) error {
+	vocab := Vocabulary(5000)
+	r := rand.New(rand.NewPCG(seed, 11))
+	for i := range n {
+		sub := filepath.Join(dir, fmt.Sprintf("%03d", i/1000))
+		if i%1000 == 0 {
+			if err := os.MkdirAll(sub, 0o755); err != nil {
+				return err
+			}
+		}
+		name := filepath.Join(sub, fmt.Sprintf("brief_%06d.txt", i))
+		if err := os.WriteFile(name, []byte(Brief(r, vocab, i, 40+r.IntN(31))), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
