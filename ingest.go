@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"missionbot/library"
 	"missionbot/retrieval"
@@ -26,6 +27,7 @@ func (e *environment) ingest(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
+	start := time.Now()
 	lib, err := openLibrary(ctx, cfg, e.logger(cfg))
 	if err != nil {
 		return err
@@ -43,8 +45,31 @@ func (e *environment) ingest(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("ingest: %w (the previous index is unchanged)", err)
 	}
+	// The whole command's time, opening the index included, not only the
+	// refresh's.
+	stats.Duration = time.Since(start)
 	fmt.Fprintln(e.stdout, summary(stats))
+	printFolds(e.stdout, stats.Folded)
 	return nil
+}
+
+// maxFoldLines bounds the folds ingest prints; sources lists them all.
+const maxFoldLines = 20
+
+// printFolds says which documents were folded into which, so that no
+// document leaves the index unsaid.
+func printFolds(w io.Writer, folds []retrieval.Fold) {
+	if len(folds) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%d document(s) folded into another as copies of the same story (cited as the kept copy, \"also reported by\" the folded one):\n", len(folds))
+	for i, f := range folds {
+		if i == maxFoldLines {
+			fmt.Fprintf(w, "  … and %d more (missionbot sources lists them all)\n", len(folds)-maxFoldLines)
+			break
+		}
+		fmt.Fprintf(w, "  %s → %s\n", f.Copy.DocID, f.Into.DocID)
+	}
 }
 
 // progressBar draws "[#####.....] 120/480 chunks" on a terminal. A nil bar
@@ -56,14 +81,26 @@ type progressBar struct {
 }
 
 func (b *progressBar) update(p retrieval.Progress) {
-	if b == nil || p.Total == 0 {
+	if b == nil {
+		return
+	}
+	done, total, what := p.Embedded, p.Total, "chunks embedded"
+	switch p.Stage {
+	case retrieval.StageLoading:
+		done, total, what = p.Loaded, p.ToLoad, "files loaded"
+	case retrieval.StageEmbedding:
+	default:
+		return
+	}
+	if total == 0 {
 		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	const width = 30
-	filled := width * p.Embedded / p.Total
-	fmt.Fprintf(b.w, "\r[%s%s] %d/%d chunks embedded", strings.Repeat("#", filled), strings.Repeat(".", width-filled), p.Embedded, p.Total)
+	filled := width * done / total
+	fmt.Fprintf(b.w, "\r[%s%s] %d/%d %s %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total, what,
+		p.Elapsed.Round(100*time.Millisecond))
 	b.drawn = true
 }
 

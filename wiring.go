@@ -114,8 +114,8 @@ func printWarnings(w io.Writer, warnings []string) {
 
 // summary is the one-line account of a refresh.
 func summary(s retrieval.RefreshStats) string {
-	line := fmt.Sprintf("Indexed: %d documents added, %d updated, %d removed; %d chunks embedded, %d in the index; %s.",
-		s.DocsAdded, s.DocsUpdated, s.DocsRemoved, s.ChunksEmbedded, s.ChunksTotal, s.Duration.Round(time.Millisecond))
+	line := fmt.Sprintf("Indexed: %d documents added, %d updated, %d removed; %d chunks embedded, %d in the index; %d of %d files read; %s.",
+		s.DocsAdded, s.DocsUpdated, s.DocsRemoved, s.ChunksEmbedded, s.ChunksTotal, s.FilesRead, s.FilesTotal, s.Duration.Round(time.Millisecond))
 	if s.Rebuilt && s.RebuildReason != "" {
 		line += " Full rebuild: " + s.RebuildReason + "."
 	}
