@@ -205,8 +205,14 @@ func (l *Library) refreshOnce(ctx context.Context, start time.Time, opts Refresh
 	held := l.index.Files()
 	files := make([]retrieval.SourceFile, len(list.Files))
 	var toRead []int
+	keys := map[corpus.Meta]string{} // most files share an entry: none
 	for i, f := range list.Files {
-		stamp := retrieval.SourceStamp{Size: f.Size, ModTime: f.ModTime, Key: l.keyOf(f.Entry)}
+		key, ok := keys[f.Entry]
+		if !ok {
+			key = l.keyOf(f.Entry)
+			keys[f.Entry] = key
+		}
+		stamp := retrieval.SourceStamp{Size: f.Size, ModTime: f.ModTime, Key: key}
 		files[i] = retrieval.SourceFile{DocID: f.Path, Stamp: stamp}
 		if rec, ok := held.Lookup(f.Path); ok && rec.Stamp.Unchanged(stamp) {
 			files[i].Stamp.Sum, files[i].Skip = rec.Stamp.Sum, rec.Skip

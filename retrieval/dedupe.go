@@ -179,7 +179,8 @@ func dedupe(docs []docChunks) deduped {
 	}
 
 	numDocs := len(ordered)
-	index := make(map[uint64][]int32, totalWords/int(mod))
+	index := newShingleIndex(totalWords / int(mod))
+	var post []int32
 	dropped := make([]bool, len(chunks))
 	dropDoc := make([]int32, len(chunks)) // for a dropped chunk, the document it went into
 	var folds []Fold
@@ -223,7 +224,7 @@ func dedupe(docs []docChunks) deduped {
 			resetHits()
 			effective := 0
 			for _, h := range hs {
-				post := index[h]
+				post = index.postings(h, post[:0])
 				if len(post) >= dupPostingCap {
 					continue
 				}
@@ -350,9 +351,7 @@ func dedupe(docs []docChunks) deduped {
 			}
 			all = false
 			for _, h := range hashes[i-lo] {
-				if post := index[h]; len(post) < dupPostingCap {
-					index[h] = append(post, int32(i))
-				}
+				index.add(h, int32(i))
 			}
 		}
 		if all {
@@ -372,6 +371,77 @@ func dedupe(docs []docChunks) deduped {
 		}
 	}
 	return splitDeduped(chunks, dropped, folds)
+}
+
+// shingleIndex maps shingle hashes to the kept chunks holding them, at
+// most dupPostingCap per hash, in flat arrays: a map of slices costs about
+// a hundred bytes per shingle, which at 100k chunks is most of a refresh's
+// memory beyond the index itself.
+type shingleIndex struct {
+	heads []int32 // per bucket, the newest entry; -1 when empty
+	shift uint    // 64 - log2(len(heads))
+	ents  []shingleEntry
+}
+
+type shingleEntry struct {
+	h     uint64
+	chunk int32
+	next  int32 // the next older entry of the bucket; -1 at the end
+}
+
+func newShingleIndex(expect int) *shingleIndex {
+	x := &shingleIndex{}
+	x.grow(max(expect, 1024))
+	return x
+}
+
+// grow rebuilds the buckets for about n entries.
+func (x *shingleIndex) grow(n int) {
+	bits := uint(10)
+	for 1<<bits < n {
+		bits++
+	}
+	x.heads = make([]int32, 1<<bits)
+	for i := range x.heads {
+		x.heads[i] = -1
+	}
+	x.shift = 64 - bits
+	for i := range x.ents {
+		b := x.bucket(x.ents[i].h)
+		x.ents[i].next, x.heads[b] = x.heads[b], int32(i)
+	}
+}
+
+// bucket spreads hashes over the buckets by Fibonacci hashing: sampled
+// shingle hashes share their low bits.
+func (x *shingleIndex) bucket(h uint64) int { return int((h * 0x9E3779B97F4A7C15) >> x.shift) }
+
+// postings appends the chunks holding h to dst, newest first.
+func (x *shingleIndex) postings(h uint64, dst []int32) []int32 {
+	for e := x.heads[x.bucket(h)]; e >= 0; e = x.ents[e].next {
+		if x.ents[e].h == h {
+			dst = append(dst, x.ents[e].chunk)
+		}
+	}
+	return dst
+}
+
+// add records that chunk holds h, unless dupPostingCap chunks already do.
+func (x *shingleIndex) add(h uint64, chunk int32) {
+	b := x.bucket(h)
+	n := 0
+	for e := x.heads[b]; e >= 0; e = x.ents[e].next {
+		if x.ents[e].h == h {
+			if n++; n >= dupPostingCap {
+				return
+			}
+		}
+	}
+	x.ents = append(x.ents, shingleEntry{h: h, chunk: chunk, next: x.heads[b]})
+	x.heads[b] = int32(len(x.ents) - 1)
+	if len(x.ents) > 2*len(x.heads) {
+		x.grow(2 * len(x.ents))
+	}
 }
 
 // pendingDrop is a passage-level decision of dedupe, applied unless the
@@ -423,11 +493,13 @@ func splitDeduped(chunks []Chunk, dropped []bool, folds []Fold) deduped {
 
 // bestChunkIn returns the kept chunk of document doc that shares the most
 // of hashes, the sampled shingles of a chunk being folded.
-func bestChunkIn(hashes []uint64, index map[uint64][]int32, docOf []int32, doc int32) (int32, bool) {
+func bestChunkIn(hashes []uint64, index *shingleIndex, docOf []int32, doc int32) (int32, bool) {
 	count := map[int32]int{}
 	best, found := int32(0), false
+	var post []int32
 	for _, h := range hashes {
-		for _, a := range index[h] {
+		post = index.postings(h, post[:0])
+		for _, a := range post {
 			if docOf[a] != doc {
 				continue
 			}

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"math"
 	"missionbot/corpus"
+	"reflect"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -97,10 +97,6 @@ func (ix *Index) Update(ctx context.Context, files []SourceFile, opts RefreshOpt
 	}
 	stats.Rebuilt = stats.RebuildReason != ""
 
-	pre, err := ix.documents(old, files)
-	if err != nil {
-		return stats, err
-	}
 	recs := recordedFiles(files)
 	sameRecs := slices.EqualFunc(recs, old.files, sameRecord)
 	if !stats.Rebuilt && stats.FilesRead == 0 && sameContent(files, old.files) {
@@ -119,6 +115,10 @@ func (ix *Index) Update(ctx context.Context, files []SourceFile, opts RefreshOpt
 		return stats, nil
 	}
 
+	pre, err := ix.documents(old, files)
+	if err != nil {
+		return stats, err
+	}
 	res := dedupe(pre)
 	chunks, dups := uniqueChunks(res.kept)
 	if dups > 0 {
@@ -126,7 +126,7 @@ func (ix *Index) Update(ctx context.Context, files []SourceFile, opts RefreshOpt
 	}
 	stats.Folded = res.folds
 	stats.DocsAdded, stats.DocsUpdated, stats.DocsRemoved = diffDocs(
-		slices.Concat(old.chunks, old.dropped), slices.Concat(chunks, res.dropped))
+		[2][]Chunk{old.chunks, old.dropped}, [2][]Chunk{chunks, res.dropped})
 	reuse := old
 	if stats.Rebuilt {
 		reuse = &generation{info: info} // reuse no vectors
@@ -219,15 +219,10 @@ func (ix *Index) persist(ctx context.Context, g *generation, progress func(Progr
 
 // documents returns the chunks of every document of files, before dedupe:
 // those of files read afresh chunked now (in parallel), those of unchanged
-// files taken from old, kept and folded alike.
+// files taken from old, kept and folded alike (dedupe ignores their
+// Corroborating).
 func (ix *Index) documents(old *generation, files []SourceFile) ([]docChunks, error) {
-	held := map[string][]Chunk{}
-	for _, cs := range [][]Chunk{old.chunks, old.dropped} {
-		for _, c := range cs {
-			c.Corroborating = nil
-			held[c.Meta.DocID] = append(held[c.Meta.DocID], c)
-		}
-	}
+	held := heldChunks(old)
 	var fresh []corpus.Document
 	pre := make([]docChunks, 0, len(files))
 	for _, f := range files {
@@ -240,13 +235,55 @@ func (ix *Index) documents(old *generation, files []SourceFile) ([]docChunks, er
 			if !ok || rec.Skip != "" || rec.Stamp.Sum != f.Stamp.Sum || rec.Stamp.Key != f.Stamp.Key || !rec.Stamp.Known() {
 				return nil, fmt.Errorf("refresh: %s: %w", f.DocID, ErrIndexChanged)
 			}
-			if cs := held[f.DocID]; len(cs) > 0 {
-				slices.SortFunc(cs, func(a, b Chunk) int { return cmp.Compare(a.Seq, b.Seq) })
+			if cs := held(f.DocID); len(cs) > 0 {
 				pre = append(pre, docChunks{meta: cs[0].Meta, chunks: cs})
 			}
 		}
 	}
 	return append(pre, chunkEach(fresh)...), nil
+}
+
+// heldChunks returns a lookup of a document's chunks in g, kept and
+// folded, in Seq order. The chunks of a generation are ordered by DocID,
+// so a document's kept chunks are a run of them, shared, not copied.
+func heldChunks(g *generation) func(docID string) []Chunk {
+	byDoc := func(c Chunk, id string) int { return cmp.Compare(c.Meta.DocID, id) }
+	byDocSeq := func(a, b Chunk) int {
+		if c := cmp.Compare(a.Meta.DocID, b.Meta.DocID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Seq, b.Seq)
+	}
+	if !slices.IsSortedFunc(g.chunks, byDocSeq) || !slices.IsSortedFunc(g.dropped, byDocSeq) {
+		// Not built by Update (a test's generation): sort a copy.
+		all := slices.Concat(g.chunks, g.dropped)
+		slices.SortStableFunc(all, byDocSeq)
+		return func(id string) []Chunk {
+			lo, _ := slices.BinarySearchFunc(all, id, byDoc)
+			hi := lo
+			for hi < len(all) && all[hi].Meta.DocID == id {
+				hi++
+			}
+			return all[lo:hi:hi]
+		}
+	}
+	run := func(cs []Chunk, id string) []Chunk {
+		lo, _ := slices.BinarySearchFunc(cs, id, byDoc)
+		hi := lo
+		for hi < len(cs) && cs[hi].Meta.DocID == id {
+			hi++
+		}
+		return cs[lo:hi:hi]
+	}
+	return func(id string) []Chunk {
+		kept, folded := run(g.chunks, id), run(g.dropped, id)
+		if len(folded) == 0 {
+			return kept
+		}
+		out := slices.Concat(kept, folded)
+		slices.SortFunc(out, byDocSeq)
+		return out
+	}
 }
 
 // sortFiles orders files by DocID, keeping the first of repeated IDs.
@@ -364,16 +401,25 @@ func ensureUnit(v []float32) ([]float32, error) {
 
 // uniqueChunks drops chunks whose ID repeats an earlier one (a passage
 // that occurs twice in one document), keeping the first, so the vector
-// collection holds exactly one entry per chunk.
+// collection holds exactly one entry per chunk. Without repeats it
+// returns chunks itself.
 func uniqueChunks(chunks []Chunk) ([]Chunk, int) {
 	seen := make(map[string]struct{}, len(chunks))
-	out := chunks[:0:0]
-	for _, c := range chunks {
+	var out []Chunk
+	for i, c := range chunks {
 		if _, ok := seen[c.ID]; ok {
+			if out == nil {
+				out = slices.Clone(chunks[:i])
+			}
 			continue
 		}
 		seen[c.ID] = struct{}{}
-		out = append(out, c)
+		if out != nil {
+			out = append(out, c)
+		}
+	}
+	if out == nil {
+		return chunks, 0
 	}
 	return out, len(chunks) - len(out)
 }
@@ -386,35 +432,17 @@ func sameChunk(a, b Chunk) bool {
 }
 
 // diffDocs counts documents added, updated (their set of chunk IDs or their
-// metadata changed) and removed between two chunk sets, folded chunks
-// included: a document folded into another still counts as present.
-func diffDocs(before, after []Chunk) (added, updated, removed int) {
-	type doc struct {
-		meta corpus.Meta
-		ids  []string
-	}
-	group := func(chunks []Chunk) map[string]*doc {
-		m := map[string]*doc{}
-		for _, c := range chunks {
-			d, ok := m[c.Meta.DocID]
-			if !ok {
-				d = &doc{meta: c.Meta}
-				m[c.Meta.DocID] = d
-			}
-			d.ids = append(d.ids, c.ID)
-		}
-		for _, d := range m {
-			slices.Sort(d.ids)
-		}
-		return m
-	}
-	b, a := group(before), group(after)
-	for id, da := range a {
-		db, ok := b[id]
+// metadata changed) and removed between two corpora, each given as its
+// kept and folded chunks: a document folded into another still counts as
+// present.
+func diffDocs(before, after [2][]Chunk) (added, updated, removed int) {
+	b, a := docSignatures(before), docSignatures(after)
+	for id, sa := range a {
+		sb, ok := b[id]
 		switch {
 		case !ok:
 			added++
-		case da.meta != db.meta || strings.Join(da.ids, "\x00") != strings.Join(db.ids, "\x00"):
+		case sa != sb:
 			updated++
 		}
 	}
@@ -424,4 +452,45 @@ func diffDocs(before, after []Chunk) (added, updated, removed int) {
 		}
 	}
 	return added, updated, removed
+}
+
+// docSignature digests a document's metadata and set of chunk IDs.
+type docSignature struct{ meta, ids uint64 }
+
+// docSignatures digests each document of chunks; the IDs are combined
+// order-independently, so no grouping or sorting is needed.
+func docSignatures(chunks [2][]Chunk) map[string]docSignature {
+	m := make(map[string]docSignature, len(chunks[0])/4)
+	fields, _ := metaFields()
+	for _, cs := range chunks {
+		for _, c := range cs {
+			sig, ok := m[c.Meta.DocID]
+			if !ok {
+				sig.meta = metaDigest(c.Meta, fields)
+			}
+			sig.ids += mix64(fnvAdd(fnvOffset, c.ID))
+			m[c.Meta.DocID] = sig
+		}
+	}
+	return m
+}
+
+// metaDigest hashes the fields of m (see metaFields).
+func metaDigest(m corpus.Meta, fields []int) uint64 {
+	v := reflect.ValueOf(&m).Elem()
+	h := uint64(fnvOffset)
+	for _, f := range fields {
+		h = fnvAdd(h, v.Field(f).String()) ^ 0xff // a separator no UTF-8 text holds
+		h *= fnvPrime
+	}
+	return h
+}
+
+// mix64 is splitmix64's finaliser: summing mixed hashes makes a set digest.
+func mix64(h uint64) uint64 {
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	return h ^ h>>31
 }
