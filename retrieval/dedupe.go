@@ -5,9 +5,12 @@ import (
 	"math"
 	"missionbot/corpus"
 	"missionbot/text"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -72,6 +75,8 @@ const (
 type docChunks struct {
 	meta   corpus.Meta
 	chunks []Chunk
+	// bytes is the length of the chunks' text, set by dedupe.
+	bytes int
 }
 
 // deduped is what dedupe makes of a corpus's chunks.
@@ -101,7 +106,7 @@ func preferDoc(a, b *docChunks) int {
 		}
 		return 1
 	}
-	if c := cmp.Compare(textBytes(b.chunks), textBytes(a.chunks)); c != 0 {
+	if c := cmp.Compare(b.bytes, a.bytes); c != 0 {
 		return c
 	}
 	if c := cmp.Compare(a.meta.Published, b.meta.Published); c != 0 {
@@ -152,6 +157,7 @@ func dedupeChunks(chunks []Chunk) []Chunk {
 func dedupe(docs []docChunks) deduped {
 	ordered := make([]*docChunks, len(docs))
 	for i := range docs {
+		docs[i].bytes = textBytes(docs[i].chunks)
 		ordered[i] = &docs[i]
 	}
 	slices.SortStableFunc(ordered, preferDoc)
@@ -178,6 +184,28 @@ func dedupe(docs []docChunks) deduped {
 		mod = dupSampleMod
 	}
 
+	// Shingling is the costly part of reading a chunk and needs nothing
+	// but its text: do it for all chunks up front, on every core.
+	hashesOf := make([][]uint64, len(chunks))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(chunks)/1024, 1)) {
+		wg.Go(func() {
+			var tokens []uint64
+			for {
+				lo := int(next.Add(256)) - 256
+				if lo >= len(chunks) {
+					return
+				}
+				for i := lo; i < min(lo+256, len(chunks)); i++ {
+					tokens = tokenHashes(tokens[:0], chunks[i].Text)
+					hashesOf[i] = sampledShingles(nil, tokens, mod)
+				}
+			}
+		})
+	}
+	wg.Wait()
+
 	numDocs := len(ordered)
 	index := newShingleIndex(totalWords / int(mod))
 	var post []int32
@@ -185,8 +213,6 @@ func dedupe(docs []docChunks) deduped {
 	dropDoc := make([]int32, len(chunks)) // for a dropped chunk, the document it went into
 	var folds []Fold
 	var (
-		hashes    [][]uint64 // per chunk of the current document
-		tokens    []uint64
 		hits      = make([]int32, len(chunks)) // shared shingles per earlier chunk
 		hitList   []int32                      // chunks with hits > 0
 		docHits   = make([]int32, numDocs)     // shared shingles per earlier document
@@ -210,7 +236,6 @@ func dedupe(docs []docChunks) deduped {
 	var pend []pendingDrop
 	for d := 0; d < numDocs; d++ {
 		lo, hi := docStart[d], docStart[d+1]
-		hashes = hashes[:0]
 		pend = pend[:0]
 		for _, e := range sharedIn {
 			docShared[e] = 0
@@ -218,9 +243,7 @@ func dedupe(docs []docChunks) deduped {
 		sharedIn = sharedIn[:0]
 		effTotal := 0
 		for i := lo; i < hi; i++ {
-			tokens = tokenHashes(tokens[:0], chunks[i].Text)
-			hs := sampledShingles(nil, tokens, mod)
-			hashes = append(hashes, hs)
+			hs := hashesOf[i]
 			resetHits()
 			effective := 0
 			for _, h := range hs {
@@ -326,7 +349,7 @@ func dedupe(docs []docChunks) deduped {
 			cited := false
 			for i := lo; i < hi; i++ {
 				dropped[i], dropDoc[i] = true, into
-				if a, ok := bestChunkIn(hashes[i-lo], index, docOf, into); ok {
+				if a, ok := bestChunkIn(hashesOf[i], index, docOf, into); ok {
 					chunks[a].Corroborating = addCorroborating(chunks[a], chunks[i].Meta)
 					cited = true
 				}
@@ -350,7 +373,7 @@ func dedupe(docs []docChunks) deduped {
 				continue
 			}
 			all = false
-			for _, h := range hashes[i-lo] {
+			for _, h := range hashesOf[i] {
 				index.add(h, int32(i))
 			}
 		}
@@ -469,8 +492,24 @@ func allInto(pend []pendingDrop, e int32, n int) bool {
 // splitDeduped sorts chunks into kept and dropped, each by DocID then Seq,
 // and the folds by Copy.DocID.
 func splitDeduped(chunks []Chunk, dropped []bool, folds []Fold) deduped {
+	// Sort positions, not the 160-byte chunks.
+	order := make([]int32, len(chunks))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := cmp.Compare(chunks[a].Meta.DocID, chunks[b].Meta.DocID); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(chunks[a].Seq, chunks[b].Seq); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
 	var out deduped
-	for i, c := range chunks {
+	out.kept = make([]Chunk, 0, len(chunks))
+	for _, i := range order {
+		c := chunks[i]
 		if dropped != nil && dropped[i] {
 			c.Corroborating = nil
 			out.dropped = append(out.dropped, c)
@@ -478,14 +517,6 @@ func splitDeduped(chunks []Chunk, dropped []bool, folds []Fold) deduped {
 			out.kept = append(out.kept, c)
 		}
 	}
-	byDocSeq := func(a, b Chunk) int {
-		if c := cmp.Compare(a.Meta.DocID, b.Meta.DocID); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Seq, b.Seq)
-	}
-	slices.SortStableFunc(out.kept, byDocSeq)
-	slices.SortStableFunc(out.dropped, byDocSeq)
 	slices.SortFunc(folds, func(a, b Fold) int { return cmp.Compare(a.Copy.DocID, b.Copy.DocID) })
 	out.folds = folds
 	return out
