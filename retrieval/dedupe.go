@@ -7,7 +7,6 @@ import (
 	"missionbot/text"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -279,18 +278,7 @@ func dedupe(docs []docChunks) deduped {
 				continue
 			}
 			need := int32(max(int(dupCandidateShare*float64(effective)+0.5), 1))
-			cands = cands[:0]
-			for _, e := range docList {
-				if docHits[e] >= need {
-					cands = append(cands, e)
-				}
-			}
-			sort.Slice(cands, func(a, b int) bool {
-				if docHits[cands[a]] != docHits[cands[b]] {
-					return docHits[cands[a]] > docHits[cands[b]]
-				}
-				return cands[a] < cands[b]
-			})
+			cands = candidates(cands[:0], docList, docHits, need)
 			for _, e := range cands {
 				chunkBuf = chunkBuf[:0]
 				for _, a := range hitList {
@@ -321,18 +309,8 @@ func dedupe(docs []docChunks) deduped {
 
 		into := int32(-1)
 		if effTotal > 0 {
-			cands = cands[:0]
-			for _, e := range sharedIn {
-				if float64(docShared[e]) >= dupDocCandidateShare*float64(effTotal) {
-					cands = append(cands, e)
-				}
-			}
-			sort.Slice(cands, func(a, b int) bool {
-				if docShared[cands[a]] != docShared[cands[b]] {
-					return docShared[cands[a]] > docShared[cands[b]]
-				}
-				return cands[a] < cands[b]
-			})
+			need := int32(math.Ceil(dupDocCandidateShare * float64(effTotal)))
+			cands = candidates(cands[:0], sharedIn, docShared, need)
 			for _, e := range cands {
 				// When every passage already repeats one of e's, the
 				// passage checks have said it; otherwise compare the
@@ -465,6 +443,23 @@ func (x *shingleIndex) add(h uint64, chunk int32) {
 	if len(x.ents) > 2*len(x.heads) {
 		x.grow(2 * len(x.ents))
 	}
+}
+
+// candidates appends to dst the documents of docs whose count reaches
+// need, most shared first (then by position), and returns it.
+func candidates(dst, docs, count []int32, need int32) []int32 {
+	for _, e := range docs {
+		if count[e] >= need {
+			dst = append(dst, e)
+		}
+	}
+	slices.SortFunc(dst, func(a, b int32) int {
+		if c := cmp.Compare(count[b], count[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	return dst
 }
 
 // pendingDrop is a passage-level decision of dedupe, applied unless the

@@ -106,33 +106,29 @@ type snapshotHeader struct {
 	Postings int    `json:"postings,omitempty"`
 }
 
-// snapshot is the persisted content of one generation.
+// snapshot is the persisted content of one generation: its header and the
+// parts it is built from. In the parts, lex is nil when the file holds no
+// BM25 index or one this program would build differently, byID nil when
+// unknown; info, builtAt and took are the header's.
 type snapshot struct {
-	header  snapshotHeader
-	chunks  []Chunk
-	vecs    [][]float32
-	dropped []Chunk
-	folds   []Fold
-	files   Files
-	// lex is the BM25 index of chunks; nil when the file holds none or
-	// one this program would build differently.
-	lex *bm25
-	// byID is chunks' order by ID (see generation.byID); nil when unknown.
-	byID []int32
+	header snapshotHeader
+	genParts
 }
 
 // snapshotOf is the snapshot that persists g.
 func snapshotOf(g *generation) *snapshot {
 	return &snapshot{
 		header: snapshotHeader{Embedder: g.info, BuiltAt: g.builtAt, Took: g.took, Dim: g.info.Dim},
-		chunks: g.chunks, vecs: g.vecs, dropped: g.dropped, folds: g.folds, files: g.files, lex: g.lex, byID: g.byID,
+		genParts: genParts{chunks: g.chunks, vecs: g.vecs, dropped: g.dropped, folds: g.folds,
+			files: g.files, lex: g.lex, byID: g.byID},
 	}
 }
 
 // parts is what a generation is built from when it is loaded from s.
 func (s *snapshot) parts() genParts {
-	return genParts{info: s.header.Embedder, chunks: s.chunks, vecs: s.vecs, dropped: s.dropped,
-		folds: s.folds, files: s.files, lex: s.lex, byID: s.byID, builtAt: s.header.BuiltAt, took: s.header.Took}
+	p := s.genParts
+	p.info, p.builtAt, p.took = s.header.Embedder, s.header.BuiltAt, s.header.Took
+	return p
 }
 
 // fileStamp identifies a version of the snapshot file on disk, so a

@@ -105,5 +105,5 @@ func (d *snapshotDecoder) decodeV1(ctx context.Context, h snapshotHeader) (*snap
 	for j := range vecs {
 		vecs[j] = all[j*h.Dim : (j+1)*h.Dim : (j+1)*h.Dim]
 	}
-	return &snapshot{header: h, chunks: chunks, vecs: vecs}, nil
+	return &snapshot{header: h, genParts: genParts{chunks: chunks, vecs: vecs}}, nil
 }

@@ -37,7 +37,13 @@ func Vocabulary(n int) []string {
 // capitalised sentences of about 15 words.
 func Paragraph(r *rand.Rand, vocab []string) string {
 	var b strings.Builder
-	n := 80 + r.IntN(41)
+	writeSentences(&b, r, vocab, 80+r.IntN(41))
+	return strings.TrimSpace(b.String())
+}
+
+// writeSentences writes n words drawn from vocab in capitalised sentences
+// of 15 words, each followed by a space.
+func writeSentences(b *strings.Builder, r *rand.Rand, vocab []string, n int) {
 	for i := range n {
 		w := vocab[r.IntN(len(vocab))]
 		if i%15 == 0 {
@@ -51,7 +57,6 @@ func Paragraph(r *rand.Rand, vocab []string) string {
 			b.WriteByte(' ')
 		}
 	}
-	return strings.TrimSpace(b.String())
 }
 
 // Documents makes nDocs documents of paras paragraphs each over a
@@ -148,19 +153,7 @@ func FromWords(vocab []string, n, words int) []corpus.Document {
 func Brief(r *rand.Rand, vocab []string, i, words int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Brief %d: %s %s %s\n\n", i, vocab[r.IntN(len(vocab))], vocab[r.IntN(len(vocab))], vocab[r.IntN(len(vocab))])
-	for w := range words {
-		word := vocab[r.IntN(len(vocab))]
-		if w%15 == 0 {
-			word = strings.ToUpper(word[:1]) + word[1:]
-		}
-		b.WriteString(word)
-		switch {
-		case w == words-1 || w%15 == 14:
-			b.WriteString(". ")
-		default:
-			b.WriteByte(' ')
-		}
-	}
+	writeSentences(&b, r, vocab, words)
 	fmt.Fprintf(&b, "Item %d.\n", i)
 	return b.String()
 }
