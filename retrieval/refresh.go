@@ -97,15 +97,14 @@ func (ix *Index) Update(ctx context.Context, files []SourceFile, opts RefreshOpt
 	}
 	stats.Rebuilt = stats.RebuildReason != ""
 
-	recs := recordedFiles(files)
-	sameRecs := slices.EqualFunc(recs, old.files, sameRecord)
+	sameRecs := slices.EqualFunc(files, old.files, sameRecord) // sameRecord ignores Doc
 	if !stats.Rebuilt && stats.FilesRead == 0 && sameContent(files, old.files) {
 		// Every file is the one indexed (some perhaps touched): the
 		// chunks, vectors and lexical index stay as they are.
 		stats.ChunksTotal, stats.Folded = len(old.chunks), old.folds
 		if !sameRecs {
 			g := *old
-			g.files = recs
+			g.files = recordedFiles(files)
 			if err := ix.persist(ctx, &g, progress); err != nil {
 				return stats, err
 			}
@@ -192,7 +191,7 @@ func (ix *Index) Update(ctx context.Context, files []SourceFile, opts RefreshOpt
 	lexWG.Wait()
 	builtAt := ix.now().Round(0)
 	g, err := buildGeneration(genParts{info: info, chunks: chunks, vecs: vecs, dropped: res.dropped,
-		folds: res.folds, files: recs, lex: lex, builtAt: builtAt, took: builtAt.Sub(start)})
+		folds: res.folds, files: recordedFiles(files), lex: lex, builtAt: builtAt, took: builtAt.Sub(start)})
 	if err != nil {
 		return stats, fmt.Errorf("refresh: %w", err)
 	}
@@ -286,8 +285,16 @@ func heldChunks(g *generation) func(docID string) []Chunk {
 	}
 }
 
-// sortFiles orders files by DocID, keeping the first of repeated IDs.
+// sortFiles orders files by DocID, keeping the first of repeated IDs. A
+// list already in strict order (as a scan makes it) is returned as it is.
 func sortFiles(files []SourceFile) []SourceFile {
+	strict := true
+	for i := 1; i < len(files) && strict; i++ {
+		strict = files[i-1].DocID < files[i].DocID
+	}
+	if strict {
+		return files
+	}
 	files = slices.Clone(files)
 	slices.SortStableFunc(files, func(a, b SourceFile) int { return cmp.Compare(a.DocID, b.DocID) })
 	return slices.CompactFunc(files, func(a, b SourceFile) bool { return a.DocID == b.DocID })
