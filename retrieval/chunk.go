@@ -197,9 +197,18 @@ func joinSentences(g []chunkSentence) string {
 // chunkID derives a chunk's ID from its document and whitespace-
 // normalised text.
 func chunkID(docID, text string) string {
-	h := sha256.New()
-	h.Write([]byte(docID))
-	h.Write([]byte{0})
-	h.Write([]byte(strings.Join(strings.Fields(text), " ")))
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	// strings.Join(strings.Fields(text), " ") built in one buffer: the
+	// same bytes, so IDs do not change, without the slice of fields.
+	buf := make([]byte, 0, len(docID)+1+len(text))
+	buf = append(append(buf, docID...), 0)
+	first := true
+	for f := range strings.FieldsSeq(text) {
+		if !first {
+			buf = append(buf, ' ')
+		}
+		first = false
+		buf = append(buf, f...)
+	}
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:16])
 }
