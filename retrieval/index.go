@@ -76,8 +76,9 @@ type Index struct {
 // generation is one immutable, fully built index: what queries read.
 type generation struct {
 	info EmbedderInfo
-	// chunks are all indexed chunks, ordered by DocID then Seq; chromem IDs
-	// are chunk IDs.
+	// chunks are all indexed chunks, ordered by DocID then Seq when built
+	// by Update or read from a snapshot (heldChunks relies on it, and copes
+	// when a test builds one otherwise); chromem IDs are chunk IDs.
 	chunks []Chunk
 	// byID holds the positions of chunks sorted by chunk ID, for lookups
 	// by ID (see find); a slice, not a map, to save memory at 100k chunks.
