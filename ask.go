@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -162,6 +164,13 @@ func printAnswer(w io.Writer, a answer.Answer) {
 	fmt.Fprintln(w, "\nSources:")
 	for _, c := range a.Citations {
 		fmt.Fprintf(w, "  [%d] %s\n", c.N, describeSource(c.Title, c.Publisher, c.Published, c.URL))
+		var also []string
+		for _, m := range c.Corroborating {
+			also = append(also, cmp.Or(m.Publisher, m.Title, m.DocID))
+		}
+		if len(also) > 0 {
+			fmt.Fprintf(w, "      also reported by %s\n", strings.Join(slices.Compact(also), ", "))
+		}
 	}
 }
 

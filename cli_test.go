@@ -112,12 +112,12 @@ func TestIngestWarnsOnceInReadableLogs(t *testing.T) {
 func TestReporterShowsLoadingAndEmbedding(t *testing.T) {
 	var b bytes.Buffer
 	r := &reporter{w: &b, live: true}
-	r.loading(0, 4)
-	r.loading(2, 4)
-	r.update(retrieval.Progress{Embedded: 10, Total: 40})
+	r.update(retrieval.Progress{Stage: retrieval.StageLoading, ToLoad: 4})
+	r.update(retrieval.Progress{Stage: retrieval.StageLoading, Loaded: 2, ToLoad: 4})
+	r.update(retrieval.Progress{Stage: retrieval.StageEmbedding, Embedded: 10, Total: 40})
 	r.note("done")
 	out := b.String()
-	for _, want := range []string{"2/4 documents read", "10/40 chunks embedded", "\ndone\n"} {
+	for _, want := range []string{"2/4 files loaded", "10/40 chunks embedded", "\ndone\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q: %q", want, out)
 		}

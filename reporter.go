@@ -55,11 +55,16 @@ func (r *reporter) warnings(ws []string) {
 	}
 }
 
-// loading draws "[#####.....] 120/480 documents read".
-func (r *reporter) loading(read, total int) { r.draw(read, total, "documents read") }
-
-// update draws "[#####.....] 120/480 chunks embedded".
-func (r *reporter) update(p retrieval.Progress) { r.draw(p.Embedded, p.Total, "chunks embedded") }
+// update draws "[#####.....] 120/480 files loaded" while documents are
+// read, then "[#####.....] 120/480 chunks embedded".
+func (r *reporter) update(p retrieval.Progress) {
+	switch p.Stage {
+	case retrieval.StageLoading:
+		r.draw(p.Loaded, p.ToLoad, "files loaded")
+	case retrieval.StageEmbedding:
+		r.draw(p.Embedded, p.Total, "chunks embedded")
+	}
+}
 
 func (r *reporter) draw(n, total int, what string) {
 	if !r.live || total == 0 {

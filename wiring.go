@@ -150,7 +150,7 @@ func ensureIndex(ctx context.Context, cfg config.Config, lib *library.Library, a
 				}
 				rep.note(fmt.Sprintf("The index on disk cannot be used (%s). Answering from an index built in memory for this run; `missionbot ingest` rebuilds the one on disk (%s leaves it as it is).", reason, cmd))
 			},
-			OnWait: onWait, Loading: rep.loading, Progress: rep.update,
+			OnWait: onWait, Progress: rep.update,
 		})
 		if errors.Is(err, library.ErrEmbedderMismatch) {
 			return fmt.Errorf("%s: %w\n%s", cmd, err, embedderHint(cfg, err, cmd))
@@ -158,7 +158,7 @@ func ensureIndex(ctx context.Context, cfg config.Config, lib *library.Library, a
 	} else if need, reason := lib.NeedsBuild(); need {
 		rep.note(fmt.Sprintf("Building the index (%s)…", reason))
 		built = true
-		stats, err = lib.Refresh(ctx, library.RefreshOptions{OnWait: onWait, Loading: rep.loading, Progress: rep.update})
+		stats, err = lib.Refresh(ctx, library.RefreshOptions{OnWait: onWait, Progress: rep.update})
 		if err != nil {
 			err = fmt.Errorf("build index: %w", err)
 		}
@@ -191,8 +191,8 @@ func embedderHint(cfg config.Config, err error, cmd string) string {
 
 // summary is the one-line account of a refresh.
 func summary(s retrieval.RefreshStats) string {
-	line := fmt.Sprintf("Indexed: %d documents added, %d updated, %d removed; %d chunks embedded, %d in the index; %s.",
-		s.DocsAdded, s.DocsUpdated, s.DocsRemoved, s.ChunksEmbedded, s.ChunksTotal, s.Duration.Round(time.Millisecond))
+	line := fmt.Sprintf("Indexed: %d documents added, %d updated, %d removed; %d chunks embedded, %d in the index; %d of %d files read; %s.",
+		s.DocsAdded, s.DocsUpdated, s.DocsRemoved, s.ChunksEmbedded, s.ChunksTotal, s.FilesRead, s.FilesTotal, s.Duration.Round(time.Millisecond))
 	if s.Rebuilt && s.RebuildReason != "" {
 		line += " Full rebuild: " + s.RebuildReason + "."
 	}

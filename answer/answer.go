@@ -70,8 +70,9 @@ type Citation struct {
 	Quote string `json:"quote"`
 	// ChunkID is the cited passage's chunk.
 	ChunkID string `json:"-"`
-	// Corroborating lists other documents carrying the same passage.
-	Corroborating []corpus.Meta `json:"-"`
+	// Corroborating lists other documents carrying the same passage: copies
+	// of the same story from other outlets.
+	Corroborating []corpus.Meta `json:"also_reported_by,omitempty"`
 }
 
 // Answer is the result of answering one Request.

@@ -58,6 +58,8 @@ type Library interface {
 	Documents() ([]corpus.Meta, error)
 	Sources() []retrieval.SourceInfo
 	Stats() retrieval.Stats
+	// Folds lists the documents folded into others as copies of one story.
+	Folds() []retrieval.Fold
 }
 
 // Store keeps answers, votes, thread history and the refresh log;

@@ -76,6 +76,7 @@ type fakeLibrary struct {
 	pause    time.Duration
 	err      error
 	writable bool
+	folds    []retrieval.Fold
 	// took, when set, is the Duration the refresh reports, whatever it
 	// really took (the index's part of a refresh whose loading was slow).
 	took time.Duration
@@ -143,6 +144,8 @@ func (l *fakeLibrary) Documents() ([]corpus.Meta, error) {
 }
 
 func (l *fakeLibrary) Sources() []retrieval.SourceInfo { return l.sources }
+
+func (l *fakeLibrary) Folds() []retrieval.Fold { return l.folds }
 
 func (l *fakeLibrary) Stats() retrieval.Stats {
 	return retrieval.Stats{Documents: len(l.sources), Chunks: 480}

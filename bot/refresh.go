@@ -44,7 +44,7 @@ func (b *Bot) changeCorpus(ctx context.Context, x *exchange, headline string, ch
 	defer stopOnShutdown()
 
 	th := startThrottle(ctx, b.opts.EditInterval, func(ctx context.Context, p retrieval.Progress) {
-		msg := fmt.Sprintf("%s\nEmbedding chunks: %d/%d", headline, p.Embedded, p.Total)
+		msg := headline + "\n" + p.String()
 		if err := x.hook.editOriginal(ctx, outgoing{Content: msg}); err != nil {
 			b.log.Debug("refresh progress edit failed", "err", err)
 		}

@@ -103,7 +103,7 @@ func SourcesEmbed(cits []answer.Citation) *discordgo.MessageEmbed {
 	lines := make([]string, 0, len(cits))
 	for _, c := range cits {
 		line := sourceLine(c.N, c.Meta)
-		if also := alsoReported(c); also != "" {
+		if also := alsoReported(c.Publisher, c.Corroborating); also != "" {
 			line += "\n   " + also
 		}
 		lines = append(lines, line)
@@ -141,12 +141,13 @@ func sourceLine(n int, m corpus.Meta) string {
 	return b.String()
 }
 
-// alsoReported names the outlets of a citation's corroborating copies, or
-// returns "" when there are none.
-func alsoReported(c answer.Citation) string {
-	seen := map[string]bool{strings.ToLower(c.Publisher): true}
+// alsoReported names the outlets of copies of a document whose own
+// publisher is own (a citation's corroborating copies, a source's folded
+// ones), or returns "" when there are none besides it.
+func alsoReported(own string, copies []corpus.Meta) string {
+	seen := map[string]bool{strings.ToLower(own): true}
 	var names []string
-	for _, m := range c.Corroborating {
+	for _, m := range copies {
 		name := strings.Join(strings.Fields(m.Publisher), " ")
 		if name == "" {
 			name = strings.Join(strings.Fields(m.Title), " ")
@@ -349,6 +350,9 @@ func SourcesPage(srcs []retrieval.SourceInfo, page, perPage int) (*discordgo.Mes
 			line += " · 1 passage"
 		case s.Chunks > 1:
 			line += fmt.Sprintf(" · %d passages", s.Chunks)
+		}
+		if also := alsoReported(s.Publisher, s.AlsoReportedBy); also != "" {
+			line += "\n   " + also
 		}
 		lines = append(lines, line)
 	}

@@ -412,3 +412,15 @@ func TestMaskedLinksAreNeutralised(t *testing.T) {
 		t.Errorf("a title made a masked link: %q", line)
 	}
 }
+
+func TestSourcesPageNamesFoldedCopies(t *testing.T) {
+	srcs := []retrieval.SourceInfo{{
+		Meta:           corpus.Meta{DocID: "kept.txt", Title: "Second group lands", Publisher: "Wire"},
+		Chunks:         2,
+		AlsoReportedBy: []corpus.Meta{{DocID: "copy.html", Title: "Kenya sends second group", Publisher: "Weekly *Review*"}},
+	}}
+	e, _ := SourcesPage(srcs, 0, 10)
+	if !strings.Contains(e.Description, "also reported by Weekly \\*Review\\*") {
+		t.Errorf("source line does not name the folded copy's outlet: %q", e.Description)
+	}
+}

@@ -3,12 +3,15 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
+	"missionbot/corpus"
 	"missionbot/internal/fakediscord"
+	"missionbot/retrieval"
 )
 
 // TestLateAckEditsTheStandIn: when the HTTP endpoint has already deferred
@@ -60,5 +63,27 @@ func TestConnectedFollowsTheGateway(t *testing.T) {
 	h.shutdown()
 	if h.bot.Connected() {
 		t.Error("Connected() is true after shutdown")
+	}
+}
+
+// TestAboutNamesFoldedCopies: /about says which documents were folded into
+// which, so a copy never leaves the corpus unsaid.
+func TestAboutNamesFoldedCopies(t *testing.T) {
+	fake := fakediscord.New(t, fakediscord.Options{})
+	h := start(t, fake, nil)
+	h.lib.folds = []retrieval.Fold{{Copy: corpus.Meta{DocID: "copy_story.html"}, Into: corpus.Meta{DocID: "kept_story.txt"}}}
+	sent := h.command(ordinary, "about")
+	cb, err := fake.WaitCallback(sent.ID, 3*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Content string `json:"content"`
+	}
+	if err := json.Unmarshal(cb.Data, &d); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(d.Content, `copy\_story.html → kept\_story.txt`) {
+		t.Errorf("/about does not name the fold: %q", d.Content)
 	}
 }

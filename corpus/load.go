@@ -3,11 +3,13 @@ package corpus
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"path"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -19,19 +21,39 @@ const MaxDocumentBytes = 32 << 20
 // itself cannot be read.
 var ErrCorpusUnreadable = errors.New("corpus unreadable")
 
-// Load reads every document under the root of fsys (subfolders too),
-// cleans it and returns the documents sorted by DocID, the slash path
-// relative to the root. Dot files and folders and the root manifest.json
-// are skipped silently. Files that cannot be used (unreadable, binary,
-// unsupported extension, empty after cleaning, a broken PDF) are skipped
-// with one warning each, naming the file and why; warnings are also
-// logged at Warn. Metadata comes from the manifest entry when there is
-// one (field by field), then from HTML metadata, then from the text's own
-// header (title, byline, date); a document without a title is named
-// after its file. Problems with manifest entries come first among the
-// warnings, each with its line (see Manifest.Problems). The error is only
-// for a root that cannot be read or a manifest that is not valid JSON.
-func Load(fsys fs.FS, logger *slog.Logger) ([]Document, []string, error) {
+// File is a document file found by Scan, not yet read.
+type File struct {
+	// Path is the slash path relative to the corpus root: the document's
+	// DocID.
+	Path string
+	// Size and ModTime are the file's, following a symbolic link.
+	Size    int64
+	ModTime time.Time
+	// Entry is the file's manifest entry (zero when it has none), which
+	// wins field by field over what the document states about itself.
+	Entry Meta
+}
+
+// Listing is what Scan finds in a corpus.
+type Listing struct {
+	// Files are the document files, sorted by Path.
+	Files []File
+	// Warnings name the files skipped without reading them (unsupported
+	// extension, not a regular file, an unreadable folder) and manifest
+	// entries whose document is missing; each is also logged at Warn.
+	Warnings []string
+}
+
+// Scan lists every document file under the root of fsys (subfolders too)
+// with its size, modification time and manifest entry, without reading
+// any document: a refresh reads only the files that changed. Dot files
+// and folders and the root manifest.json are skipped silently. Problems
+// with manifest entries come first among the warnings, each with its line
+// (see Manifest.Problems). Errors carry no "load corpus" prefix: callers
+// name the operation, and a manifest error names manifest.json and the
+// line itself. The error is only for a root that cannot be read or a
+// manifest that is not valid JSON.
+func Scan(fsys fs.FS, logger *slog.Logger) (Listing, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -39,19 +61,15 @@ func Load(fsys fs.FS, logger *slog.Logger) ([]Document, []string, error) {
 	// and a manifest error names manifest.json and the line itself.
 	manifest, err := ReadManifest(fsys)
 	if err != nil {
-		return nil, nil, err
+		return Listing{}, err
 	}
-	var (
-		docs     []Document
-		warnings []string
-	)
+	var out Listing
 	for _, p := range manifest.Problems {
-		warnings = append(warnings, p)
+		out.Warnings = append(out.Warnings, p)
 		logger.Warn("manifest problem", "problem", p)
 	}
 	warn := func(name, why string) {
-		msg := fmt.Sprintf("skipped %s: %s", name, why)
-		warnings = append(warnings, msg)
+		out.Warnings = append(out.Warnings, fmt.Sprintf("skipped %s: %s", name, why))
 		logger.Warn("corpus file skipped", "file", name, "reason", why)
 	}
 	seen := make(map[string]bool)
@@ -84,30 +102,99 @@ func Load(fsys fs.FS, logger *slog.Logger) ([]Document, []string, error) {
 			warn(p, fmt.Sprintf("unsupported extension %q (want .txt, .md, .html, .htm or .pdf)", path.Ext(name)))
 			return nil
 		}
-		entry, _ := manifest.Lookup(p)
-		doc, why := loadDocument(fsys, p, entry)
-		if why != "" {
-			warn(p, why)
+		var info fs.FileInfo
+		if d.Type()&fs.ModeSymlink != 0 {
+			info, err = fs.Stat(fsys, p) // the target's size and time
+		} else {
+			info, err = d.Info()
+		}
+		if err != nil {
+			warn(p, "unreadable: "+errReason(err))
 			return nil
 		}
 		seen[p] = true
-		docs = append(docs, doc)
+		entry, _ := manifest.Lookup(p)
+		out.Files = append(out.Files, File{Path: p, Size: info.Size(), ModTime: info.ModTime(), Entry: entry})
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrCorpusUnreadable, err)
+		return Listing{}, fmt.Errorf("%w: %w", ErrCorpusUnreadable, err)
 	}
 	for _, e := range manifest.Documents {
 		if !seen[e.DocID] {
 			if _, err := fs.Stat(fsys, e.DocID); errors.Is(err, fs.ErrNotExist) {
-				msg := fmt.Sprintf("manifest lists %s, which is not in the corpus", e.DocID)
-				warnings = append(warnings, msg)
+				out.Warnings = append(out.Warnings, fmt.Sprintf("manifest lists %s, which is not in the corpus", e.DocID))
 				logger.Warn("manifest entry without document", "file", e.DocID)
 			}
 		}
 	}
-	sort.Slice(docs, func(i, j int) bool { return docs[i].DocID < docs[j].DocID })
+	sort.Slice(out.Files, func(i, j int) bool { return out.Files[i].Path < out.Files[j].Path })
+	return out, nil
+}
+
+// Read returns the bytes of f. The error says, for a person and without
+// the path, why the file cannot be used: unreadable, or larger than
+// MaxDocumentBytes.
+func (f File) Read(fsys fs.FS) ([]byte, error) {
+	if f.Size > MaxDocumentBytes {
+		return nil, fmt.Errorf("larger than %d MiB", MaxDocumentBytes>>20)
+	}
+	file, err := fsys.Open(f.Path)
+	if err != nil {
+		return nil, fmt.Errorf("unreadable: %s", errReason(err))
+	}
+	defer file.Close()
+	// Read one byte past the limit: the file may have grown since Scan.
+	data, err := io.ReadAll(io.LimitReader(file, MaxDocumentBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("unreadable: %s", errReason(err))
+	}
+	if len(data) > MaxDocumentBytes {
+		return nil, fmt.Errorf("larger than %d MiB", MaxDocumentBytes>>20)
+	}
+	return data, nil
+}
+
+// Load reads every document under the root of fsys (subfolders too),
+// cleans it and returns the documents sorted by DocID, the slash path
+// relative to the root: Scan, then Read and Parse for each file. Files
+// that cannot be used (unreadable, binary, unsupported extension, empty
+// after cleaning, a broken PDF) are skipped with one warning each, naming
+// the file and why; warnings are also logged at Warn. Metadata comes from
+// the manifest entry when there is one (field by field), then from HTML
+// metadata, then from the text's own header (title, byline, date); a
+// document without a title is named after its file. The error is only for
+// a root that cannot be read or an invalid manifest.
+func Load(fsys fs.FS, logger *slog.Logger) ([]Document, []string, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	list, err := Scan(fsys, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	warnings := list.Warnings
+	var docs []Document
+	for _, f := range list.Files {
+		doc, err := f.Load(fsys)
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("skipped %s: %s", f.Path, err))
+			logger.Warn("corpus file skipped", "file", f.Path, "reason", err.Error())
+			continue
+		}
+		docs = append(docs, doc)
+	}
 	return docs, warnings, nil
+}
+
+// Load reads and parses f (see Read and Parse); the error says why it is
+// skipped.
+func (f File) Load(fsys fs.FS) (Document, error) {
+	data, err := f.Read(fsys)
+	if err != nil {
+		return Document{}, err
+	}
+	return Parse(f.Path, data, f.Entry)
 }
 
 // errReason returns an error's message without the path, which the
@@ -118,27 +205,6 @@ func errReason(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-// loadDocument reads, extracts and cleans one file. It returns a reason
-// instead of an error when the file must be skipped.
-func loadDocument(fsys fs.FS, p string, entry Meta) (Document, string) {
-	info, err := fs.Stat(fsys, p)
-	if err != nil {
-		return Document{}, "unreadable: " + errReason(err)
-	}
-	if info.Size() > MaxDocumentBytes {
-		return Document{}, fmt.Sprintf("larger than %d MiB", MaxDocumentBytes>>20)
-	}
-	data, err := fs.ReadFile(fsys, p)
-	if err != nil {
-		return Document{}, "unreadable: " + errReason(err)
-	}
-	doc, err := Parse(p, data, entry)
-	if err != nil {
-		return Document{}, err.Error()
-	}
-	return doc, ""
 }
 
 // Parse extracts and cleans one document from its bytes: name is its path

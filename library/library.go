@@ -7,12 +7,22 @@ package library
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"missionbot/corpus"
 	"missionbot/retrieval"
@@ -62,6 +72,8 @@ type Library struct {
 	// folderLock is held while the corpus folder and its manifest are
 	// written; nil for the built-in corpus.
 	folderLock Locker
+	// program identifies this build (see programID), for file stamps.
+	program string
 }
 
 // Open opens the corpus and the index stored under opts.DataDir (creating
@@ -74,7 +86,7 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	if opts.DataDir == "" {
 		return nil, errors.New("open library: no data directory")
 	}
-	l := &Library{log: opts.Logger, writer: opts.Locker, emb: opts.Embedder, indexDir: filepath.Join(opts.DataDir, "index")}
+	l := &Library{log: opts.Logger, writer: opts.Locker, emb: opts.Embedder, indexDir: filepath.Join(opts.DataDir, "index"), program: programID(time.Now())}
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
 	}
@@ -114,6 +126,10 @@ func (l *Library) Search(ctx context.Context, query string, k int) (retrieval.Re
 // Sources lists the indexed documents.
 func (l *Library) Sources() []retrieval.SourceInfo { return l.index.Sources() }
 
+// Folds lists the documents folded into others as copies, by the copy's
+// DocID.
+func (l *Library) Folds() []retrieval.Fold { return l.index.Folds() }
+
 // Stats describes the serving index.
 func (l *Library) Stats() retrieval.Stats { return l.index.Stats() }
 
@@ -132,21 +148,21 @@ func (l *Library) ReloadIfNewer(ctx context.Context) (bool, error) { return l.in
 type RefreshOptions struct {
 	// Rebuild re-embeds every chunk instead of refreshing incrementally.
 	Rebuild bool
-	// Progress, when set, is called as chunks are embedded.
+	// Progress, when set, is called as the refresh moves on: scanning,
+	// loading files, embedding chunks, writing the index.
 	Progress func(retrieval.Progress)
-	// Loading, when set, is called as documents are read, before any are
-	// embedded: read of total files so far. Calls are serial.
-	Loading func(read, total int)
 	// OnWait, when set, makes Refresh wait while another writer (in this
 	// process or another) holds the lock instead of returning ErrBusy; it
 	// is called once, as the wait begins, so the caller can say so.
 	OnWait func()
 }
 
-// Refresh loads the corpus and refreshes the index incrementally. Loading
-// warnings (files skipped and why) come back in the stats, and are not
-// logged: the caller shows or logs them once. It returns ErrBusy when
-// another writer is running, unless opts.OnWait asks it to wait.
+// Refresh loads the corpus and refreshes the index incrementally: files
+// unchanged since the index was built are not read, the others are read
+// in parallel. Loading warnings (files skipped and why) come back in the
+// stats, whose Duration is the whole refresh, loading included, and are
+// not logged again: the caller shows or logs them once. It returns ErrBusy
+// when another writer is running, unless opts.OnWait asks it to wait.
 func (l *Library) Refresh(ctx context.Context, opts RefreshOptions) (retrieval.RefreshStats, error) {
 	unlock, err := l.lockWriter(ctx, opts.OnWait)
 	if err != nil {
@@ -156,20 +172,191 @@ func (l *Library) Refresh(ctx context.Context, opts RefreshOptions) (retrieval.R
 	return l.refresh(ctx, opts)
 }
 
-// refresh is Refresh with the writer lock held.
+// refresh is Refresh with the writer lock held. A file whose size,
+// modification time and manifest entry are those the index recorded is
+// not read; the others are read, hashed, and parsed when their bytes
+// changed, in parallel across the cores.
 func (l *Library) refresh(ctx context.Context, opts RefreshOptions) (retrieval.RefreshStats, error) {
-	// The warnings come back in the stats; logging them here as well
-	// would print each one twice.
-	docs, warnings, err := corpus.Load(loadingFS(l.fsys, opts.Loading), nil)
-	if err != nil {
-		return retrieval.RefreshStats{}, fmt.Errorf("load corpus: %w", err)
+	start := time.Now()
+	// The writer lock is held, so no other writer is midway through a
+	// snapshot: whatever temporary snapshot is there was left by a kill.
+	l.index.RemoveTemps()
+	var (
+		stats retrieval.RefreshStats
+		err   error
+	)
+	for attempt := 0; ; attempt++ {
+		stats, err = l.refreshOnce(ctx, start, opts)
+		if !errors.Is(err, retrieval.ErrIndexChanged) || attempt > 0 {
+			break
+		}
+		// Another process's snapshot was loaded while the corpus was
+		// being compared with the index: compare again.
+		l.log.Info("the index changed during the refresh; scanning again")
 	}
-	stats, err := l.index.Refresh(ctx, docs, retrieval.RefreshOptions{Rebuild: opts.Rebuild, Progress: opts.Progress})
-	stats.Warnings = append(warnings, stats.Warnings...)
 	if errors.Is(err, retrieval.ErrRefreshRunning) {
 		err = ErrBusy
 	}
+	stats.Duration = time.Since(start)
+	if err == nil {
+		l.log.Info("refresh done", "files", stats.FilesTotal, "files_read", stats.FilesRead,
+			"docs_added", stats.DocsAdded, "docs_updated", stats.DocsUpdated, "docs_removed", stats.DocsRemoved,
+			"folded", len(stats.Folded), "chunks_embedded", stats.ChunksEmbedded, "chunks", stats.ChunksTotal,
+			"rebuilt", stats.Rebuilt, "reason", stats.RebuildReason, "took", stats.Duration.Round(time.Millisecond).String())
+	}
 	return stats, err
+}
+
+// refreshOnce scans the corpus, loads what changed and updates the index.
+func (l *Library) refreshOnce(ctx context.Context, start time.Time, opts RefreshOptions) (retrieval.RefreshStats, error) {
+	report := func(p retrieval.Progress) {
+		if opts.Progress != nil {
+			p.Elapsed = time.Since(start)
+			opts.Progress(p)
+		}
+	}
+	report(retrieval.Progress{Stage: retrieval.StageScanning})
+	// Warnings come back in the stats and are not logged here: the caller
+	// shows or logs each one once.
+	list, err := corpus.Scan(l.fsys, nil)
+	if err != nil {
+		return retrieval.RefreshStats{}, err // names the operation already
+	}
+	held := l.index.Files()
+	files := make([]retrieval.SourceFile, len(list.Files))
+	var toRead []int
+	keys := map[corpus.Meta]string{} // most files share an entry: none
+	for i, f := range list.Files {
+		key, ok := keys[f.Entry]
+		if !ok {
+			key = l.keyOf(f.Entry)
+			keys[f.Entry] = key
+		}
+		stamp := retrieval.SourceStamp{Size: f.Size, ModTime: f.ModTime, Key: key}
+		files[i] = retrieval.SourceFile{DocID: f.Path, Stamp: stamp}
+		if rec, ok := held.Lookup(f.Path); ok && rec.Stamp.Unchanged(stamp) {
+			files[i].Stamp.Sum, files[i].Skip = rec.Stamp.Sum, rec.Skip
+			continue
+		}
+		toRead = append(toRead, i)
+	}
+	loadWarnings, err := l.load(ctx, list.Files, files, toRead, held, report)
+	if err != nil {
+		return retrieval.RefreshStats{}, err
+	}
+	// Files that failed to load (unreadable now) are left out: the index
+	// drops what it held for them, as it would for a removed file.
+	kept := files[:0]
+	for _, f := range files {
+		if f.DocID != "" {
+			kept = append(kept, f)
+		}
+	}
+	stats, err := l.index.Update(ctx, kept, retrieval.RefreshOptions{Rebuild: opts.Rebuild, Progress: opts.Progress, Started: start})
+	stats.FilesRead, stats.FilesTotal = len(toRead), len(list.Files)
+	warnings := list.Warnings
+	for _, f := range kept {
+		if f.Skip != "" {
+			warnings = append(warnings, fmt.Sprintf("skipped %s: %s", f.DocID, f.Skip))
+		}
+	}
+	stats.Warnings = slices.Concat(warnings, loadWarnings, stats.Warnings)
+	return stats, err
+}
+
+// load reads files[toRead] in parallel across the cores, bounded: each is
+// hashed, and parsed only when its bytes differ from what the index
+// recorded (held). A file that cannot be read gets an empty DocID and a
+// warning; one that cannot be parsed keeps its stamp with the reason in
+// Skip, so it is not read again while unchanged.
+func (l *Library) load(ctx context.Context, scanned []corpus.File, files []retrieval.SourceFile, toRead []int,
+	held retrieval.Files, report func(retrieval.Progress)) ([]string, error) {
+	if len(toRead) == 0 {
+		return nil, nil
+	}
+	var (
+		mu       sync.Mutex // guards done, warnings and report calls
+		done     int
+		warnings = make([]string, len(toRead))
+	)
+	step := max(len(toRead)/100, 64)
+	report(retrieval.Progress{Stage: retrieval.StageLoading, ToLoad: len(toRead)})
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for k, i := range toRead {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			f := &files[i]
+			data, err := scanned[i].Read(l.fsys)
+			if err != nil {
+				warnings[k] = fmt.Sprintf("skipped %s: %s", f.DocID, err)
+				f.DocID = ""
+			} else {
+				f.Stamp.Sum = sha256.Sum256(data)
+				if rec, ok := held.Lookup(f.DocID); ok && rec.Stamp.Known() && rec.Stamp.Sum == f.Stamp.Sum && rec.Stamp.Key == f.Stamp.Key {
+					f.Skip = rec.Skip // touched, not changed: reuse what the index holds
+				} else if doc, err := corpus.Parse(f.DocID, data, scanned[i].Entry); err != nil {
+					f.Skip = err.Error()
+				} else {
+					f.Doc = &doc
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if done++; done%step == 0 || done == len(toRead) {
+				report(retrieval.Progress{Stage: retrieval.StageLoading, Loaded: done, ToLoad: len(toRead)})
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("load corpus: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("load corpus: %w", context.Cause(ctx))
+	}
+	return slices.DeleteFunc(warnings, func(w string) bool { return w == "" }), nil
+}
+
+// keyOf is the stamp key of a file with manifest entry e: what besides its
+// bytes shapes the document it yields. A new build of the program may
+// parse the same bytes differently, so it reads every file once more.
+func (l *Library) keyOf(e corpus.Meta) string {
+	b, _ := json.Marshal(e)
+	h := sha256.New()
+	h.Write([]byte(l.program))
+	h.Write([]byte{0})
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// programID identifies the build of this program: its VCS revision when
+// it was built from a clean checkout, otherwise its executable's size and
+// modification time; failing both, the time it started, so that nothing
+// is wrongly taken as unchanged.
+func programID(now time.Time) string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		var rev, modified string
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value
+			}
+		}
+		if rev != "" && modified == "false" {
+			return bi.GoVersion + " " + bi.Main.Path + " " + rev
+		}
+	}
+	if exe, err := os.Executable(); err == nil {
+		if fi, err := os.Stat(exe); err == nil {
+			return fmt.Sprintf("executable %d bytes, modified %d", fi.Size(), fi.ModTime().UnixNano())
+		}
+	}
+	return fmt.Sprintf("started %d", now.UnixNano())
 }
 
 // EnsureBuilt builds the index when there is none usable (first run, an

@@ -31,7 +31,12 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	// The benchmarks' generated corpus (see corpusForBench).
+	if benchCorpus.base != "" {
+		os.RemoveAll(benchCorpus.base)
+	}
+	os.Exit(code)
 }
 
 // runHelper runs one helper:

@@ -25,8 +25,7 @@ type ReadOptions struct {
 	// OnWait is called once if another writer holds the lock; the build
 	// then waits for it and uses what it wrote.
 	OnWait func()
-	// Loading and Progress report the build as in RefreshOptions.
-	Loading  func(read, total int)
+	// Progress reports the build as in RefreshOptions.
 	Progress func(retrieval.Progress)
 }
 
@@ -64,7 +63,7 @@ func (l *Library) EnsureReadable(ctx context.Context, opts ReadOptions) (stats r
 		}
 		if !snapshotPresent(l.indexDir) {
 			announce(opts.Building, reason, true)
-			stats, err = l.refresh(ctx, RefreshOptions{Loading: opts.Loading, Progress: opts.Progress})
+			stats, err = l.refresh(ctx, RefreshOptions{Progress: opts.Progress})
 			if err != nil {
 				return stats, true, fmt.Errorf("build index: %w", err)
 			}
@@ -77,7 +76,7 @@ func (l *Library) EnsureReadable(ctx context.Context, opts ReadOptions) (stats r
 		return stats, false, fmt.Errorf("%w: %s", ErrEmbedderMismatch, strings.TrimPrefix(reason, "embedder changed: "))
 	}
 	announce(opts.Building, reason, false)
-	stats, err = l.buildInMemory(ctx, RefreshOptions{Loading: opts.Loading, Progress: opts.Progress})
+	stats, err = l.buildInMemory(ctx, RefreshOptions{Progress: opts.Progress})
 	if err != nil {
 		return stats, true, fmt.Errorf("build index in memory: %w", err)
 	}

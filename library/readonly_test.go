@@ -211,26 +211,3 @@ func TestRefreshWaitsWhenAsked(t *testing.T) {
 		t.Fatalf("Refresh after waiting = %v", err)
 	}
 }
-
-func TestRefreshReportsLoading(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"a.txt", "b.md", "notes.csv", ".hidden.txt"} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte("Kenyan police officers arrived in Port-au-Prince, officials said."), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	l := openTest(t, dir)
-	var calls [][2]int
-	if _, err := l.Refresh(context.Background(), RefreshOptions{Loading: func(read, total int) { calls = append(calls, [2]int{read, total}) }}); err != nil {
-		t.Fatal(err)
-	}
-	want := [][2]int{{0, 2}, {1, 2}, {2, 2}}
-	if len(calls) != len(want) {
-		t.Fatalf("Loading calls %v, want %v", calls, want)
-	}
-	for i := range want {
-		if calls[i] != want[i] {
-			t.Fatalf("Loading calls %v, want %v", calls, want)
-		}
-	}
-}

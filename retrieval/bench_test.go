@@ -224,8 +224,8 @@ func BenchmarkSnapshotLoad(b *testing.B) {
 	ctx := context.Background()
 	g := f.gen
 	if _, err := writeSnapshot(ctx, dir, &snapshot{
-		header: snapshotHeader{Embedder: g.info, BuiltAt: g.builtAt, Dim: g.info.Dim},
-		chunks: g.chunks, vecs: g.vecs,
+		header:   snapshotHeader{Embedder: g.info, BuiltAt: g.builtAt, Dim: g.info.Dim},
+		genParts: genParts{chunks: g.chunks, vecs: g.vecs, lex: g.lex},
 	}); err != nil {
 		b.Fatal(err)
 	}

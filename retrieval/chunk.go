@@ -5,8 +5,10 @@ import (
 	"encoding/hex"
 	"missionbot/corpus"
 	"missionbot/text"
-	"sort"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Chunk is a passage of a document, the unit that is embedded, indexed and
@@ -44,25 +46,38 @@ const (
 )
 
 // ChunkDocuments splits every document into sentence-aware chunks and
-// folds near-duplicate passages across documents into one chunk that
-// lists the other documents as Corroborating. Chunks come out ordered by
-// DocID, then Seq. Each chunk repeats the previous chunk's last sentence
-// (same document) so a fact split across a boundary keeps its context.
-// Chunk.ID is the hex of the first 16 bytes of sha256(DocID, NUL,
-// whitespace-normalised text), stable while the passage is unchanged; Seq
-// counts from 0 within a document and keeps its value when a duplicate
-// chunk is dropped, so Seq may have gaps.
+// folds copies of documents and near-duplicate passages across documents
+// into the preferred copy's chunks, which list the other documents as
+// Corroborating (see dedupe). Chunks come out ordered by DocID, then Seq.
+// Each chunk repeats the previous chunk's last sentence (same document) so
+// a fact split across a boundary keeps its context. Chunk.ID is the hex of
+// the first 16 bytes of sha256(DocID, NUL, whitespace-normalised text),
+// stable while the passage is unchanged; Seq counts from 0 within a
+// document and keeps its value when a duplicate chunk is dropped, so Seq
+// may have gaps.
 func ChunkDocuments(docs []corpus.Document) []Chunk {
-	order := make([]int, len(docs))
-	for i := range order {
-		order[i] = i
+	return dedupe(chunkEach(docs)).kept
+}
+
+// chunkEach splits each document into chunks, in parallel across the
+// cores; the result is in docs' order.
+func chunkEach(docs []corpus.Document) []docChunks {
+	out := make([]docChunks, len(docs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(docs)/64, 1)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(docs) {
+					return
+				}
+				out[i] = docChunks{meta: docs[i].Meta, chunks: appendDocumentChunks(nil, docs[i])}
+			}
+		})
 	}
-	sort.SliceStable(order, func(a, b int) bool { return docs[order[a]].DocID < docs[order[b]].DocID })
-	var out []Chunk
-	for _, i := range order {
-		out = appendDocumentChunks(out, docs[i])
-	}
-	return dedupeChunks(out)
+	wg.Wait()
+	return out
 }
 
 // chunkSentence is one sentence of a document and its paragraph.
@@ -182,9 +197,18 @@ func joinSentences(g []chunkSentence) string {
 // chunkID derives a chunk's ID from its document and whitespace-
 // normalised text.
 func chunkID(docID, text string) string {
-	h := sha256.New()
-	h.Write([]byte(docID))
-	h.Write([]byte{0})
-	h.Write([]byte(strings.Join(strings.Fields(text), " ")))
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	// strings.Join(strings.Fields(text), " ") built in one buffer: the
+	// same bytes, so IDs do not change, without the slice of fields.
+	buf := make([]byte, 0, len(docID)+1+len(text))
+	buf = append(append(buf, docID...), 0)
+	first := true
+	for f := range strings.FieldsSeq(text) {
+		if !first {
+			buf = append(buf, ' ')
+		}
+		first = false
+		buf = append(buf, f...)
+	}
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:16])
 }

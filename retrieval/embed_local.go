@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"missionbot/text"
-	"strconv"
 )
 
 // DefaultLocalDim is the local embedder's default vector length.
@@ -110,7 +109,7 @@ func (e *LocalEmbedder) vector(s string) []float32 {
 // termWeight is the static IDF proxy: numbers and long words are rarer and
 // more telling than short ones.
 func termWeight(t string) float32 {
-	if _, err := strconv.Atoi(t); err == nil {
+	if isInt(t) {
 		return 1.3
 	}
 	switch n := len(t); {
@@ -122,10 +121,27 @@ func termWeight(t string) float32 {
 	return 1
 }
 
+// isInt reports whether strconv.Atoi would accept t, as a token (no sign):
+// ASCII digits whose value fits an int64. Atoi itself allocates an error
+// for every word that is not a number, which showed in ingest profiles.
+func isInt(t string) bool {
+	if t == "" || len(t) > 19 {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		if t[i] < '0' || t[i] > '9' {
+			return false
+		}
+	}
+	return len(t) < 19 || t <= "9223372036854775807"
+}
+
 // addCharGrams adds the 3- and 4-grams of "^word$", so inflections and
 // spelling variants ("Jovenal"/"Jovenel") still share most features.
 func (e *LocalEmbedder) addCharGrams(v []float32, tok string, w float32) {
-	s := "^" + tok + "$"
+	// "^word$" in a stack buffer, not a new string per word.
+	var buf [64]byte
+	s := append(append(append(buf[:0], '^'), tok...), '$')
 	if len(s) <= 4 {
 		return
 	}
@@ -136,18 +152,23 @@ func (e *LocalEmbedder) addCharGrams(v []float32, tok string, w float32) {
 	each := w / float32(math.Sqrt(float64(grams)))
 	for n := 3; n <= 4; n++ {
 		for i := 0; i+n <= len(s); i++ {
-			e.add(v, 'c', s[i:i+n], "", each)
+			e.bucket(v, fnvAddBytes(fnvOffset^uint64('c'), s[i:i+n]), each)
 		}
 	}
 }
 
-// add hashes a feature into a signed bucket. The sign, taken from the hash,
-// makes collisions cancel out on average instead of piling up.
+// add hashes a feature into a signed bucket.
 func (e *LocalEmbedder) add(v []float32, kind byte, a, b string, w float32) {
 	sum := fnvAdd(fnvOffset^uint64(kind), a)
 	if b != "" {
 		sum = fnvAdd(sum*fnvPrime, b)
 	}
+	e.bucket(v, sum, w)
+}
+
+// bucket adds w to the bucket of a feature hash. The sign, taken from the
+// hash, makes collisions cancel out on average instead of piling up.
+func (e *LocalEmbedder) bucket(v []float32, sum uint64, w float32) {
 	i := int(sum % uint64(len(v)))
 	if sum>>63 == 1 {
 		w = -w
@@ -165,6 +186,14 @@ const (
 func fnvAdd(h uint64, s string) uint64 {
 	for i := 0; i < len(s); i++ {
 		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+func fnvAddBytes(h uint64, s []byte) uint64 {
+	for _, c := range s {
+		h ^= uint64(c)
 		h *= fnvPrime
 	}
 	return h

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math"
 	"missionbot/corpus"
+	"missionbot/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"slices"
@@ -73,8 +75,11 @@ type Index struct {
 
 // generation is one immutable, fully built index: what queries read.
 type generation struct {
-	info   EmbedderInfo
-	chunks []Chunk // all chunks, any order; chromem IDs are chunk IDs
+	info EmbedderInfo
+	// chunks are all indexed chunks, ordered by DocID then Seq when built
+	// by Update or read from a snapshot (heldChunks relies on it, and copes
+	// when a test builds one otherwise); chromem IDs are chunk IDs.
+	chunks []Chunk
 	// byID holds the positions of chunks sorted by chunk ID, for lookups
 	// by ID (see find); a slice, not a map, to save memory at 100k chunks.
 	byID    []int32
@@ -86,8 +91,36 @@ type generation struct {
 	// vecs[i] is the normalised vector of chunks[i]; kept for incremental
 	// refreshes and snapshot writes (chromem-go only hands out copies).
 	vecs [][]float32
-	// sources lists the documents owning chunks, sorted by DocID.
-	sources []SourceInfo
+	// sources lists the documents owning chunks, sorted by DocID, built
+	// when first asked for (a command that only answers never needs it);
+	// docs counts them.
+	sources func() []SourceInfo
+	docs    int
+	// dropped are the chunks folded into others as near-duplicates,
+	// ordered by DocID then Seq, without vectors: kept so that a refresh
+	// can dedupe again without reading their files.
+	dropped []Chunk
+	// folds lists the documents folded into others, by Copy.DocID.
+	folds []Fold
+	// files records the corpus files the generation was built from.
+	files Files
+}
+
+// genParts is what a generation is built from; lex, when set, is the
+// BM25 index of chunks read from a snapshot, built otherwise.
+type genParts struct {
+	info    EmbedderInfo
+	chunks  []Chunk
+	vecs    [][]float32
+	dropped []Chunk
+	folds   []Fold
+	files   Files
+	lex     *bm25
+	// byID, when set, is chunks' order by ID read from a snapshot,
+	// checked rather than sorted again.
+	byID    []int32
+	builtAt time.Time
+	took    time.Duration
 }
 
 // current returns the generation serving queries; never nil after OpenIndex.
@@ -127,13 +160,18 @@ func OpenIndex(ctx context.Context, dir string, emb Embedder, opts IndexOptions)
 	ix.gen.Store(empty)
 
 	path := filepath.Join(dir, snapshotName)
-	snap, stamp, err := readSnapshot(ctx, path)
+	snap, stamp, err := readSnapshotIf(ctx, path, func(h snapshotHeader) bool { return compatible(h.Embedder, emb.Info()) })
 	switch {
 	case ctx.Err() != nil:
 		return nil, fmt.Errorf("open index: %w", context.Cause(ctx))
 	case errors.Is(err, fs.ErrNotExist):
 		ix.needReason = "no index has been built yet"
 		return ix, nil
+	case err != nil && !errors.Is(err, errSnapshotCorrupt):
+		// The file is there but this process may not read it (permissions,
+		// an I/O error): rebuilding would overwrite an index that may be
+		// perfectly good, so say so instead.
+		return nil, fmt.Errorf("open index: cannot read %s: %w (fix its permissions or run as its owner; the index was left as it is)", path, err)
 	case err != nil:
 		ix.needReason = "snapshot unreadable: " + err.Error()
 		ix.log.Warn("index snapshot unreadable; the next refresh rebuilds it", "path", path, "error", err)
@@ -145,7 +183,7 @@ func OpenIndex(ctx context.Context, dir string, emb Embedder, opts IndexOptions)
 		ix.log.Info("index built with another embedder; the next refresh rebuilds it", "reason", ix.needReason)
 		return ix, nil
 	}
-	g, err := newGeneration(snap.header.Embedder, snap.chunks, snap.vecs, snap.header.BuiltAt, snap.header.Took)
+	g, err := buildGeneration(snap.parts())
 	if err != nil {
 		ix.needReason = "snapshot unreadable: " + err.Error()
 		ix.log.Warn("index snapshot unusable; the next refresh rebuilds it", "path", path, "error", err)
@@ -153,7 +191,7 @@ func OpenIndex(ctx context.Context, dir string, emb Embedder, opts IndexOptions)
 	}
 	ix.gen.Store(g)
 	ix.stamp = stamp
-	ix.log.Info("index loaded", "chunks", len(g.chunks), "documents", len(g.sources),
+	ix.log.Info("index loaded", "chunks", len(g.chunks), "documents", g.docs, "folded", len(g.folds),
 		"embedder", describeEmbedder(g.info), "built_at", g.builtAt)
 	return ix, nil
 }
@@ -174,10 +212,17 @@ func rejectEmbed(context.Context, string) ([]float32, error) {
 }
 
 // newGeneration builds a generation from chunks and their normalised
-// vectors (vecs[i] belongs to chunks[i]; IDs must be unique). It builds a
-// fresh in-memory chromem-go collection, so no generation ever needs
-// chromem-go's Delete (whose empty non-nil where map deletes everything).
+// vectors alone (vecs[i] belongs to chunks[i]; IDs must be unique).
 func newGeneration(info EmbedderInfo, chunks []Chunk, vecs [][]float32, builtAt time.Time, took time.Duration) (*generation, error) {
+	return buildGeneration(genParts{info: info, chunks: chunks, vecs: vecs, builtAt: builtAt, took: took})
+}
+
+// buildGeneration builds a generation from its parts. It builds a fresh
+// in-memory chromem-go collection, so no generation ever needs
+// chromem-go's Delete (whose empty non-nil where map deletes everything),
+// and the BM25 index beside it (in parallel, when p.lex is not given).
+func buildGeneration(p genParts) (*generation, error) {
+	chunks, vecs, info := p.chunks, p.vecs, p.info
 	if len(chunks) != len(vecs) {
 		return nil, fmt.Errorf("build generation: %d vectors for %d chunks", len(vecs), len(chunks))
 	}
@@ -189,42 +234,108 @@ func newGeneration(info EmbedderInfo, chunks []Chunk, vecs [][]float32, builtAt 
 		info:    info,
 		chunks:  chunks,
 		vecs:    vecs,
-		byID:    make([]int32, len(chunks)),
+		byID:    p.byID,
 		coll:    coll,
-		builtAt: builtAt,
-		took:    took,
+		builtAt: p.builtAt,
+		took:    p.took,
+		dropped: p.dropped,
+		folds:   p.folds,
+		files:   p.files,
+		lex:     p.lex,
 	}
-	perDoc := map[string]int{}
-	metas := map[string]corpus.Meta{}
+	var lexDone chan struct{}
+	if g.lex == nil {
+		// BM25 is a tokenising pass over every chunk, independent of the
+		// vectors: build it on another core meanwhile.
+		lexDone = make(chan struct{})
+		go func() {
+			defer close(lexDone)
+			g.lex = newBM25(chunks)
+		}()
+	}
+	err = g.fill()
+	if lexDone != nil {
+		<-lexDone
+	}
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// fill adds the chunks to the collection and derives byID and sources.
+func (g *generation) fill() error {
+	chunks, vecs := g.chunks, g.vecs
 	for i, c := range chunks {
 		if c.ID == "" {
-			return nil, fmt.Errorf("build generation: chunk %d has an empty ID", i)
+			return fmt.Errorf("build generation: chunk %d has an empty ID", i)
 		}
-		if info.Dim > 0 && len(vecs[i]) != info.Dim {
-			return nil, fmt.Errorf("build generation: chunk %s: %w: vector has %d dimensions, the index %d",
-				c.ID, ErrDimensionMismatch, len(vecs[i]), info.Dim)
+		if g.info.Dim > 0 && len(vecs[i]) != g.info.Dim {
+			return fmt.Errorf("build generation: chunk %s: %w: vector has %d dimensions, the index %d",
+				c.ID, ErrDimensionMismatch, len(vecs[i]), g.info.Dim)
 		}
-		g.byID[i] = int32(i)
-		if err := coll.AddDocument(context.Background(), chromem.Document{ID: c.ID, Embedding: vecs[i], Content: c.Text}); err != nil {
-			return nil, fmt.Errorf("build generation: add chunk %s: %w", c.ID, err)
+		if err := g.coll.AddDocument(context.Background(), chromem.Document{ID: c.ID, Embedding: vecs[i], Content: c.Text}); err != nil {
+			return fmt.Errorf("build generation: add chunk %s: %w", c.ID, err)
 		}
+	}
+	if len(g.byID) != len(chunks) {
+		g.byID = make([]int32, len(chunks))
+		for i := range g.byID {
+			g.byID[i] = int32(i)
+		}
+		slices.SortFunc(g.byID, func(a, b int32) int { return cmp.Compare(chunks[a].ID, chunks[b].ID) })
+	}
+	// Strictly increasing IDs in byID order: no ID repeats, and a byID
+	// read from a snapshot is a permutation of the chunks.
+	for i := 1; i < len(g.byID); i++ {
+		if a, b := chunks[g.byID[i-1]].ID, chunks[g.byID[i]].ID; a >= b {
+			return fmt.Errorf("build generation: chunk ID %q is repeated or out of order", b)
+		}
+	}
+	g.docs = countDocs(chunks)
+	g.sources = sync.OnceValue(func() []SourceInfo { return sourcesOf(chunks, g.folds) })
+	return nil
+}
+
+// countDocs counts the documents owning chunks.
+func countDocs(chunks []Chunk) int {
+	if slices.IsSortedFunc(chunks, func(a, b Chunk) int { return cmp.Compare(a.Meta.DocID, b.Meta.DocID) }) {
+		n := 0
+		for i, c := range chunks {
+			if i == 0 || c.Meta.DocID != chunks[i-1].Meta.DocID {
+				n++
+			}
+		}
+		return n
+	}
+	seen := map[string]bool{}
+	for _, c := range chunks {
+		seen[c.Meta.DocID] = true
+	}
+	return len(seen)
+}
+
+// sourcesOf lists the documents owning chunks, sorted by DocID, with the
+// documents folds put into each.
+func sourcesOf(chunks []Chunk, folds []Fold) []SourceInfo {
+	perDoc := map[string]int{}
+	metas := map[string]corpus.Meta{}
+	for _, c := range chunks {
 		perDoc[c.Meta.DocID]++
 		if _, ok := metas[c.Meta.DocID]; !ok {
 			metas[c.Meta.DocID] = c.Meta
 		}
 	}
-	slices.SortFunc(g.byID, func(a, b int32) int { return cmp.Compare(chunks[a].ID, chunks[b].ID) })
-	for i := 1; i < len(g.byID); i++ {
-		if id := chunks[g.byID[i]].ID; id == chunks[g.byID[i-1]].ID {
-			return nil, fmt.Errorf("build generation: chunk ID %q is repeated", id)
-		}
+	also := map[string][]corpus.Meta{}
+	for _, f := range folds {
+		also[f.Into.DocID] = append(also[f.Into.DocID], f.Copy)
 	}
+	out := make([]SourceInfo, 0, len(perDoc))
 	for id, n := range perDoc {
-		g.sources = append(g.sources, SourceInfo{Meta: metas[id], Chunks: n})
+		out = append(out, SourceInfo{Meta: metas[id], Chunks: n, AlsoReportedBy: also[id]})
 	}
-	slices.SortFunc(g.sources, func(a, b SourceInfo) int { return cmp.Compare(a.DocID, b.DocID) })
-	g.lex = newBM25(chunks)
-	return g, nil
+	slices.SortFunc(out, func(a, b SourceInfo) int { return cmp.Compare(a.DocID, b.DocID) })
+	return out
 }
 
 // install makes g, read from or written to the snapshot stamp, the
@@ -260,23 +371,52 @@ func (ix *Index) NeedsBuild() (bool, string) {
 }
 
 // Sources lists the indexed documents, sorted by DocID, with their chunk
-// counts. Only documents that own chunks appear: a document whose passages
-// were all folded into another's as near-duplicates is listed only in
-// those chunks' Corroborating metadata.
+// counts and the documents folded into them as copies. Only documents
+// that own chunks appear: a document folded into another is listed in
+// that one's AlsoReportedBy (and in Folds).
 func (ix *Index) Sources() []SourceInfo {
-	return slices.Clone(ix.current().sources)
+	return slices.Clone(ix.current().sources())
+}
+
+// Folds lists the documents folded into others as copies, by the copy's
+// DocID.
+func (ix *Index) Folds() []Fold {
+	return slices.Clone(ix.current().folds)
+}
+
+// Files returns what the serving index records of the corpus files it was
+// built from, so a refresh can tell which files changed without reading
+// them (see SourceStamp.Unchanged). The slice is shared: do not modify it.
+func (ix *Index) Files() Files {
+	return ix.current().files
 }
 
 // Stats describes the generation serving queries.
 func (ix *Index) Stats() Stats {
 	g := ix.current()
 	return Stats{
-		Documents:       len(g.sources),
+		Documents:       g.docs,
 		Chunks:          len(g.chunks),
 		Embedder:        g.info,
 		RefreshedAt:     g.builtAt,
 		RefreshDuration: g.took,
+		Folded:          len(g.folds),
 	}
+}
+
+// RemoveTemps deletes every temporary snapshot in the index's directory,
+// whatever its age, and returns their names: what writes killed midway
+// leave behind. The caller must hold the writer lock that every process
+// writing this index takes, so that none of them is writing one now;
+// OpenIndex, which holds no such lock, removes only old ones.
+func (ix *Index) RemoveTemps() []string {
+	// A negative age takes files of any age, even with a clock skewed
+	// ahead on a shared volume.
+	removed := atomicfile.RemoveStale(filepath.Join(ix.dir, snapshotName), math.MinInt64+1, ix.now())
+	for _, f := range removed {
+		ix.log.Info("removed a temporary snapshot left by an interrupted write", "file", f)
+	}
+	return removed
 }
 
 // ReloadIfNewer loads the snapshot file when another process (a replica
@@ -320,7 +460,7 @@ func (ix *Index) ReloadIfNewer(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("reload index: %w", err)
 	}
-	g, err := newGeneration(snap.header.Embedder, snap.chunks, snap.vecs, snap.header.BuiltAt, snap.header.Took)
+	g, err := buildGeneration(snap.parts())
 	if err != nil {
 		return false, fmt.Errorf("reload index: %w", err)
 	}

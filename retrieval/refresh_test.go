@@ -242,8 +242,21 @@ func TestRefreshRunning(t *testing.T) {
 func TestRefreshProgress(t *testing.T) {
 	ix, _ := openTestIndex(t, t.TempDir(), newIxEmbedder())
 	docs := synth.Documents(10, 40, 20) // enough chunks for several batches
-	var got []Progress
-	st := mustRefresh(t, ix, docs, RefreshOptions{Progress: func(p Progress) { got = append(got, p) }})
+	var got, all []Progress
+	st := mustRefresh(t, ix, docs, RefreshOptions{Progress: func(p Progress) {
+		all = append(all, p)
+		if p.Stage == StageEmbedding {
+			got = append(got, p)
+		}
+	}})
+	if last := all[len(all)-1]; last.Stage != StageWriting || last.Elapsed <= 0 {
+		t.Errorf("last progress %+v, want the writing stage with the time elapsed", last)
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i].Elapsed < all[i-1].Elapsed {
+			t.Errorf("elapsed time went back: %+v after %+v", all[i], all[i-1])
+		}
+	}
 	if len(got) < 3 {
 		t.Fatalf("%d progress reports for %d chunks", len(got), st.ChunksEmbedded)
 	}

@@ -7,6 +7,8 @@ package synth
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"missionbot/corpus"
@@ -35,7 +37,13 @@ func Vocabulary(n int) []string {
 // capitalised sentences of about 15 words.
 func Paragraph(r *rand.Rand, vocab []string) string {
 	var b strings.Builder
-	n := 80 + r.IntN(41)
+	writeSentences(&b, r, vocab, 80+r.IntN(41))
+	return strings.TrimSpace(b.String())
+}
+
+// writeSentences writes n words drawn from vocab in capitalised sentences
+// of 15 words, each followed by a space.
+func writeSentences(b *strings.Builder, r *rand.Rand, vocab []string, n int) {
 	for i := range n {
 		w := vocab[r.IntN(len(vocab))]
 		if i%15 == 0 {
@@ -49,7 +57,6 @@ func Paragraph(r *rand.Rand, vocab []string) string {
 			b.WriteByte(' ')
 		}
 	}
-	return strings.TrimSpace(b.String())
 }
 
 // Documents makes nDocs documents of paras paragraphs each over a
@@ -138,4 +145,36 @@ func FromWords(vocab []string, n, words int) []corpus.Document {
 		}
 	}
 	return docs
+}
+
+// Brief is a one-paragraph news brief of about words words drawn from
+// vocab, under a title line, as a pasted .txt article looks: the shape of
+// a corpus that saves every short item about a story.
+func Brief(r *rand.Rand, vocab []string, i, words int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Brief %d: %s %s %s\n\n", i, vocab[r.IntN(len(vocab))], vocab[r.IntN(len(vocab))], vocab[r.IntN(len(vocab))])
+	writeSentences(&b, r, vocab, words)
+	fmt.Fprintf(&b, "Item %d.\n", i)
+	return b.String()
+}
+
+// WriteBriefs writes n briefs of 40 to 70 words (about 400 bytes each)
+// into dir as "brief_<i>.txt", spread over subfolders of 1,000 files so
+// no directory grows unwieldy; the same seed gives the same files.
+func WriteBriefs(dir string, seed uint64, n int) error {
+	vocab := Vocabulary(5000)
+	r := rand.New(rand.NewPCG(seed, 11))
+	for i := range n {
+		sub := filepath.Join(dir, fmt.Sprintf("%03d", i/1000))
+		if i%1000 == 0 {
+			if err := os.MkdirAll(sub, 0o755); err != nil {
+				return err
+			}
+		}
+		name := filepath.Join(sub, fmt.Sprintf("brief_%06d.txt", i))
+		if err := os.WriteFile(name, []byte(Brief(r, vocab, i, 40+r.IntN(31))), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
