@@ -70,10 +70,9 @@ func (l *Library) EnsureReadable(ctx context.Context, opts ReadOptions) (stats r
 			return stats, true, nil
 		}
 	}
-	// The prefix is retrieval's (see Index.NeedsBuild); library tests pin
-	// it, so a change there fails here rather than overwriting an index.
-	if strings.HasPrefix(reason, "embedder changed") {
-		return stats, false, fmt.Errorf("%w: %s", ErrEmbedderMismatch, strings.TrimPrefix(reason, "embedder changed: "))
+	if built, ok := l.index.EmbedderMismatch(); ok {
+		return stats, false, fmt.Errorf("%w: the index was built with %s, the configured embedder is %s",
+			ErrEmbedderMismatch, built, l.emb.Info())
 	}
 	announce(opts.Building, reason, false)
 	stats, err = l.buildInMemory(ctx, RefreshOptions{Progress: opts.Progress})

@@ -3,6 +3,8 @@ package retrieval
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 )
 
 // EmbedderInfo identifies the vector space an embedder produces. The index
@@ -14,6 +16,20 @@ type EmbedderInfo struct {
 	Model string `json:"model"`
 	// Dim is the vector length; 0 means not known until the first call.
 	Dim int `json:"dim"`
+}
+
+// String names the vector space for messages: "local/hash-ngram-v4 (384
+// dims)".
+func (e EmbedderInfo) String() string {
+	var b strings.Builder
+	b.WriteString(e.Name)
+	if e.Model != "" {
+		b.WriteString("/" + e.Model)
+	}
+	if e.Dim > 0 {
+		fmt.Fprintf(&b, " (%d dims)", e.Dim)
+	}
+	return b.String()
 }
 
 // Embedder turns texts into vectors. Implementations must return exactly

@@ -68,6 +68,9 @@ type Index struct {
 	// needReason says why the index must be (re)built; empty when the
 	// serving generation matches the embedder. Guarded by mu.
 	needReason string
+	// builtWith is the embedder of a snapshot on disk that the configured
+	// embedder cannot query (zero otherwise). Guarded by mu.
+	builtWith EmbedderInfo
 	// stamp identifies the snapshot file the serving generation came from
 	// or was written to. Guarded by mu.
 	stamp fileStamp
@@ -178,8 +181,9 @@ func OpenIndex(ctx context.Context, dir string, emb Embedder, opts IndexOptions)
 		return ix, nil
 	}
 	if !compatible(snap.header.Embedder, emb.Info()) {
+		ix.builtWith = snap.header.Embedder
 		ix.needReason = fmt.Sprintf("embedder changed: the index was built with %s, the configured embedder is %s",
-			describeEmbedder(snap.header.Embedder), describeEmbedder(emb.Info()))
+			snap.header.Embedder.String(), emb.Info().String())
 		ix.log.Info("index built with another embedder; the next refresh rebuilds it", "reason", ix.needReason)
 		return ix, nil
 	}
@@ -192,7 +196,7 @@ func OpenIndex(ctx context.Context, dir string, emb Embedder, opts IndexOptions)
 	ix.gen.Store(g)
 	ix.stamp = stamp
 	ix.log.Info("index loaded", "chunks", len(g.chunks), "documents", g.docs, "folded", len(g.folds),
-		"embedder", describeEmbedder(g.info), "built_at", g.builtAt)
+		"embedder", g.info.String(), "built_at", g.builtAt)
 	return ix, nil
 }
 
@@ -343,7 +347,7 @@ func sourcesOf(chunks []Chunk, folds []Fold) []SourceInfo {
 func (ix *Index) install(g *generation, stamp fileStamp) {
 	ix.gen.Store(g)
 	ix.mu.Lock()
-	ix.stamp, ix.needReason = stamp, ""
+	ix.stamp, ix.needReason, ix.builtWith = stamp, "", EmbedderInfo{}
 	ix.mu.Unlock()
 }
 
@@ -368,6 +372,15 @@ func (ix *Index) NeedsBuild() (bool, string) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	return ix.needReason != "", ix.needReason
+}
+
+// EmbedderMismatch reports whether the snapshot on disk was built with an
+// embedder the configured one cannot query, and which: a build would
+// replace its vectors, which is for a command that writes the index.
+func (ix *Index) EmbedderMismatch() (builtWith EmbedderInfo, mismatch bool) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.builtWith, ix.builtWith.Name != ""
 }
 
 // Sources lists the indexed documents, sorted by DocID, with their chunk
@@ -454,7 +467,7 @@ func (ix *Index) ReloadIfNewer(ctx context.Context) (bool, error) {
 	}
 	if !compatible(h.Embedder, ix.embedder.Info()) {
 		return false, fmt.Errorf("reload index: the new snapshot was built with %s, this process embeds with %s",
-			describeEmbedder(h.Embedder), describeEmbedder(ix.embedder.Info()))
+			h.Embedder.String(), ix.embedder.Info().String())
 	}
 	snap, stamp, err := readSnapshot(ctx, path)
 	if err != nil {

@@ -93,7 +93,7 @@ func (ix *Index) Update(ctx context.Context, files []SourceFile, opts RefreshOpt
 	case stats.RebuildReason != "":
 	case !compatible(old.info, info):
 		stats.RebuildReason = fmt.Sprintf("embedder changed: the index was built with %s, the configured embedder is %s",
-			describeEmbedder(old.info), describeEmbedder(info))
+			old.info.String(), info.String())
 	}
 	stats.Rebuilt = stats.RebuildReason != ""
 

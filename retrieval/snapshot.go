@@ -827,16 +827,3 @@ func (d *snapshotDecoder) decode(ctx context.Context, h snapshotHeader) (*snapsh
 	}
 	return s, nil
 }
-
-// describeEmbedder names an embedder's vector space for messages.
-func describeEmbedder(e EmbedderInfo) string {
-	var b strings.Builder
-	b.WriteString(e.Name)
-	if e.Model != "" {
-		b.WriteString("/" + e.Model)
-	}
-	if e.Dim > 0 {
-		fmt.Fprintf(&b, " (%d dims)", e.Dim)
-	}
-	return b.String()
-}
