@@ -52,3 +52,42 @@ func TestFrameWordsAreDatesAndChangeVerbs(t *testing.T) {
 		t.Errorf("the topic %q is not a frame word", "worker")
 	}
 }
+
+// TestNowQuestions: a question in the present perfect, or about what took
+// something's place, asks for the state of things now.
+func TestNowQuestions(t *testing.T) {
+	tests := []struct {
+		question string
+		kind     TimeKind
+	}{
+		{"What has replaced the harbour board, and how large is its budget?", TimeLatest},
+		{"How many passengers have been injured on the ferry?", TimeLatest},
+		{"Who succeeded the board chair?", TimeLatest},
+		{"Which town took over the crossing?", TimeLatest},
+		{"How many crossings would have been needed?", TimeNone},
+		{"Who had been captain before 2020?", TimeDuring},
+		{"How many passengers travelled on the first day?", TimeNone},
+		{"Have the pilings been repaired in June 2025?", TimeDuring},
+	}
+	for _, tc := range tests {
+		if got := ParseTimeFrame(tc.question); got.Kind != tc.kind {
+			t.Errorf("ParseTimeFrame(%q) kind %d, want %d", tc.question, got.Kind, tc.kind)
+		}
+	}
+}
+
+// TestChangeSpanIsFrame: the events bounding the span of a change place
+// the question; the topic stays.
+func TestChangeSpanIsFrame(t *testing.T) {
+	f := FrameWords("How did support from the harbour board grow between the council's vote in March 2023 and the Aurora's first crossing in May 2024?")
+	for _, w := range []string{"vote", "council", "aurora", "crossing", "grow"} {
+		if !f[Terms(w)[0]] {
+			t.Errorf("%q is not a frame word in %v", w, f)
+		}
+	}
+	for _, w := range []string{"support", "harbour", "board"} {
+		if f[Terms(w)[0]] {
+			t.Errorf("the topic %q is a frame word", w)
+		}
+	}
+}
