@@ -40,12 +40,18 @@ func ferryDocs() []corpus.Document {
 // ferryAnswerer is an extractive answerer over an index of ferryDocs.
 func ferryAnswerer(t *testing.T) *Extractive {
 	t.Helper()
+	return answererOver(t, ferryDocs())
+}
+
+// answererOver is an extractive answerer over an index of docs.
+func answererOver(t *testing.T, docs []corpus.Document) *Extractive {
+	t.Helper()
 	ctx := context.Background()
 	ix, err := retrieval.OpenIndex(ctx, t.TempDir(), retrieval.NewLocalEmbedder(256), retrieval.IndexOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ix.Refresh(ctx, ferryDocs(), retrieval.RefreshOptions{}); err != nil {
+	if _, err := ix.Refresh(ctx, docs, retrieval.RefreshOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	e, err := NewExtractive(ix, ExtractiveOptions{K: 5})
@@ -155,6 +161,26 @@ func TestTimeAwareAnswers(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestTheDayAskedAbout: a question about a day is answered by the sentence
+// naming that day, not by an older source that shares more of its words
+// (a source cannot report what happened after it was published).
+func TestTheDayAskedAbout(t *testing.T) {
+	doc := func(id, date, text string) corpus.Document {
+		return corpus.Document{Meta: corpus.Meta{DocID: id, Title: id, Published: date}, Text: text}
+	}
+	e := answererOver(t, []corpus.Document{
+		doc("keeper-warning.txt", "2024-03-02", "The lighthouse keeper on Gull Rock has lost his relief boat, and the coastguard warned "+
+			"that a keeper on Gull Rock could meet his death in a winter gale.\n\nThe lamp room was repaired in February."),
+		doc("keeper-dies.txt", "2025-01-20", "Arne Solberg, 58, died on Friday, 17 January 2025, when a wave swept him from the gallery rail. "+
+			"His body was recovered by the coastguard two days later.\n\nSolberg had kept the light for eleven years."),
+		doc("harbour.txt", "2024-11-05", "The harbour master said the new pontoon would open in spring.\n\nFishing boats will moor there from April."),
+	})
+	a := ask(t, e, "How did the Gull Rock keeper lost on 17 January 2025 meet his death?")
+	if a.Refused || !strings.Contains(a.Text, "Solberg") || !strings.Contains(a.Text, "wave") {
+		t.Errorf("answer %q (refused %v), want the sentence naming 17 January 2025", a.Text, a.Refused)
+	}
 }
 
 func TestResolveRelativeDates(t *testing.T) {

@@ -429,7 +429,29 @@ func partScore(s sentence, p part, tf timeContext) float64 {
 	if s.states[p.wants] {
 		score += typeBonus(p.wants)
 	}
+	if namesDay(s.text, tf.TimeFrame) {
+		score += dayBonus
+	}
 	return score * timeWeight(s, tf)
+}
+
+// dayBonus is added to the score of a sentence naming the very day (or
+// week) a question asks about: "died on 31 August 2025" answers "the last
+// day of August 2025" however the rest is worded.
+const dayBonus = 0.25
+
+// namesDay reports whether s names, with its day, a date in the period of
+// a question about a day or a week.
+func namesDay(s string, tf text.TimeFrame) bool {
+	if tf.Kind != text.TimeDuring || tf.To.Sub(tf.From) > 7*24*time.Hour {
+		return false
+	}
+	for _, p := range text.DatePeriods(s) {
+		if p.From.Equal(p.To) && !p.From.Before(tf.From) && !p.From.After(tf.To) {
+			return true
+		}
+	}
+	return false
 }
 
 // timeWeight prefers, for "as of" a date, the newest sources on or before
@@ -467,6 +489,10 @@ func timeWeight(s sentence, tf timeContext) float64 {
 			return 1.1
 		case dated && !date.Before(tf.From.AddDate(0, 0, -7)) && !date.After(tf.To.AddDate(0, 1, 0)):
 			return 1.15
+		case dated && date.Before(tf.From.AddDate(0, 0, -7)):
+			// A source from before the period cannot report what happened
+			// in it.
+			return 0.6
 		case dated && specific:
 			return 0.85
 		}
