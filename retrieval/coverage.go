@@ -28,6 +28,11 @@ const (
 	surnameCredit = 0.8
 	// derivedCredit is how much of a term one of its derived forms holds.
 	derivedCredit = 0.9
+	// nearBM25 weighs, in ranking only, the BM25 score of a word the
+	// lexicon relates to a term the corpus uses ("gift" for "present"): a
+	// passage may say the same thing another way, but such a word does not
+	// count as holding the term.
+	nearBM25 = 0.15
 )
 
 // coverageQuery is a query prepared against one generation's vocabulary:
@@ -45,6 +50,9 @@ type coverageQuery struct {
 type queryTerm struct {
 	QueryTerm
 	alts []alt
+	// near are the vocabulary ids of words the lexicon relates to a term
+	// the corpus uses, ranked by but not counted as the term.
+	near []int32
 }
 
 // alt is one way a passage can hold a term: all of ids present, and, for a
@@ -344,6 +352,13 @@ func (q coverageQuery) prepareTerm(key string, parts []string, seq bool) queryTe
 			}
 		}
 	}
+	if t.Known && len(parts) == 1 {
+		for _, r := range ix.relatedInCorpus(key) {
+			if len(r.ids) == 1 && !slices.Contains(t.Forms, r.word) && !slices.Contains(t.Derived, r.word) {
+				t.near = append(t.near, r.ids[0])
+			}
+		}
+	}
 	if !t.Known {
 		rels := ix.relatedInCorpus(key)
 		// Words the lexicon relates to the term stand for it.
@@ -582,6 +597,9 @@ func (q coverageQuery) bm25Terms() []weightedTerm {
 			for _, id := range a.ids {
 				out = append(out, weightedTerm{id: id, weight: w})
 			}
+		}
+		for _, id := range t.near {
+			out = append(out, weightedTerm{id: id, weight: nearBM25})
 		}
 	}
 	return out
