@@ -187,6 +187,18 @@ type sentence struct {
 	money    bool
 	// pair is set for a sentence joined with the one after it.
 	pair bool
+	// people are the names of people the sentence states.
+	people []person
+}
+
+// person is a name of a person as a sentence states it.
+type person struct {
+	// toks are the name's tokens, with any title ("justic enock chacha
+	// mwita").
+	toks []string
+	// title is the word for a person written before it, lower case
+	// ("judge" in "retired judge Helen Marsh"); "" for none.
+	title string
 }
 
 // quote is the sentence as the answer shows it: cut to maxQuoteWords, with
@@ -343,12 +355,97 @@ func (s *sentence) readFacts() {
 	s.figures = figures(s.text)
 	s.quantity = quantityLike.MatchString(s.text)
 	s.money = money.MatchString(s.text)
+	s.people = peopleIn(s.text)
 	s.states = map[want]bool{
 		wantAmount: numberLike.MatchString(s.text),
 		wantDate:   dateLike.MatchString(s.text),
-		wantPerson: nameLike.MatchString(s.text),
+		wantPerson: len(s.people) > 0,
 		wantPlace:  placeLike.MatchString(s.text) || nameLike.MatchString(s.text),
 	}
+}
+
+// peopleIn returns the names of people a text states, each as its tokens:
+// runs of capitalised words that end in two proper names ("Marta
+// Lindqvist", "Justice Enock Chacha Mwita"), or in one after a word for a
+// person ("Constable Kaetuai", "judge Helen Marsh", "Prime Minister Ariel
+// Henry"), and not in a place. Names of places and bodies ("Lake Orrin",
+// "the Kenyan High Court", "Lambert Santé Hospital") are none.
+func peopleIn(s string) []person {
+	var out []person
+	proper := func(t string) bool { return text.IsProperName(t) && text.NounCategory(t) != text.CategoryLocation }
+	for _, loc := range nameLike.FindAllStringIndex(s, -1) {
+		toks := text.Tokens(s[loc[0]:loc[1]])
+		n := len(toks)
+		if n < 2 {
+			continue
+		}
+		last := toks[n-1]
+		if text.IsDateWord(last) || text.NounCategory(last) == text.CategoryLocation || text.NounCategory(last) == text.CategoryGroup {
+			continue
+		}
+		before := lastWordOf(s[:loc[0]])
+		titled := isPersonNoun(before)
+		for _, t := range toks[:n-1] {
+			titled = titled || text.NounCategory(t) == text.CategoryPerson
+		}
+		switch {
+		case proper(last) && proper(toks[n-2]), // "Enock Chacha Mwita"
+			proper(last) && titled,                           // "Constable Kaetuai"
+			titled && proper(toks[n-2]) && text.IsNoun(last): // "Helen Marsh": a surname that is also a word
+			p := person{toks: toks}
+			if isPersonNoun(before) {
+				p.title = strings.ToLower(before)
+			}
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// isPersonNoun reports whether a word is a common noun for a person
+// ("judge", "minister", "spokesman").
+func isPersonNoun(w string) bool {
+	ts := text.Terms(w)
+	return len(ts) == 1 && text.NounCategory(ts[0]) == text.CategoryPerson
+}
+
+// namesPerson reports whether s names a person the question does not (the
+// answer to "Who…" is someone other than the people it names), and whether
+// that person is given the title the question asks about: "Justice Enock
+// Chacha Mwita" for "Which judge…" (focus is the index of that term in
+// terms, -1 for none).
+func namesPerson(s sentence, terms []retrieval.QueryTerm, focus int) (named, titled bool) {
+	asked := map[string]bool{}
+	for _, t := range terms {
+		if t.Name {
+			for _, tok := range t.Tokens {
+				asked[tok] = true
+			}
+		}
+	}
+	for _, p := range s.people {
+		fresh := false
+		for _, tok := range p.toks {
+			fresh = fresh || !asked[tok] && text.IsProperName(tok)
+		}
+		if !fresh {
+			continue
+		}
+		named = true
+		if focus < 0 {
+			continue
+		}
+		titles := p.toks[:len(p.toks)-1]
+		if p.title != "" {
+			titles = append(slices.Clone(titles), text.Tokens(p.title)...)
+		}
+		for _, tok := range titles {
+			if ok, _ := terms[focus].Holds([]string{tok}); ok || slices.Contains(text.Related(terms[focus].Term), tok) {
+				titled = true
+			}
+		}
+	}
+	return named, titled
 }
 
 // pairWith joins s and the sentence after it (next, with its tokens) into

@@ -183,6 +183,64 @@ func TestTheDayAskedAbout(t *testing.T) {
 	}
 }
 
+// TestFrenchAndCreoleQuestions: a question in Haitian Creole or French is
+// answered from English sources through the glossary's equivalents, with
+// the grammar of its question words ("combien a coûté" asks how much,
+// "konbyen lajan" for a sum of money, "kiyès" who).
+func TestFrenchAndCreoleQuestions(t *testing.T) {
+	e := ferryAnswerer(t)
+	tests := []struct{ question, want string }{
+		{"Konbyen lajan yo te pwomèt pou ferry a?", "$40 million"},
+		{"Kiyès ki kòmande Aurora a?", "Ines Varo"},
+		{"Combien a coûté le projet du ferry ?", "million"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.question, func(t *testing.T) {
+			a := ask(t, e, tc.question)
+			if a.Refused || !strings.Contains(a.Text, tc.want) {
+				t.Errorf("answer %q (refused %v), want it to state %q", a.Text, a.Refused, tc.want)
+			}
+		})
+	}
+}
+
+// TestWhoIsAnsweredByAName: "Who…" is answered by a sentence naming a
+// person the question does not, not by one naming only places ("Marlow
+// Bay") and bodies.
+func TestWhoIsAnsweredByAName(t *testing.T) {
+	e := ferryAnswerer(t)
+	a := ask(t, e, "Who chaired the harbour board when it approved the ferry link between Marlow Bay and Tenby Point?")
+	if a.Refused || !strings.Contains(a.Text, "Nadia Okoro") {
+		t.Errorf("answer %q (refused %v), want the board chair's name", a.Text, a.Refused)
+	}
+}
+
+func TestPeopleIn(t *testing.T) {
+	tests := []struct {
+		text string
+		want string // the first name found, tokens joined; "" for none
+	}{
+		{"The inquiry, led by retired judge Helen Marsh, found", "helen marsh"},
+		{"said Marta Lindqvist, the authority's chief executive.", "marta lindqvist"},
+		{"Justice Enock Chacha Mwita found that", "justic enock chacha mwita"},
+		{"Prime Minister Ariel Henry signed", "prim minister ariel henry"},
+		{"In January, the Kenyan High Court ruled", ""},
+		{"Halden General Hospital said 46 people", ""},
+		{"a bloom spread across Lake Orrin", ""},
+		{"the Transitional Presidential Council announced", ""},
+		{"Toussaint Louverture International Airport in Port-au-Prince", ""},
+	}
+	for _, tc := range tests {
+		got := ""
+		if ps := peopleIn(tc.text); len(ps) > 0 {
+			got = strings.Join(ps[0].toks, " ")
+		}
+		if got != tc.want {
+			t.Errorf("peopleIn(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
+
 func TestResolveRelativeDates(t *testing.T) {
 	tests := []struct{ sentence, published, want string }{
 		{"The ferry made its first crossing on Monday.", "2024-05-10", "The ferry made its first crossing on Monday [6 May 2024]."},

@@ -82,7 +82,7 @@ var categoryNouns = map[string]want{
 // whWords open a question and say what it wants (English, French, Haitian
 // Creole); "what" and "which" leave it to the noun that follows.
 var whWords = map[string]want{
-	"who": wantPerson, "whom": wantPerson, "whose": wantPerson, "qui": wantPerson, "kiyes": wantPerson, "kilès": wantPerson, "kiles": wantPerson,
+	"who": wantPerson, "whom": wantPerson, "whose": wantPerson, "qui": wantPerson, "kiyes": wantPerson, "kiyès": wantPerson, "kilès": wantPerson, "kiles": wantPerson,
 	"when": wantDate, "quand": wantDate, "kile": wantDate, "kilè": wantDate,
 	"where": wantPlace, "ou": wantPlace, "où": wantPlace, "kote": wantPlace,
 	"what": wantAny, "which": wantAny, "quel": wantAny, "quelle": wantAny, "quels": wantAny, "quelles": wantAny, "ki": wantAny,
@@ -90,6 +90,10 @@ var whWords = map[string]want{
 	"how": wantAny, "comment": wantAny, "kijan": wantAny, "koman": wantAny,
 	"combien": wantAmount, "konbyen": wantAmount,
 }
+
+// headFirst are the wh-words of languages that put a noun phrase's head
+// first ("quel juge de la Haute Cour", "ki jij Tribinal Siperyè a").
+var headFirst = map[string]bool{"quel": true, "quelle": true, "quels": true, "quelles": true, "ki": true, "kiles": true, "kilès": true}
 
 // auxiliaries end the noun phrase after a wh-word ("What beverage did…").
 var auxiliaries = map[string]bool{
@@ -157,8 +161,14 @@ func parsePart(q string) part {
 		// "how large", "how long": a measure.
 		return part{text: p.text, wants: wantAmount, quantity: true}
 	case lower[wh] == "combien" || lower[wh] == "konbyen":
-		if start < len(lower) && (lower[start] == "de" || lower[start] == "d") {
-			start++
+		switch {
+		case start < len(lower) && (lower[start] == "de" || lower[start] == "d"):
+			start++ // "combien de policiers": a count
+		case start < len(lower):
+			// "Combien a coûté…", "Konbyen lajan…": how much, unless a noun
+			// names what is counted ("konbyen moun").
+			ts := text.Terms(lower[start])
+			p.quantity = len(ts) == 0 || !text.IsNoun(ts[0]) || isMoneyWord(ts[0])
 		}
 	case p.wants != wantAny || lower[wh] == "how" || lower[wh] == "why":
 		p.predicates = predicates(words, lower, start)
@@ -209,17 +219,32 @@ func parsePart(q string) part {
 	p.predicates = predicates(words, lower, end)
 	if p.quantity {
 		for _, w := range append(slices.Clone(p.predicates), termsOf(lower[start:end])...) {
-			p.money = p.money || moneyWords[w]
+			p.money = p.money || isMoneyWord(w)
 		}
 	}
 	if len(run) == 0 {
 		return p
 	}
 	head := -1
-	for j := len(run) - 1; j >= 0; j-- {
-		if ts := text.Terms(lower[run[j]]); len(ts) == 1 && (text.IsNoun(ts[0]) || !text.IsWord(ts[0])) {
-			head = run[j]
-			break
+	isHead := func(j int) bool {
+		ts := text.Terms(lower[run[j]])
+		return len(ts) == 1 && (text.IsNoun(ts[0]) || !text.IsWord(ts[0]))
+	}
+	if headFirst[lower[wh]] {
+		// French and Haitian Creole put the noun before what qualifies it:
+		// "Ki jij Tribinal Siperyè a…" asks which judge.
+		for j := range run {
+			if isHead(j) {
+				head = run[j]
+				break
+			}
+		}
+	} else {
+		for j := len(run) - 1; j >= 0; j-- {
+			if isHead(j) {
+				head = run[j]
+				break
+			}
 		}
 	}
 	if head < 0 {
@@ -247,6 +272,8 @@ func parsePart(q string) part {
 	case text.CategoryPerson:
 		if p.wants == wantAny {
 			p.wants = wantPerson
+			// "Which judge…": the answer names one, with or without the word.
+			p.instance = true
 		}
 	case text.CategoryLocation:
 		p.instance = true
@@ -325,6 +352,20 @@ var moneyWords = func() map[string]bool {
 	}
 	return m
 }()
+
+// isMoneyWord reports whether term, or its English equivalent for a
+// French or Haitian Creole word ("lajan"), asks for a sum of money.
+func isMoneyWord(term string) bool {
+	if moneyWords[term] {
+		return true
+	}
+	for _, e := range text.Translations(term) {
+		if moneyWords[e] {
+			return true
+		}
+	}
+	return false
+}
 
 // termsOf returns the content terms of words.
 func termsOf(words []string) []string {

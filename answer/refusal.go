@@ -183,7 +183,19 @@ func judge(q question, res retrieval.Results, k int) verdict {
 			if p.wants == wantPerson && !holdsAny(s, preds) || !holdsAnyOwn(s, own) {
 				continue // "Who was appointed…": a sentence about the appointment
 			}
+			titled := false
+			if p.wants == wantPerson {
+				// "Who…": a sentence naming someone the question does not;
+				// "Which judge…": one, best with the title asked about.
+				s.states[wantPerson], titled = namesPerson(s, res.Terms, termIndex(res.Terms, p.focus))
+				if p.instance && !s.states[wantPerson] {
+					continue
+				}
+			}
 			s.score = partScore(s, p, tf)
+			if titled {
+				s.score += typeBonus(wantPerson)
+			}
 			if s.score >= floor {
 				ok = append(ok, s)
 			}

@@ -179,10 +179,17 @@ func (ix *bm25) coverageQuery(query string, chunks []Chunk) coverageQuery {
 	for i := 0; i < len(toks); i++ {
 		tok := toks[i]
 		n, key := text.Collocation(toks[i:])
+		// A French or Haitian Creole phrase the glossary translates
+		// ("Tribinal Siperyè" for "High Court") is one term, even inside a
+		// name.
+		gn, gkey := text.TranslatePhrase(toks[i:])
+		if gn > n {
+			n, key = gn, gkey
+		}
 		var parts []string
 		name := names[i]
 		seq := false
-		if m := nameRun(toks[i:], names[i:], breaks[i:]); m > 1 {
+		if m := nameRun(toks[i:], names[i:], breaks[i:]); m > 1 && gn == 0 {
 			// Names joined by a hyphen that the corpus never writes
 			// together are names side by side ("US-Kenya").
 			if h := slices.Index(hyphens[i:i+m-1], true); h >= 0 && q.foundSeq(ix.ids(contentWords(toks[i:i+m])), toks[i:i+m]) == nil {
@@ -306,6 +313,9 @@ func (q coverageQuery) prepareTerm(key string, parts []string, seq bool) queryTe
 		if addForms(key) || addForms(ix.correct(key)) {
 			t.Known = true
 		}
+		if !t.Known && q.translate(&t) {
+			t.Known = true
+		}
 		for _, a := range t.alts {
 			maxDF = max(maxDF, ix.df(a.ids[0]))
 		}
@@ -341,6 +351,14 @@ func (q coverageQuery) prepareTerm(key string, parts []string, seq bool) queryTe
 				t.alts = append(t.alts, alt{ids: []int32{id}, credit: partCredit})
 			}
 		}
+		if !t.Known && q.translate(&t) {
+			t.Known = true
+			for _, a := range t.alts {
+				if a.credit == 1 {
+					maxDF = max(maxDF, ix.df(rarestOf(ix, a.ids)))
+				}
+			}
+		}
 	}
 	if t.Known && len(parts) == 1 {
 		// Derived forms say the same thing another way ("died" for
@@ -370,6 +388,47 @@ func (q coverageQuery) prepareTerm(key string, parts []string, seq bool) queryTe
 	}
 	t.Weight = ix.idfOf(maxDF)
 	return t
+}
+
+// translate adds to t, a French or Haitian Creole term, the English
+// equivalents the glossary gives that the corpus uses, as forms of the term
+// itself: "jij" is held by a passage saying "judge". It reports whether the
+// corpus uses any.
+func (q coverageQuery) translate(t *queryTerm) bool {
+	ix := q.lex
+	found := false
+	for _, e := range text.Translations(t.Term) {
+		words := strings.Fields(e)
+		ids, _ := ix.contentIDs(words)
+		if len(ids) == 0 {
+			continue
+		}
+		if len(ids) == 1 {
+			// With the corpus's close variants of the English word, as for
+			// a word of the query itself.
+			fids, forms := ix.forms(contentWords(words)[0])
+			for _, id := range fids {
+				t.alts = append(t.alts, alt{ids: []int32{id}, credit: 1})
+			}
+			t.Forms = append(t.Forms, forms...)
+		} else {
+			t.alts = append(t.alts, alt{ids: ids, credit: 1})
+			t.Forms = append(t.Forms, strings.Join(contentWords(words), " "))
+		}
+		found = true
+	}
+	return found
+}
+
+// rarestOf returns the id among ids held by the fewest chunks.
+func rarestOf(ix *bm25, ids []int32) int32 {
+	r := ids[0]
+	for _, id := range ids[1:] {
+		if ix.df(id) < ix.df(r) {
+			r = id
+		}
+	}
+	return r
 }
 
 // contentIDs returns the vocabulary ids of the content words of words and
