@@ -212,25 +212,19 @@ func ParseTimeFrame(q string) TimeFrame {
 			return TimeFrame{Kind: TimeLatest}
 		}
 		return TimeFrame{Kind: TimeDuring, From: periods[0].From, To: p.To}
-	case latestPattern.MatchString(lq), presentPerfect.MatchString(lq) && !modalHave.MatchString(lq), successionPattern.MatchString(lq):
-		// "What has replaced the mission?", "How many have died?": a
-		// question in the present perfect, or about what took something's
-		// place, asks for the state of things now.
+	case latestPattern.MatchString(lq), successionPattern.MatchString(lq):
+		// "What has replaced the mission?": a question about what took
+		// something's place asks for the state of things now. (The present
+		// perfect alone does not: "How much has the US pledged?" is
+		// answered with every dated figure.)
 		return TimeFrame{Kind: TimeLatest}
 	}
 	return TimeFrame{}
 }
 
-var (
-	// presentPerfect finds "has" or "have" as an auxiliary of the present
-	// perfect ("What has replaced…", "How many officers have died…"),
-	// not after a modal ("would have") or "to".
-	presentPerfect = regexp.MustCompile(`(?i)(?:^|[^\w'’])(?:has|have)\s+(?:[\p{L}'’-]+\s+){0,4}?(?:been\s+)?[\p{L}-]+(?:ed|en|wn|ne|lt|nt|ght|id|ung|ot)\b`)
-	// successionPattern finds a question about what took something's
-	// place: the newest holder of the role is the answer.
-	successionPattern = regexp.MustCompile(`(?i)\b(replac\w*|successor|succeed\w*|took\s+over|taken\s+over|remplac\w*|ranplase)\b`)
-	modalHave         = regexp.MustCompile(`(?i)\b(would|could|should|might|must|may|will|to)\s+have\b`)
-)
+// successionPattern finds a question about what took something's place:
+// the newest holder of the role is the answer.
+var successionPattern = regexp.MustCompile(`(?i)\b(replac\w*|successor|succeed\w*|took\s+over|taken\s+over|remplac\w*|ranplase)\b`)
 
 // spanWord opens the clause naming the span of a change: "between … and
 // …", "since …", "from … to …" (French, Haitian Creole: "entre", "depuis",
