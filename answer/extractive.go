@@ -128,11 +128,49 @@ func compose(question string, res retrieval.Results, k int) Answer {
 		}
 	}
 	a.Text = strings.TrimSpace(b.String())
+	a.Passages = quotedFirst(c.quoted, res.Passages, k)
 	if len(v.missing) > 0 {
 		a.Partial = true
 		a.Text += "\n\n" + missingText(v.missing)
 	}
 	return a
+}
+
+// quote records that the answer quotes s, keeping the quoted sentences
+// best first, whatever order the answer shows them in (a timeline shows
+// them oldest first).
+func (c *citer) quote(s sentence) {
+	i, _ := slices.BinarySearchFunc(c.quoted, s.score, func(q sentence, score float64) int {
+		if q.score >= score {
+			return -1
+		}
+		return 1
+	})
+	c.quoted = slices.Insert(c.quoted, i, s)
+}
+
+// quotedFirst returns the passages an answer rests on: those of the
+// sentences it quotes, best first, then the other passages of the first k
+// in rank order, k in all (more when it quotes more). A passage quoted from
+// beyond the first k (another figure found in the wider survey) is listed
+// with the rest it rests on.
+func quotedFirst(quoted []sentence, all []retrieval.Passage, k int) []retrieval.Passage {
+	var out []retrieval.Passage
+	for _, s := range quoted {
+		if !slices.ContainsFunc(out, func(q retrieval.Passage) bool { return q.ID == s.passage.ID }) {
+			out = append(out, s.passage)
+		}
+	}
+	n := len(out)
+	for _, p := range all[:min(k, len(all))] {
+		if len(out) >= max(k, n) {
+			break
+		}
+		if !slices.ContainsFunc(out, func(q retrieval.Passage) bool { return q.ID == p.ID }) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // writeTimeline lists dated sentences, one a line, each with its date.
@@ -151,11 +189,14 @@ func writeTimeline(b *strings.Builder, c *citer, ss []sentence) {
 type citer struct {
 	a       *Answer
 	numbers map[string]int // document ID -> citation number
+	// quoted are the sentences quoted, best first.
+	quoted []sentence
 }
 
 func newCiter(a *Answer) *citer { return &citer{a: a, numbers: map[string]int{}} }
 
 func (c *citer) cite(s sentence) int {
+	c.quote(s)
 	n, ok := c.numbers[s.passage.Meta.DocID]
 	if !ok {
 		n = len(c.numbers) + 1
@@ -364,12 +405,12 @@ func (s *sentence) readFacts() {
 	}
 }
 
-// peopleIn returns the names of people a text states, each as its tokens:
-// runs of capitalised words that end in two proper names ("Marta
-// Lindqvist", "Justice Enock Chacha Mwita"), or in one after a word for a
-// person ("Constable Kaetuai", "judge Helen Marsh", "Prime Minister Ariel
-// Henry"), and not in a place. Names of places and bodies ("Lake Orrin",
-// "the Kenyan High Court", "Lambert Santé Hospital") are none.
+// peopleIn returns the names of people a text states: runs of capitalised
+// words that follow a word for a person ("judge Helen Marsh") or hold one
+// before the name ("Kenyan Defense Minister Aden Bare Duale", "Constable
+// Kaetuai"), or end in two proper names ("Marta Lindqvist"), and that do not
+// end in a place or a body. "Lake Orrin", "the Kenyan High Court" and
+// "Lambert Santé Hospital" name none.
 func peopleIn(s string) []person {
 	var out []person
 	proper := func(t string) bool { return text.IsProperName(t) && text.NounCategory(t) != text.CategoryLocation }
@@ -384,14 +425,16 @@ func peopleIn(s string) []person {
 			continue
 		}
 		before := lastWordOf(s[:loc[0]])
-		titled := isPersonNoun(before)
-		for _, t := range toks[:n-1] {
-			titled = titled || text.NounCategory(t) == text.CategoryPerson
+		title := -1 // the last word for a person before the name
+		for j, t := range toks[:n-1] {
+			if text.NounCategory(t) == text.CategoryPerson {
+				title = j
+			}
 		}
-		switch {
-		case proper(last) && proper(toks[n-2]), // "Enock Chacha Mwita"
-			proper(last) && titled,                           // "Constable Kaetuai"
-			titled && proper(toks[n-2]) && text.IsNoun(last): // "Helen Marsh": a surname that is also a word
+		// After the title comes a name, not a common word ("Halden General
+		// Hospital" names a building).
+		named := title >= 0 && (text.IsProperName(toks[title+1]) || !text.IsNoun(toks[title+1]))
+		if named || isPersonNoun(before) || proper(last) && proper(toks[n-2]) {
 			p := person{toks: toks}
 			if isPersonNoun(before) {
 				p.title = strings.ToLower(before)
@@ -474,9 +517,9 @@ func pairWith(s sentence, next string, nextToks []string, terms []retrieval.Quer
 // the question asks for.
 func typeBonus(w want) float64 {
 	switch w {
-	case wantAmount, wantDate:
+	case wantAmount, wantDate, wantPerson:
 		return 0.3
-	case wantPerson, wantPlace:
+	case wantPlace:
 		return 0.15
 	}
 	return 0

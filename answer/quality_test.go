@@ -2,6 +2,7 @@ package answer
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -226,6 +227,7 @@ func TestPeopleIn(t *testing.T) {
 		{"Prime Minister Ariel Henry signed", "prim minister ariel henry"},
 		{"In January, the Kenyan High Court ruled", ""},
 		{"Halden General Hospital said 46 people", ""},
+		{"Kenyan Defense Minister Aden Bare Duale represented", "kenyan defens minister aden bar dual"},
 		{"a bloom spread across Lake Orrin", ""},
 		{"the Transitional Presidential Council announced", ""},
 		{"Toussaint Louverture International Airport in Port-au-Prince", ""},
@@ -239,6 +241,38 @@ func TestPeopleIn(t *testing.T) {
 			t.Errorf("peopleIn(%q) = %q, want %q", tc.text, got, tc.want)
 		}
 	}
+}
+
+// TestAnswerListsThePassagesItQuotes: an extractive answer's passages are
+// those it quotes, best first, then the rest of the top k; a passage quoted
+// from beyond the top k is among them, so no citation points outside the
+// list.
+func TestAnswerListsThePassagesItQuotes(t *testing.T) {
+	res := retrieval.Results{Coverage: 1, Passages: []retrieval.Passage{
+		passage(1, "a", "Pledge", "2023-09-22", "The United States pledged $100 million to the Kenya-led mission in Haiti."),
+		passage(2, "b", "Needs", "2024-05-23", "President Biden said the mission in Haiti would need more money and more police."),
+		passage(3, "c", "Landing", "2024-06-25", "The first 400 Kenyan police officers arrived in Port-au-Prince in June 2024."),
+	}}
+	a := compose("How many Kenyan police officers arrived in Port-au-Prince in June 2024?", res, 2)
+	if a.Refused || !strings.Contains(a.Text, "400") {
+		t.Fatalf("answer %q (refused %v), want the 400 officers", a.Text, a.Refused)
+	}
+	if len(a.Passages) != 2 || a.Passages[0].ID != "c" {
+		t.Errorf("passages %v, want the quoted one (c) first, two in all", ids(a.Passages))
+	}
+	for _, c := range a.Citations {
+		if !slices.ContainsFunc(a.Passages, func(p retrieval.Passage) bool { return p.ID == c.ChunkID }) {
+			t.Errorf("citation [%d] quotes passage %s, which the answer does not list", c.N, c.ChunkID)
+		}
+	}
+}
+
+func ids(ps []retrieval.Passage) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.ID)
+	}
+	return out
 }
 
 func TestResolveRelativeDates(t *testing.T) {

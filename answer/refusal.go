@@ -194,7 +194,7 @@ func judge(q question, res retrieval.Results, k int) verdict {
 			}
 			s.score = partScore(s, p, tf)
 			if titled {
-				s.score += typeBonus(wantPerson)
+				s.score += titleBonus
 			}
 			if s.score >= floor {
 				ok = append(ok, s)
@@ -252,6 +252,10 @@ func judge(q question, res retrieval.Results, k int) verdict {
 	}
 	return v
 }
+
+// titleBonus is added to the score of a sentence naming a person with the
+// title a question asks about ("Justice … Mwita" for "Which judge…").
+const titleBonus = 0.15
 
 // quantifies reports whether a figure in s counts one of the terms ids
 // (-1 entries are skipped): a number at most four words before a word
