@@ -216,6 +216,46 @@ func TestWhoIsAnsweredByAName(t *testing.T) {
 	}
 }
 
+// TestTheFactAskedFor: a count must count what was asked, for whom it was
+// asked ("40 Norwegian engineers" are not Peru's), however the sentence
+// puts it ("the number of people … has risen to 131"); "Who chaired…" wants
+// a sentence about the chairing, and "How many people…" is a count.
+func TestTheFactAskedFor(t *testing.T) {
+	doc := func(id, date, text string) corpus.Document {
+		return corpus.Document{Meta: corpus.Meta{DocID: id, Title: id, Published: date}, Text: text}
+	}
+	e := answererOver(t, []corpus.Document{
+		doc("bridge.txt", "2024-03-02", "About 40 Norwegian engineers will join the bridge project in May. "+
+			"Other countries, including Chile and Peru, will support the project.\n\nThe bridge will cost 90 million euros."),
+		doc("summit.txt", "2024-04-10", "The summit, titled Rising Tides, will gather ministers in Lisbon to discuss the bridge.\n\n"+
+			"Delegates will visit the building site on the second day."),
+		doc("porto.txt", "2024-02-01", "Maria Santos chaired a transport meeting in Porto on the new ferry routes."),
+		doc("fever.txt", "2024-07-29", "The number of people who have fallen ill with the fever has risen to 131, health officials said.\n\n"+
+			"Clinics in the valley have opened longer hours."),
+	})
+	tests := []struct {
+		question string
+		refused  bool
+		want     string
+	}{
+		{"How many engineers will Peru send to the bridge project?", true, ""},
+		{"How many engineers will Norway send to the bridge project?", false, "40"},
+		{"Who chaired the Rising Tides summit?", true, ""},
+		{"As of late July 2024, how many people had fallen ill with the fever?", false, "131"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.question, func(t *testing.T) {
+			a := ask(t, e, tc.question)
+			if a.Refused != tc.refused || !strings.Contains(a.Text, tc.want) {
+				t.Errorf("answer %q (refused %v), want refused %v stating %q", a.Text, a.Refused, tc.refused, tc.want)
+			}
+		})
+	}
+	if q := parseQuestion("How many people had fallen ill?"); q.wants != wantAmount || q.focus != "peopl" {
+		t.Errorf("How many people…: wants %d focus %q, want a count of people", q.wants, q.focus)
+	}
+}
+
 func TestPeopleIn(t *testing.T) {
 	tests := []struct {
 		text string
@@ -302,6 +342,8 @@ func TestParseQuestion(t *testing.T) {
 		{"Which Caribbean countries planned to send officers?", wantPlace, "", 1},
 		{"What special status did Biden give Kenya?", wantAny, "", 1},
 		{"What is the population of Nairobi?", wantAny, "population", 1},
+		{"Which firm won the contract to build the plant?", wantAny, "", 1},
+		{"Which engineer won the contract to build the plant?", wantPerson, "engineer", 1},
 		{"When did the court rule?", wantDate, "", 1},
 		{"How many personnel arrived, and who were they?", wantAmount, "personnel", 2},
 		{"How did the number of workers grow between 2022 and 2025?", wantAny, "worker", 1},

@@ -58,6 +58,9 @@ type part struct {
 	// instance is set when the focus names a kind of person, place or time
 	// ("Which officer…"): the answer names one, not necessarily the word.
 	instance bool
+	// verb is the verb right after "who", as text.Terms gives it ("chair"
+	// in "Who chaired the meeting?"): what the person asked about did.
+	verb string
 }
 
 // categoryNouns name a kind of thing a question asks for by instance: the
@@ -172,6 +175,9 @@ func parsePart(q string) part {
 		}
 	case p.wants != wantAny || lower[wh] == "how" || lower[wh] == "why":
 		p.predicates = predicates(words, lower, start)
+		if p.wants == wantPerson {
+			p.verb = verbAfter(lower, start)
+		}
 		measured(&p, words, lower)
 		if lower[wh] == "how" && text.ParseTimeFrame(q).Kind == text.TimeChange {
 			// "How did US pledges change…": a change in sums of money.
@@ -200,7 +206,9 @@ func parsePart(q string) part {
 	end := len(words)
 	for i := start; i < len(words); i++ {
 		w := lower[i]
-		if auxiliaries[w] || isVerbForm(w) {
+		if auxiliaries[w] || isVerbForm(w) || i > start && i+1 < len(lower) && isDeterminer(lower[i+1]) {
+			// "Which firm won the contract…": a noun phrase goes on with a
+			// preposition, not an article; a word before one is the verb.
 			end = i
 			break
 		}
@@ -254,10 +262,15 @@ func parsePart(q string) part {
 	if len(terms) == 0 {
 		return p
 	}
-	if w, ok := categoryNouns[lower[head]]; ok || categoryNouns[terms[0]] != 0 {
-		if !ok {
-			w = categoryNouns[terms[0]]
-		}
+	w, isCategory := categoryNouns[lower[head]]
+	if !isCategory && categoryNouns[terms[0]] != 0 {
+		w, isCategory = categoryNouns[terms[0]], true
+	}
+	if isCategory && p.wants == wantAmount && !p.quantity && w != wantAmount {
+		// "How many people…": a count of people, not a person.
+		isCategory = false
+	}
+	if isCategory {
 		if w != wantAny || p.wants == wantAny {
 			p.wants = max(p.wants, w)
 		}
@@ -332,6 +345,26 @@ func predicates(words, lower []string, from int) []string {
 		add(last)
 	}
 	return out
+}
+
+// verbAfter returns the verb at position i of a question, after any
+// auxiliaries ("chair" in "who chaired…", "appoint" in "who was
+// appointed…"), as text.Terms gives it; "" when a copula or a noun comes
+// first ("who is the minister…") or the verb is a stopword ("named").
+func verbAfter(lower []string, i int) string {
+	for i < len(lower) && (auxiliaries[lower[i]] || lower[i] == "also" || lower[i] == "first") {
+		if isBe(lower[i]) && i+1 < len(lower) && !isVerbForm(lower[i+1]) {
+			return "" // "who is the…", "who was the…"
+		}
+		i++
+	}
+	if i >= len(lower) || !(isVerbForm(lower[i]) || isBaseVerb(lower[i])) {
+		return ""
+	}
+	if ts := text.Terms(lower[i]); len(ts) == 1 {
+		return ts[0]
+	}
+	return ""
 }
 
 // isBaseVerb reports whether a lower-case word is a verb in its base form.

@@ -183,12 +183,18 @@ func judge(q question, res retrieval.Results, k int) verdict {
 			if p.wants == wantPerson && !holdsAny(s, preds) || !holdsAnyOwn(s, own) {
 				continue // "Who was appointed…": a sentence about the appointment
 			}
+			if v := termIndex(res.Terms, p.verb); v >= 0 && res.Terms[v].Known && s.held[v] == 0 {
+				// "Who chaired the meeting?": a sentence about the chairing,
+				// when the corpus uses the verb (a verb it never uses may be
+				// a paraphrase: "heads" for "chief executive").
+				continue
+			}
 			titled := false
 			if p.wants == wantPerson {
 				// "Who…": a sentence naming someone the question does not;
 				// "Which judge…": one, best with the title asked about.
 				s.states[wantPerson], titled = namesPerson(s, res.Terms, termIndex(res.Terms, p.focus))
-				if p.instance && !s.states[wantPerson] {
+				if p.instance && !s.states[wantPerson] || !s.states[wantPerson] && !namesSomethingNew(s, res.Terms) {
 					continue
 				}
 			}
@@ -276,11 +282,17 @@ func quantifies(s sentence, terms []retrieval.QueryTerm, ids []int) bool {
 		return !asked && len(s.figures) > 0
 	}
 	words := strings.Fields(s.text)
+	if countedBefore(words, want) {
+		return true
+	}
 	for i, w := range words {
 		if !isCount(w) {
 			continue
 		}
 		for j := i + 1; j < len(words) && j <= i+4; j++ {
+			if namesOther(words[j], terms) {
+				break // "1,000 Kenyan police officers" do not count Bangladesh's
+			}
 			toks := text.Tokens(words[j])
 			for _, t := range want {
 				if ok, _ := t.Holds(toks); ok {
@@ -288,6 +300,78 @@ func quantifies(s sentence, terms []retrieval.QueryTerm, ids []int) bool {
 				}
 				for _, tok := range toks {
 					if len(t.Tokens) > 1 && slices.Contains(t.Tokens, tok) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// namesOther reports whether word is a name (capitalised, not a month or a
+// weekday) that no query term holds: a figure it qualifies counts
+// something other than what was asked.
+func namesOther(word string, terms []retrieval.QueryTerm) bool {
+	r, _ := utf8.DecodeRuneInString(word)
+	if !unicode.IsUpper(r) {
+		return false
+	}
+	for _, tok := range text.Tokens(word) {
+		if text.IsDateWord(tok) {
+			return false
+		}
+		for _, t := range terms {
+			if ok, _ := t.Holds([]string{tok}); ok || slices.Contains(t.Tokens, tok) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// namesSomethingNew reports whether s names anyone or anything the
+// question does not: a capitalised word no query term holds ("the Thirdway
+// Alliance", "65 Haitian groups"). A sentence naming only the
+// question's own people ("Minister Tomas Ebbe laid the first stone" for
+// "Who was minister before Tomas Ebbe?") does not say who.
+func namesSomethingNew(s sentence, terms []retrieval.QueryTerm) bool {
+	toks, marks := text.MarkedTokens(s.text)
+	for i, tok := range toks {
+		if marks[i]&text.MarkName == 0 || text.IsDateWord(tok) {
+			continue
+		}
+		held := false
+		for _, t := range terms {
+			if ok, _ := t.Holds([]string{tok}); ok || slices.Contains(t.Tokens, tok) {
+				held = true
+				break
+			}
+		}
+		if !held {
+			return true
+		}
+	}
+	return false
+}
+
+// countedBefore reports whether words say "the number of X … N": a measure
+// noun, "of", a word holding one of the terms want within three words, and
+// a count after it ("The number of people who have fallen ill has risen
+// to 131").
+func countedBefore(words []string, want []retrieval.QueryTerm) bool {
+	for i := 0; i+2 < len(words); i++ {
+		if !isMeasureNoun(strings.ToLower(strings.Trim(words[i], ",.;:\"'“”‘’("))) || strings.ToLower(words[i+1]) != "of" {
+			continue
+		}
+		for j := i + 2; j < len(words) && j <= i+4; j++ {
+			toks := text.Tokens(words[j])
+			for _, t := range want {
+				if ok, _ := t.Holds(toks); !ok {
+					continue
+				}
+				for _, w := range words[j+1:] {
+					if isCount(w) {
 						return true
 					}
 				}
