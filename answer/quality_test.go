@@ -230,6 +230,8 @@ func TestTheFactAskedFor(t *testing.T) {
 		doc("summit.txt", "2024-04-10", "The summit, titled Rising Tides, will gather ministers in Lisbon to discuss the bridge.\n\n"+
 			"Delegates will visit the building site on the second day."),
 		doc("porto.txt", "2024-02-01", "Maria Santos chaired a transport meeting in Porto on the new ferry routes."),
+		doc("site.txt", "2024-05-06", "An advance team of six surveyors reached the bridge site on Friday, 3 May 2024.\n\n"+
+			"More surveyors will follow in the coming months."),
 		doc("fever.txt", "2024-07-29", "The number of people who have fallen ill with the fever has risen to 131, health officials said.\n\n"+
 			"Clinics in the valley have opened longer hours."),
 	})
@@ -241,6 +243,8 @@ func TestTheFactAskedFor(t *testing.T) {
 		{"How many engineers will Peru send to the bridge project?", true, ""},
 		{"How many engineers will Norway send to the bridge project?", false, "40"},
 		{"Who chaired the Rising Tides summit?", true, ""},
+		{"On what date did the main body of surveyors, after the advance team, reach the bridge site?", true, ""},
+		{"On what date did the advance team of surveyors reach the bridge site?", false, "3 May 2024"},
 		{"As of late July 2024, how many people had fallen ill with the fever?", false, "131"},
 	}
 	for _, tc := range tests {
@@ -343,6 +347,9 @@ func TestParseQuestion(t *testing.T) {
 		{"What special status did Biden give Kenya?", wantAny, "", 1},
 		{"What is the population of Nairobi?", wantAny, "population", 1},
 		{"Which firm won the contract to build the plant?", wantAny, "", 1},
+		{"On what date did the main body of the contingent arrive?", wantDate, "body", 1},
+		{"Until what date did the court's order bar the deployment?", wantDate, "order", 1},
+		{"On what date did Ruto and Henry sign the agreement?", wantDate, "", 1},
 		{"Which engineer won the contract to build the plant?", wantPerson, "engineer", 1},
 		{"When did the court rule?", wantDate, "", 1},
 		{"How many personnel arrived, and who were they?", wantAmount, "personnel", 2},

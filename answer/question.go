@@ -278,6 +278,11 @@ func parsePart(q string) part {
 			// "What sum…", "What share…": a sum or a measure.
 			p.quantity, p.money = true, p.money || moneyWords[terms[0]]
 		}
+		if w == wantDate || w == wantPlace {
+			// "On what date did the main body of the contingent arrive?":
+			// the answer is about the subject, the main body.
+			p.focus, p.focusWord = subjectHead(words, lower, end)
+		}
 		return p
 	}
 	p.focus, p.focusWord = terms[0], words[head]
@@ -345,6 +350,39 @@ func predicates(words, lower []string, from int) []string {
 		add(last)
 	}
 	return out
+}
+
+// subjectHead returns the head noun of the subject after "did", "does"
+// or "do" at position i of a question, as text.Terms gives it and as
+// written: "body" in "…did the main body of the Bahamas contingent
+// arrive". A subject that is a name ("did Ruto and Henry sign") or has no
+// common noun gives "".
+func subjectHead(words, lower []string, i int) (string, string) {
+	if i >= len(lower) || lower[i] != "did" && lower[i] != "does" && lower[i] != "do" {
+		return "", ""
+	}
+	head := -1
+	for j := i + 1; j < len(lower); j++ {
+		w := lower[j]
+		if isDeterminer(w) || len(text.Terms(w)) == 0 && !isPreposition(w) {
+			continue
+		}
+		if isPreposition(w) {
+			break // "the main body of…": the head comes before "of", "in"
+		}
+		verb := (isVerbForm(w) || isBaseVerb(w)) && !startsUpper(words[j])
+		if verb && (j+1 == len(lower) || isDeterminer(lower[j+1]) || startsUpper(words[j+1]) ||
+			isPreposition(lower[j+1]) && lower[j+1] != "of" && !text.IsNoun(text.Terms(w)[0])) {
+			break // the verb, before its object ("bar the deployment")
+		}
+		if ts := text.Terms(w); len(ts) == 1 && !startsUpper(words[j]) && text.IsNoun(ts[0]) {
+			head = j
+		}
+	}
+	if head < 0 {
+		return "", ""
+	}
+	return text.Terms(lower[head])[0], words[head]
 }
 
 // verbAfter returns the verb at position i of a question, after any
