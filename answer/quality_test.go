@@ -218,8 +218,9 @@ func TestWhoIsAnsweredByAName(t *testing.T) {
 
 // TestTheFactAskedFor: a count must count what was asked, for whom it was
 // asked ("40 Norwegian engineers" are not Peru's), however the sentence
-// puts it ("the number of people … has risen to 131"); "Who chaired…" wants
-// a sentence about the chairing, and "How many people…" is a count.
+// puts it ("the number of people … has risen to 131"); "Who chaired…" and
+// "When did they leave…" want a sentence about the chairing and the
+// leaving, and "How many people…" is a count.
 func TestTheFactAskedFor(t *testing.T) {
 	doc := func(id, date, text string) corpus.Document {
 		return corpus.Document{Meta: corpus.Meta{DocID: id, Title: id, Published: date}, Text: text}
@@ -229,7 +230,7 @@ func TestTheFactAskedFor(t *testing.T) {
 			"Other countries, including Chile and Peru, will support the project.\n\nThe bridge will cost 90 million euros."),
 		doc("summit.txt", "2024-04-10", "The summit, titled Rising Tides, will gather ministers in Lisbon to discuss the bridge.\n\n"+
 			"Delegates will visit the building site on the second day."),
-		doc("porto.txt", "2024-02-01", "Maria Santos chaired a transport meeting in Porto on the new ferry routes."),
+		doc("porto.txt", "2024-02-01", "Maria Santos chaired a transport meeting in Porto on the new ferry routes. Ferries leave Porto twice a day."),
 		doc("site.txt", "2024-05-06", "An advance team of six surveyors reached the bridge site on Friday, 3 May 2024.\n\n"+
 			"More surveyors will follow in the coming months."),
 		doc("fever.txt", "2024-07-29", "The number of people who have fallen ill with the fever has risen to 131, health officials said.\n\n"+
@@ -245,6 +246,7 @@ func TestTheFactAskedFor(t *testing.T) {
 		{"Who chaired the Rising Tides summit?", true, ""},
 		{"On what date did the main body of surveyors, after the advance team, reach the bridge site?", true, ""},
 		{"On what date did the advance team of surveyors reach the bridge site?", false, "3 May 2024"},
+		{"On what date did the advance team of surveyors leave the bridge site?", true, ""},
 		{"As of late July 2024, how many people had fallen ill with the fever?", false, "131"},
 	}
 	for _, tc := range tests {

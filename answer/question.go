@@ -281,7 +281,7 @@ func parsePart(q string) part {
 		if w == wantDate || w == wantPlace {
 			// "On what date did the main body of the contingent arrive?":
 			// the answer is about the subject, the main body.
-			p.focus, p.focusWord = subjectHead(words, lower, end)
+			p.focus, p.focusWord, p.verb = subjectHead(words, lower, end)
 		}
 		return p
 	}
@@ -357,9 +357,9 @@ func predicates(words, lower []string, from int) []string {
 // written: "body" in "…did the main body of the Bahamas contingent
 // arrive". A subject that is a name ("did Ruto and Henry sign") or has no
 // common noun gives "".
-func subjectHead(words, lower []string, i int) (string, string) {
+func subjectHead(words, lower []string, i int) (focus, written, verb string) {
 	if i >= len(lower) || lower[i] != "did" && lower[i] != "does" && lower[i] != "do" {
-		return "", ""
+		return "", "", ""
 	}
 	head := -1
 	for j := i + 1; j < len(lower); j++ {
@@ -370,19 +370,40 @@ func subjectHead(words, lower []string, i int) (string, string) {
 		if isPreposition(w) {
 			break // "the main body of…": the head comes before "of", "in"
 		}
-		verb := (isVerbForm(w) || isBaseVerb(w)) && !startsUpper(words[j])
-		if verb && (j+1 == len(lower) || isDeterminer(lower[j+1]) || startsUpper(words[j+1]) ||
-			isPreposition(lower[j+1]) && lower[j+1] != "of" && !text.IsNoun(text.Terms(w)[0])) {
+		if verbAt(words, lower, j) {
 			break // the verb, before its object ("bar the deployment")
 		}
 		if ts := text.Terms(w); len(ts) == 1 && !startsUpper(words[j]) && text.IsNoun(ts[0]) {
 			head = j
 		}
 	}
-	if head < 0 {
-		return "", ""
+	// The verb: the first after the subject ("arrive", "reopen").
+	for j := i + 1; j < len(lower); j++ {
+		if verbAt(words, lower, j) && len(text.Terms(lower[j])) == 1 {
+			verb = text.Terms(lower[j])[0]
+			break
+		}
 	}
-	return text.Terms(lower[head])[0], words[head]
+	if head < 0 {
+		return "", "", verb
+	}
+	return text.Terms(lower[head])[0], words[head], verb
+}
+
+// verbAt reports whether the word at j is a verb: a verb form, not a name,
+// last or before its object or a preposition other than "of" ("bar the
+// deployment", "arrive in Haiti"; not "body of", "schools in", where a noun
+// goes on).
+func verbAt(words, lower []string, j int) bool {
+	w := lower[j]
+	if !(isVerbForm(w) || isBaseVerb(w)) || startsUpper(words[j]) {
+		return false
+	}
+	if j+1 == len(lower) || isDeterminer(lower[j+1]) || startsUpper(words[j+1]) {
+		return true
+	}
+	ts := text.Terms(w)
+	return isPreposition(lower[j+1]) && lower[j+1] != "of" && len(ts) == 1 && !text.IsNoun(ts[0])
 }
 
 // verbAfter returns the verb at position i of a question, after any
