@@ -227,7 +227,8 @@ func TestTheFactAskedFor(t *testing.T) {
 	}
 	e := answererOver(t, []corpus.Document{
 		doc("bridge.txt", "2024-03-02", "About 40 Norwegian engineers will join the bridge project in May. "+
-			"Other countries, including Chile and Peru, will support the project.\n\nThe bridge will cost 90 million euros."),
+			"Other countries, including Chile and Peru, will support the project.\n\nThe bridge will cost 90 million euros. "+
+			"The site crew has an authorised ceiling of 120 workers."),
 		doc("summit.txt", "2024-04-10", "The summit, titled Rising Tides, will gather ministers in Lisbon to discuss the bridge.\n\n"+
 			"Delegates will visit the building site on the second day."),
 		doc("porto.txt", "2024-02-01", "Maria Santos chaired a transport meeting in Porto on the new ferry routes. Ferries leave Porto twice a day."),
@@ -244,6 +245,7 @@ func TestTheFactAskedFor(t *testing.T) {
 		{"How many engineers will Peru send to the bridge project?", true, ""},
 		{"How many engineers will Norway send to the bridge project?", false, "40"},
 		{"Who chaired the Rising Tides summit?", true, ""},
+		{"How large is the site crew allowed to be?", false, "120"},
 		{"On what date did the main body of surveyors, after the advance team, reach the bridge site?", true, ""},
 		{"On what date did the advance team of surveyors reach the bridge site?", false, "3 May 2024"},
 		{"On what date did the advance team of surveyors leave the bridge site?", true, ""},

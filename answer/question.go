@@ -58,6 +58,9 @@ type part struct {
 	// instance is set when the focus names a kind of person, place or time
 	// ("Which officer…"): the answer names one, not necessarily the word.
 	instance bool
+	// size is set for "how large", "how big": any figure in a sentence
+	// about the focus gives the size asked for.
+	size bool
 	// verb is the verb right after "who", as text.Terms gives it ("chair"
 	// in "Who chaired the meeting?"): what the person asked about did.
 	verb string
@@ -160,8 +163,12 @@ func parsePart(q string) part {
 	case lower[wh] == "how" && wh+1 < len(lower) && (lower[wh+1] == "many" || lower[wh+1] == "much"):
 		p.wants, start = wantAmount, wh+2
 		p.quantity = lower[wh+1] == "much"
+	case lower[wh] == "how" && wh+1 < len(lower) && (lower[wh+1] == "large" || lower[wh+1] == "big"):
+		// "How large is the new force?": a figure for its size (a count
+		// will do: "5,550 personnel"), in a sentence about the force.
+		p.wants, p.size, start = wantAmount, true, wh+2
 	case lower[wh] == "how" && wh+1 < len(lower) && isMeasure(lower[wh+1]):
-		// "how large", "how long": a measure.
+		// "how long", "how far": a measure.
 		return part{text: p.text, wants: wantAmount, quantity: true}
 	case lower[wh] == "combien" || lower[wh] == "konbyen":
 		switch {

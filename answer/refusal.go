@@ -171,13 +171,13 @@ func judge(q question, res retrieval.Results, k int) verdict {
 			// The focus must be in the sentence; for a count, a figure
 			// counting the question's verb will do ("13 votes" for "how many
 			// members voted"), checked below.
-			if focus >= 0 && !p.instance && !s.own[focus] && p.wants != wantAmount || !holdsNames(s, res.Terms) {
+			if focus >= 0 && !p.instance && !s.own[focus] && (p.wants != wantAmount || p.size) || !holdsNames(s, res.Terms) {
 				continue
 			}
 			if (p.wants == wantAmount || p.wants == wantDate) && !s.states[p.wants] || p.quantity && !s.quantity || p.money && !s.money {
 				continue
 			}
-			if p.wants == wantAmount && !p.quantity && !quantifies(s, res.Terms, append([]int{focus}, preds...)) {
+			if p.wants == wantAmount && !p.quantity && !p.size && !quantifies(s, res.Terms, append([]int{focus}, preds...)) {
 				continue // "How many bats…": a figure counting bats
 			}
 			if p.wants == wantPerson && !holdsAny(s, preds) || !holdsAnyOwn(s, own) {
