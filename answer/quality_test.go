@@ -2,6 +2,7 @@ package answer
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -220,23 +221,32 @@ func TestWhoIsAnsweredByAName(t *testing.T) {
 // asked ("40 Norwegian engineers" are not Peru's), however the sentence
 // puts it ("the number of people … has risen to 131"); "Who chaired…" and
 // "When did they leave…" want a sentence about the chairing and the
-// leaving, and "How many people…" is a count.
+// leaving, and "How many people…" is a count. A name the question gives
+// may be in the story's headline rather than next to the answer.
 func TestTheFactAskedFor(t *testing.T) {
 	doc := func(id, date, text string) corpus.Document {
 		return corpus.Document{Meta: corpus.Meta{DocID: id, Title: id, Published: date}, Text: text}
 	}
-	e := answererOver(t, []corpus.Document{
+	docs := []corpus.Document{
 		doc("bridge.txt", "2024-03-02", "About 40 Norwegian engineers will join the bridge project in May. "+
 			"Other countries, including Chile and Peru, will support the project.\n\nThe bridge will cost 90 million euros. "+
 			"The site crew has an authorised ceiling of 120 workers."),
 		doc("summit.txt", "2024-04-10", "The summit, titled Rising Tides, will gather ministers in Lisbon to discuss the bridge.\n\n"+
 			"Delegates will visit the building site on the second day."),
 		doc("porto.txt", "2024-02-01", "Maria Santos chaired a transport meeting in Porto on the new ferry routes. Ferries leave Porto twice a day."),
+		{Meta: corpus.Meta{DocID: "court.txt", Title: "Harbour Court halts pier works", Published: "2024-03-12"},
+			Text: "The Harbour Court issued an order on Monday stopping work on the old pier.\n\nThe judge said the case raised urgent questions. Work on the site will stay halted for two weeks. " +
+				"The case was filed on Friday by Lena Ostrova, a local fisher, with other petitioners."},
 		doc("site.txt", "2024-05-06", "An advance team of six surveyors reached the bridge site on Friday, 3 May 2024.\n\n"+
 			"More surveyors will follow in the coming months."),
 		doc("fever.txt", "2024-07-29", "The number of people who have fallen ill with the fever has risen to 131, health officials said.\n\n"+
 			"Clinics in the valley have opened longer hours."),
-	})
+	}
+	// Other news, so the names above are as rare as in a real corpus.
+	for i, topic := range []string{"fares", "market", "library", "harvest", "museum", "regatta", "school", "clinic"} {
+		docs = append(docs, doc(topic+".txt", fmt.Sprintf("2024-01-%02d", i+1), "The "+topic+" committee met on Tuesday to plan the spring season."))
+	}
+	e := answererOver(t, docs)
 	tests := []struct {
 		question string
 		refused  bool
@@ -246,6 +256,7 @@ func TestTheFactAskedFor(t *testing.T) {
 		{"How many engineers will Norway send to the bridge project?", false, "40"},
 		{"Who chaired the Rising Tides summit?", true, ""},
 		{"How large is the site crew allowed to be?", false, "120"},
+		{"Who filed the case that led to the Harbour Court's order on the pier?", false, "Lena Ostrova"},
 		{"On what date did the main body of surveyors, after the advance team, reach the bridge site?", true, ""},
 		{"On what date did the advance team of surveyors reach the bridge site?", false, "3 May 2024"},
 		{"On what date did the advance team of surveyors leave the bridge site?", true, ""},

@@ -490,7 +490,14 @@ func holdsNames(s sentence, terms []retrieval.QueryTerm) bool {
 			continue
 		}
 		switch {
-		case t.Name && (t.Sequence || len(t.Tokens) == 1 && text.IsProperName(t.Tokens[0])):
+		case t.Name && t.Sequence:
+			// Or in its document's headline: under "High Court freezes
+			// deployment", "The case was filed by Ekuru Aukot" is about
+			// that court's case.
+			if s.held[i] == 0 && !inHeadline(s, t) {
+				return false
+			}
+		case t.Name && len(t.Tokens) == 1 && text.IsProperName(t.Tokens[0]):
 			if s.held[i] == 0 {
 				return false
 			}
@@ -507,6 +514,13 @@ func holdsNames(s sentence, terms []retrieval.QueryTerm) bool {
 		}
 	}
 	return true
+}
+
+// inHeadline reports whether the headline of s's document holds t: a story
+// is about what its headline names.
+func inHeadline(s sentence, t retrieval.QueryTerm) bool {
+	ok, _ := t.Holds(text.Tokens(s.passage.Meta.Title))
+	return ok
 }
 
 // rareNameWeight is the IDF above which a name must be in the sentence
