@@ -72,6 +72,19 @@ func ask(t *testing.T, e *Extractive, q string) Answer {
 	return a
 }
 
+// mustState asks each question and checks the answer states want.
+func mustState(t *testing.T, e *Extractive, tests []struct{ question, want string }) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.question, func(t *testing.T) {
+			a := ask(t, e, tc.question)
+			if a.Refused || !strings.Contains(a.Text, tc.want) {
+				t.Errorf("answer %q (refused %v), want it to state %q", a.Text, a.Refused, tc.want)
+			}
+		})
+	}
+}
+
 // TestParaphrasesAreAnswered: a question whose words the corpus never uses
 // ("sum", "promise" for "pledged $40 million") is answered through the
 // lexicon, not refused because its rarest words are missing.
@@ -82,14 +95,7 @@ func TestParaphrasesAreAnswered(t *testing.T) {
 		{"How much cash did the board promise the ferry project?", "$40 million"},
 		{"Who is the skipper of the Aurora?", "Ines Varo"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.question, func(t *testing.T) {
-			a := ask(t, e, tc.question)
-			if a.Refused || !strings.Contains(a.Text, tc.want) {
-				t.Errorf("answer %q (refused %v), want it to state %q", a.Text, a.Refused, tc.want)
-			}
-		})
-	}
+	mustState(t, e, tests)
 }
 
 // TestUnaskedFactsAreRefused: questions in the corpus's own words whose
@@ -196,14 +202,7 @@ func TestFrenchAndCreoleQuestions(t *testing.T) {
 		{"Kiyès ki kòmande Aurora a?", "Ines Varo"},
 		{"Combien a coûté le projet du ferry ?", "million"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.question, func(t *testing.T) {
-			a := ask(t, e, tc.question)
-			if a.Refused || !strings.Contains(a.Text, tc.want) {
-				t.Errorf("answer %q (refused %v), want it to state %q", a.Text, a.Refused, tc.want)
-			}
-		})
-	}
+	mustState(t, e, tests)
 }
 
 // TestWhoIsAnsweredByAName: "Who…" is answered by a sentence naming a
