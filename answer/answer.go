@@ -99,7 +99,9 @@ type Answer struct {
 	// empty otherwise. Notice says the same to the user.
 	Fallback  string
 	Citations []Citation
-	// Passages are the top-k retrieved passages in rank order.
+	// Passages are the top-k retrieved passages in rank order; an
+	// extractive answer lists the passages it quotes first, best first,
+	// including one quoted from beyond the top k.
 	Passages []retrieval.Passage
 	Retrieve time.Duration
 	Generate time.Duration

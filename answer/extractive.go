@@ -128,11 +128,49 @@ func compose(question string, res retrieval.Results, k int) Answer {
 		}
 	}
 	a.Text = strings.TrimSpace(b.String())
+	a.Passages = quotedFirst(c.quoted, res.Passages, k)
 	if len(v.missing) > 0 {
 		a.Partial = true
 		a.Text += "\n\n" + missingText(v.missing)
 	}
 	return a
+}
+
+// quote records that the answer quotes s, keeping the quoted sentences
+// best first, whatever order the answer shows them in (a timeline shows
+// them oldest first).
+func (c *citer) quote(s sentence) {
+	i, _ := slices.BinarySearchFunc(c.quoted, s.score, func(q sentence, score float64) int {
+		if q.score >= score {
+			return -1
+		}
+		return 1
+	})
+	c.quoted = slices.Insert(c.quoted, i, s)
+}
+
+// quotedFirst returns the passages an answer rests on: those of the
+// sentences it quotes, best first, then the other passages of the first k
+// in rank order, k in all (more when it quotes more). A passage quoted from
+// beyond the first k (another figure found in the wider survey) is listed
+// with the rest it rests on.
+func quotedFirst(quoted []sentence, all []retrieval.Passage, k int) []retrieval.Passage {
+	var out []retrieval.Passage
+	for _, s := range quoted {
+		if !slices.ContainsFunc(out, func(q retrieval.Passage) bool { return q.ID == s.passage.ID }) {
+			out = append(out, s.passage)
+		}
+	}
+	n := len(out)
+	for _, p := range all[:min(k, len(all))] {
+		if len(out) >= max(k, n) {
+			break
+		}
+		if !slices.ContainsFunc(out, func(q retrieval.Passage) bool { return q.ID == p.ID }) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // writeTimeline lists dated sentences, one a line, each with its date.
@@ -151,11 +189,14 @@ func writeTimeline(b *strings.Builder, c *citer, ss []sentence) {
 type citer struct {
 	a       *Answer
 	numbers map[string]int // document ID -> citation number
+	// quoted are the sentences quoted, best first.
+	quoted []sentence
 }
 
 func newCiter(a *Answer) *citer { return &citer{a: a, numbers: map[string]int{}} }
 
 func (c *citer) cite(s sentence) int {
+	c.quote(s)
 	n, ok := c.numbers[s.passage.Meta.DocID]
 	if !ok {
 		n = len(c.numbers) + 1
@@ -187,6 +228,18 @@ type sentence struct {
 	money    bool
 	// pair is set for a sentence joined with the one after it.
 	pair bool
+	// people are the names of people the sentence states.
+	people []person
+}
+
+// person is a name of a person as a sentence states it.
+type person struct {
+	// toks are the name's tokens, with any title ("justic enock chacha
+	// mwita").
+	toks []string
+	// title is the word for a person written before it, lower case
+	// ("judge" in "retired judge Helen Marsh"); "" for none.
+	title string
 }
 
 // quote is the sentence as the answer shows it: cut to maxQuoteWords, with
@@ -343,12 +396,99 @@ func (s *sentence) readFacts() {
 	s.figures = figures(s.text)
 	s.quantity = quantityLike.MatchString(s.text)
 	s.money = money.MatchString(s.text)
+	s.people = peopleIn(s.text)
 	s.states = map[want]bool{
 		wantAmount: numberLike.MatchString(s.text),
 		wantDate:   dateLike.MatchString(s.text),
-		wantPerson: nameLike.MatchString(s.text),
+		wantPerson: len(s.people) > 0,
 		wantPlace:  placeLike.MatchString(s.text) || nameLike.MatchString(s.text),
 	}
+}
+
+// peopleIn returns the names of people a text states: runs of capitalised
+// words that follow a word for a person ("judge Helen Marsh") or hold one
+// before the name ("Kenyan Defense Minister Aden Bare Duale", "Constable
+// Kaetuai"), or end in two proper names ("Marta Lindqvist"), and that do not
+// end in a place or a body. "Lake Orrin", "the Kenyan High Court" and
+// "Lambert Santé Hospital" name none.
+func peopleIn(s string) []person {
+	var out []person
+	proper := func(t string) bool { return text.IsProperName(t) && text.NounCategory(t) != text.CategoryLocation }
+	for _, loc := range nameLike.FindAllStringIndex(s, -1) {
+		toks := text.Tokens(s[loc[0]:loc[1]])
+		n := len(toks)
+		if n < 2 {
+			continue
+		}
+		last := toks[n-1]
+		if text.IsDateWord(last) || text.NounCategory(last) == text.CategoryLocation || text.NounCategory(last) == text.CategoryGroup {
+			continue
+		}
+		before := lastWordOf(s[:loc[0]])
+		title := -1 // the last word for a person before the name
+		for j, t := range toks[:n-1] {
+			if text.NounCategory(t) == text.CategoryPerson {
+				title = j
+			}
+		}
+		// After the title comes a name, not a common word ("Halden General
+		// Hospital" names a building).
+		named := title >= 0 && (text.IsProperName(toks[title+1]) || !text.IsNoun(toks[title+1]))
+		if named || isPersonNoun(before) || proper(last) && proper(toks[n-2]) {
+			p := person{toks: toks}
+			if isPersonNoun(before) {
+				p.title = strings.ToLower(before)
+			}
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// isPersonNoun reports whether a word is a common noun for a person
+// ("judge", "minister", "spokesman").
+func isPersonNoun(w string) bool {
+	ts := text.Terms(w)
+	return len(ts) == 1 && text.NounCategory(ts[0]) == text.CategoryPerson
+}
+
+// namesPerson reports whether s names a person the question does not (the
+// answer to "Who…" is someone other than the people it names), and whether
+// that person is given the title the question asks about: "Justice Enock
+// Chacha Mwita" for "Which judge…" (focus is the index of that term in
+// terms, -1 for none).
+func namesPerson(s sentence, terms []retrieval.QueryTerm, focus int) (named, titled bool) {
+	asked := map[string]bool{}
+	for _, t := range terms {
+		if t.Name {
+			for _, tok := range t.Tokens {
+				asked[tok] = true
+			}
+		}
+	}
+	for _, p := range s.people {
+		fresh := false
+		for _, tok := range p.toks {
+			fresh = fresh || !asked[tok] && text.IsProperName(tok)
+		}
+		if !fresh {
+			continue
+		}
+		named = true
+		if focus < 0 {
+			continue
+		}
+		titles := p.toks[:len(p.toks)-1]
+		if p.title != "" {
+			titles = append(slices.Clone(titles), text.Tokens(p.title)...)
+		}
+		for _, tok := range titles {
+			if ok, _ := terms[focus].Holds([]string{tok}); ok || slices.Contains(text.Related(terms[focus].Term), tok) {
+				titled = true
+			}
+		}
+	}
+	return named, titled
 }
 
 // pairWith joins s and the sentence after it (next, with its tokens) into
@@ -377,9 +517,9 @@ func pairWith(s sentence, next string, nextToks []string, terms []retrieval.Quer
 // the question asks for.
 func typeBonus(w want) float64 {
 	switch w {
-	case wantAmount, wantDate:
+	case wantAmount, wantDate, wantPerson:
 		return 0.3
-	case wantPerson, wantPlace:
+	case wantPlace:
 		return 0.15
 	}
 	return 0

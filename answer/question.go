@@ -58,6 +58,12 @@ type part struct {
 	// instance is set when the focus names a kind of person, place or time
 	// ("Which officer…"): the answer names one, not necessarily the word.
 	instance bool
+	// size is set for "how large", "how big": any figure in a sentence
+	// about the focus gives the size asked for.
+	size bool
+	// verb is the verb right after "who", as text.Terms gives it ("chair"
+	// in "Who chaired the meeting?"): what the person asked about did.
+	verb string
 }
 
 // categoryNouns name a kind of thing a question asks for by instance: the
@@ -82,7 +88,7 @@ var categoryNouns = map[string]want{
 // whWords open a question and say what it wants (English, French, Haitian
 // Creole); "what" and "which" leave it to the noun that follows.
 var whWords = map[string]want{
-	"who": wantPerson, "whom": wantPerson, "whose": wantPerson, "qui": wantPerson, "kiyes": wantPerson, "kilès": wantPerson, "kiles": wantPerson,
+	"who": wantPerson, "whom": wantPerson, "whose": wantPerson, "qui": wantPerson, "kiyes": wantPerson, "kiyès": wantPerson, "kilès": wantPerson, "kiles": wantPerson,
 	"when": wantDate, "quand": wantDate, "kile": wantDate, "kilè": wantDate,
 	"where": wantPlace, "ou": wantPlace, "où": wantPlace, "kote": wantPlace,
 	"what": wantAny, "which": wantAny, "quel": wantAny, "quelle": wantAny, "quels": wantAny, "quelles": wantAny, "ki": wantAny,
@@ -90,6 +96,10 @@ var whWords = map[string]want{
 	"how": wantAny, "comment": wantAny, "kijan": wantAny, "koman": wantAny,
 	"combien": wantAmount, "konbyen": wantAmount,
 }
+
+// headFirst are the wh-words of languages that put a noun phrase's head
+// first ("quel juge de la Haute Cour", "ki jij Tribinal Siperyè a").
+var headFirst = map[string]bool{"quel": true, "quelle": true, "quels": true, "quelles": true, "ki": true, "kiles": true, "kilès": true}
 
 // auxiliaries end the noun phrase after a wh-word ("What beverage did…").
 var auxiliaries = map[string]bool{
@@ -153,15 +163,28 @@ func parsePart(q string) part {
 	case lower[wh] == "how" && wh+1 < len(lower) && (lower[wh+1] == "many" || lower[wh+1] == "much"):
 		p.wants, start = wantAmount, wh+2
 		p.quantity = lower[wh+1] == "much"
+	case lower[wh] == "how" && wh+1 < len(lower) && (lower[wh+1] == "large" || lower[wh+1] == "big"):
+		// "How large is the new force?": a figure for its size (a count
+		// will do: "5,550 personnel"), in a sentence about the force.
+		p.wants, p.size, start = wantAmount, true, wh+2
 	case lower[wh] == "how" && wh+1 < len(lower) && isMeasure(lower[wh+1]):
-		// "how large", "how long": a measure.
+		// "how long", "how far": a measure.
 		return part{text: p.text, wants: wantAmount, quantity: true}
 	case lower[wh] == "combien" || lower[wh] == "konbyen":
-		if start < len(lower) && (lower[start] == "de" || lower[start] == "d") {
-			start++
+		switch {
+		case start < len(lower) && (lower[start] == "de" || lower[start] == "d"):
+			start++ // "combien de policiers": a count
+		case start < len(lower):
+			// "Combien a coûté…", "Konbyen lajan…": how much, unless a noun
+			// names what is counted ("konbyen moun").
+			ts := text.Terms(lower[start])
+			p.quantity = len(ts) == 0 || !text.IsNoun(ts[0]) || isMoneyWord(ts[0])
 		}
 	case p.wants != wantAny || lower[wh] == "how" || lower[wh] == "why":
 		p.predicates = predicates(words, lower, start)
+		if p.wants == wantPerson {
+			p.verb = verbAfter(lower, start)
+		}
 		measured(&p, words, lower)
 		if lower[wh] == "how" && text.ParseTimeFrame(q).Kind == text.TimeChange {
 			// "How did US pledges change…": a change in sums of money.
@@ -190,7 +213,9 @@ func parsePart(q string) part {
 	end := len(words)
 	for i := start; i < len(words); i++ {
 		w := lower[i]
-		if auxiliaries[w] || isVerbForm(w) {
+		if auxiliaries[w] || isVerbForm(w) || i > start && i+1 < len(lower) && isDeterminer(lower[i+1]) {
+			// "Which firm won the contract…": a noun phrase goes on with a
+			// preposition, not an article; a word before one is the verb.
 			end = i
 			break
 		}
@@ -209,17 +234,32 @@ func parsePart(q string) part {
 	p.predicates = predicates(words, lower, end)
 	if p.quantity {
 		for _, w := range append(slices.Clone(p.predicates), termsOf(lower[start:end])...) {
-			p.money = p.money || moneyWords[w]
+			p.money = p.money || isMoneyWord(w)
 		}
 	}
 	if len(run) == 0 {
 		return p
 	}
 	head := -1
-	for j := len(run) - 1; j >= 0; j-- {
-		if ts := text.Terms(lower[run[j]]); len(ts) == 1 && (text.IsNoun(ts[0]) || !text.IsWord(ts[0])) {
-			head = run[j]
-			break
+	isHead := func(j int) bool {
+		ts := text.Terms(lower[run[j]])
+		return len(ts) == 1 && (text.IsNoun(ts[0]) || !text.IsWord(ts[0]))
+	}
+	if headFirst[lower[wh]] {
+		// French and Haitian Creole put the noun before what qualifies it:
+		// "Ki jij Tribinal Siperyè a…" asks which judge.
+		for j := range run {
+			if isHead(j) {
+				head = run[j]
+				break
+			}
+		}
+	} else {
+		for j := len(run) - 1; j >= 0; j-- {
+			if isHead(j) {
+				head = run[j]
+				break
+			}
 		}
 	}
 	if head < 0 {
@@ -229,16 +269,26 @@ func parsePart(q string) part {
 	if len(terms) == 0 {
 		return p
 	}
-	if w, ok := categoryNouns[lower[head]]; ok || categoryNouns[terms[0]] != 0 {
-		if !ok {
-			w = categoryNouns[terms[0]]
-		}
+	w, isCategory := categoryNouns[lower[head]]
+	if !isCategory && categoryNouns[terms[0]] != 0 {
+		w, isCategory = categoryNouns[terms[0]], true
+	}
+	if isCategory && p.wants == wantAmount && !p.quantity && w != wantAmount {
+		// "How many people…": a count of people, not a person.
+		isCategory = false
+	}
+	if isCategory {
 		if w != wantAny || p.wants == wantAny {
 			p.wants = max(p.wants, w)
 		}
 		if w == wantAmount {
 			// "What sum…", "What share…": a sum or a measure.
 			p.quantity, p.money = true, p.money || moneyWords[terms[0]]
+		}
+		if w == wantDate || w == wantPlace {
+			// "On what date did the main body of the contingent arrive?":
+			// the answer is about the subject, the main body.
+			p.focus, p.focusWord, p.verb = subjectHead(words, lower, end)
 		}
 		return p
 	}
@@ -247,6 +297,8 @@ func parsePart(q string) part {
 	case text.CategoryPerson:
 		if p.wants == wantAny {
 			p.wants = wantPerson
+			// "Which judge…": the answer names one, with or without the word.
+			p.instance = true
 		}
 	case text.CategoryLocation:
 		p.instance = true
@@ -307,6 +359,80 @@ func predicates(words, lower []string, from int) []string {
 	return out
 }
 
+// subjectHead returns the head noun of the subject after "did", "does"
+// or "do" at position i of a question, as text.Terms gives it and as
+// written: "body" in "…did the main body of the Bahamas contingent
+// arrive". A subject that is a name ("did Ruto and Henry sign") or has no
+// common noun gives "".
+func subjectHead(words, lower []string, i int) (focus, written, verb string) {
+	if i >= len(lower) || lower[i] != "did" && lower[i] != "does" && lower[i] != "do" {
+		return "", "", ""
+	}
+	head := -1
+	for j := i + 1; j < len(lower); j++ {
+		w := lower[j]
+		if isDeterminer(w) || len(text.Terms(w)) == 0 && !isPreposition(w) {
+			continue
+		}
+		if isPreposition(w) {
+			break // "the main body of…": the head comes before "of", "in"
+		}
+		if verbAt(words, lower, j) {
+			break // the verb, before its object ("bar the deployment")
+		}
+		if ts := text.Terms(w); len(ts) == 1 && !startsUpper(words[j]) && text.IsNoun(ts[0]) {
+			head = j
+		}
+	}
+	// The verb: the first after the subject ("arrive", "reopen").
+	for j := i + 1; j < len(lower); j++ {
+		if verbAt(words, lower, j) && len(text.Terms(lower[j])) == 1 {
+			verb = text.Terms(lower[j])[0]
+			break
+		}
+	}
+	if head < 0 {
+		return "", "", verb
+	}
+	return text.Terms(lower[head])[0], words[head], verb
+}
+
+// verbAt reports whether the word at j is a verb: a verb form, not a name,
+// last or before its object or a preposition other than "of" ("bar the
+// deployment", "arrive in Haiti"; not "body of", "schools in", where a noun
+// goes on).
+func verbAt(words, lower []string, j int) bool {
+	w := lower[j]
+	if !(isVerbForm(w) || isBaseVerb(w)) || startsUpper(words[j]) {
+		return false
+	}
+	if j+1 == len(lower) || isDeterminer(lower[j+1]) || startsUpper(words[j+1]) {
+		return true
+	}
+	ts := text.Terms(w)
+	return isPreposition(lower[j+1]) && lower[j+1] != "of" && len(ts) == 1 && !text.IsNoun(ts[0])
+}
+
+// verbAfter returns the verb at position i of a question, after any
+// auxiliaries ("chair" in "who chaired…", "appoint" in "who was
+// appointed…"), as text.Terms gives it; "" when a copula or a noun comes
+// first ("who is the minister…") or the verb is a stopword ("named").
+func verbAfter(lower []string, i int) string {
+	for i < len(lower) && (auxiliaries[lower[i]] || lower[i] == "also" || lower[i] == "first") {
+		if isBe(lower[i]) && i+1 < len(lower) && !isVerbForm(lower[i+1]) {
+			return "" // "who is the…", "who was the…"
+		}
+		i++
+	}
+	if i >= len(lower) || !(isVerbForm(lower[i]) || isBaseVerb(lower[i])) {
+		return ""
+	}
+	if ts := text.Terms(lower[i]); len(ts) == 1 {
+		return ts[0]
+	}
+	return ""
+}
+
 // isBaseVerb reports whether a lower-case word is a verb in its base form.
 func isBaseVerb(w string) bool {
 	ts := text.Terms(w)
@@ -325,6 +451,20 @@ var moneyWords = func() map[string]bool {
 	}
 	return m
 }()
+
+// isMoneyWord reports whether term, or its English equivalent for a
+// French or Haitian Creole word ("lajan"), asks for a sum of money.
+func isMoneyWord(term string) bool {
+	if moneyWords[term] {
+		return true
+	}
+	for _, e := range text.Translations(term) {
+		if moneyWords[e] {
+			return true
+		}
+	}
+	return false
+}
 
 // termsOf returns the content terms of words.
 func termsOf(words []string) []string {

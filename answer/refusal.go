@@ -172,19 +172,37 @@ func judge(q question, res retrieval.Results, k int) verdict {
 			// The focus must be in the sentence; for a count, a figure
 			// counting the question's verb will do ("13 votes" for "how many
 			// members voted"), checked below.
-			if focus >= 0 && !p.instance && !s.own[focus] && p.wants != wantAmount || !holdsNames(s, res.Terms) {
+			if focus >= 0 && !p.instance && !s.own[focus] && (p.wants != wantAmount || p.size) || !holdsNames(s, res.Terms) {
 				continue
 			}
 			if (p.wants == wantAmount || p.wants == wantDate) && !s.states[p.wants] || p.quantity && !s.quantity || p.money && !s.money {
 				continue
 			}
-			if p.wants == wantAmount && !p.quantity && !quantifies(s, res.Terms, append([]int{focus}, preds...)) {
+			if p.wants == wantAmount && !p.quantity && !p.size && !quantifies(s, res.Terms, append([]int{focus}, preds...)) {
 				continue // "How many bats…": a figure counting bats
 			}
 			if p.wants == wantPerson && !holdsAny(s, preds) || !holdsAnyOwn(s, own) {
 				continue // "Who was appointed…": a sentence about the appointment
 			}
+			if v := termIndex(res.Terms, p.verb); v >= 0 && res.Terms[v].Known && s.held[v] == 0 {
+				// "Who chaired the meeting?": a sentence about the chairing,
+				// when the corpus uses the verb (a verb it never uses may be
+				// a paraphrase: "heads" for "chief executive").
+				continue
+			}
+			titled := false
+			if p.wants == wantPerson {
+				// "Who…": a sentence naming someone the question does not;
+				// "Which judge…": one, best with the title asked about.
+				s.states[wantPerson], titled = namesPerson(s, res.Terms, termIndex(res.Terms, p.focus))
+				if p.instance && !s.states[wantPerson] || !s.states[wantPerson] && !namesSomethingNew(s, res.Terms) {
+					continue
+				}
+			}
 			s.score = partScore(s, p, tf)
+			if titled {
+				s.score += titleBonus
+			}
 			if s.score >= floor {
 				ok = append(ok, s)
 			}
@@ -242,6 +260,10 @@ func judge(q question, res retrieval.Results, k int) verdict {
 	return v
 }
 
+// titleBonus is added to the score of a sentence naming a person with the
+// title a question asks about ("Justice … Mwita" for "Which judge…").
+const titleBonus = 0.15
+
 // quantifies reports whether a figure in s counts one of the terms ids
 // (-1 entries are skipped): a number at most four words before a word
 // holding it ("24 personnel", "13 votes"). With no term to count, any
@@ -261,11 +283,17 @@ func quantifies(s sentence, terms []retrieval.QueryTerm, ids []int) bool {
 		return !asked && len(s.figures) > 0
 	}
 	words := strings.Fields(s.text)
+	if countedBefore(words, want) {
+		return true
+	}
 	for i, w := range words {
 		if !isCount(w) {
 			continue
 		}
 		for j := i + 1; j < len(words) && j <= i+4; j++ {
+			if namesOther(words[j], terms) {
+				break // "1,000 Kenyan police officers" do not count Bangladesh's
+			}
 			toks := text.Tokens(words[j])
 			for _, t := range want {
 				if ok, _ := t.Holds(toks); ok {
@@ -273,6 +301,78 @@ func quantifies(s sentence, terms []retrieval.QueryTerm, ids []int) bool {
 				}
 				for _, tok := range toks {
 					if len(t.Tokens) > 1 && slices.Contains(t.Tokens, tok) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// namesOther reports whether word is a name (capitalised, not a month or a
+// weekday) that no query term holds: a figure it qualifies counts
+// something other than what was asked.
+func namesOther(word string, terms []retrieval.QueryTerm) bool {
+	r, _ := utf8.DecodeRuneInString(word)
+	if !unicode.IsUpper(r) {
+		return false
+	}
+	for _, tok := range text.Tokens(word) {
+		if text.IsDateWord(tok) {
+			return false
+		}
+		for _, t := range terms {
+			if ok, _ := t.Holds([]string{tok}); ok || slices.Contains(t.Tokens, tok) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// namesSomethingNew reports whether s names anyone or anything the
+// question does not: a capitalised word no query term holds ("the Thirdway
+// Alliance", "65 Haitian groups"). A sentence naming only the
+// question's own people ("Minister Tomas Ebbe laid the first stone" for
+// "Who was minister before Tomas Ebbe?") does not say who.
+func namesSomethingNew(s sentence, terms []retrieval.QueryTerm) bool {
+	toks, marks := text.MarkedTokens(s.text)
+	for i, tok := range toks {
+		if marks[i]&text.MarkName == 0 || text.IsDateWord(tok) {
+			continue
+		}
+		held := false
+		for _, t := range terms {
+			if ok, _ := t.Holds([]string{tok}); ok || slices.Contains(t.Tokens, tok) {
+				held = true
+				break
+			}
+		}
+		if !held {
+			return true
+		}
+	}
+	return false
+}
+
+// countedBefore reports whether words say "the number of X … N": a measure
+// noun, "of", a word holding one of the terms want within three words, and
+// a count after it ("The number of people who have fallen ill has risen
+// to 131").
+func countedBefore(words []string, want []retrieval.QueryTerm) bool {
+	for i := 0; i+2 < len(words); i++ {
+		if !isMeasureNoun(strings.ToLower(strings.Trim(words[i], ",.;:\"'“”‘’("))) || strings.ToLower(words[i+1]) != "of" {
+			continue
+		}
+		for j := i + 2; j < len(words) && j <= i+4; j++ {
+			toks := text.Tokens(words[j])
+			for _, t := range want {
+				if ok, _ := t.Holds(toks); !ok {
+					continue
+				}
+				for _, w := range words[j+1:] {
+					if isCount(w) {
 						return true
 					}
 				}
@@ -391,7 +491,14 @@ func holdsNames(s sentence, terms []retrieval.QueryTerm) bool {
 			continue
 		}
 		switch {
-		case t.Name && (t.Sequence || len(t.Tokens) == 1 && text.IsProperName(t.Tokens[0])):
+		case t.Name && t.Sequence:
+			// Or in its document's headline: under "High Court freezes
+			// deployment", "The case was filed by Ekuru Aukot" is about
+			// that court's case.
+			if s.held[i] == 0 && !inHeadline(s, t) {
+				return false
+			}
+		case t.Name && len(t.Tokens) == 1 && text.IsProperName(t.Tokens[0]):
 			if s.held[i] == 0 {
 				return false
 			}
@@ -408,6 +515,13 @@ func holdsNames(s sentence, terms []retrieval.QueryTerm) bool {
 		}
 	}
 	return true
+}
+
+// inHeadline reports whether the headline of s's document holds t: a story
+// is about what its headline names.
+func inHeadline(s sentence, t retrieval.QueryTerm) bool {
+	ok, _ := t.Holds(text.Tokens(s.passage.Meta.Title))
+	return ok
 }
 
 // rareNameWeight is the IDF above which a name must be in the sentence
@@ -430,7 +544,29 @@ func partScore(s sentence, p part, tf timeContext) float64 {
 	if s.states[p.wants] {
 		score += typeBonus(p.wants)
 	}
+	if namesDay(s.text, tf.TimeFrame) {
+		score += dayBonus
+	}
 	return score * timeWeight(s, tf)
+}
+
+// dayBonus is added to the score of a sentence naming the very day (or
+// week) a question asks about: "died on 31 August 2025" answers "the last
+// day of August 2025" however the rest is worded.
+const dayBonus = 0.25
+
+// namesDay reports whether s names, with its day, a date in the period of
+// a question about a day or a week.
+func namesDay(s string, tf text.TimeFrame) bool {
+	if tf.Kind != text.TimeDuring || tf.To.Sub(tf.From) > 7*24*time.Hour {
+		return false
+	}
+	for _, p := range text.DatePeriods(s) {
+		if p.From.Equal(p.To) && !p.From.Before(tf.From) && !p.From.After(tf.To) {
+			return true
+		}
+	}
+	return false
 }
 
 // timeWeight prefers, for "as of" a date, the newest sources on or before
@@ -468,6 +604,10 @@ func timeWeight(s sentence, tf timeContext) float64 {
 			return 1.1
 		case dated && !date.Before(tf.From.AddDate(0, 0, -7)) && !date.After(tf.To.AddDate(0, 1, 0)):
 			return 1.15
+		case dated && date.Before(tf.From.AddDate(0, 0, -7)):
+			// A source from before the period cannot report what happened
+			// in it.
+			return 0.6
 		case dated && specific:
 			return 0.85
 		}

@@ -170,7 +170,11 @@ type weightedTerm struct {
 }
 
 // search returns up to n chunks scoring above zero for the terms, best
-// first. A term listed twice counts once, with its largest weight.
+// first (ties by chunk index). A term listed twice counts once, with its
+// largest weight. Scores accumulate in a dense slice and the best n are
+// kept in a bounded heap: a common query word has postings in thousands
+// of chunks, which a map and a full sort made the costliest part of a
+// search after the vector scan.
 func (ix *bm25) search(terms []weightedTerm, n int) []scored {
 	if ix.n == 0 || n <= 0 {
 		return nil
@@ -179,29 +183,86 @@ func (ix *bm25) search(terms []weightedTerm, n int) []scored {
 	for _, t := range terms {
 		weights[t.id] = max(weights[t.id], t.weight)
 	}
-	acc := map[int32]float32{}
+	acc := make([]float32, ix.n)
+	var touched []int32
 	for id, w := range weights {
 		idf := float32(ix.idfOf(ix.df(id)) * w)
+		if idf <= 0 {
+			continue
+		}
 		for _, p := range ix.postings(id) {
 			doc, f := int32(p>>8), float32(p&0xff)
 			norm := bm25K1 * (1 - bm25B + bm25B*ix.docLen[doc]/ix.avgLen)
+			if acc[doc] == 0 {
+				touched = append(touched, doc)
+			}
 			acc[doc] += idf * f * (bm25K1 + 1) / (f + norm)
 		}
 	}
-	hits := make([]scored, 0, len(acc))
-	for doc, s := range acc {
-		hits = append(hits, scored{idx: doc, score: s})
+	top := topN{n: n}
+	for _, doc := range touched {
+		top.offer(scored{idx: doc, score: acc[doc]})
 	}
-	sort.Slice(hits, func(i, j int) bool {
-		if hits[i].score != hits[j].score {
-			return hits[i].score > hits[j].score
+	return top.sorted()
+}
+
+// topN keeps the n best hits offered, in a min-heap on (score, -index).
+type topN struct {
+	n    int
+	heap []scored
+}
+
+// better reports whether a ranks before b: a higher score, or an equal
+// score and a lower chunk index.
+func better(a, b scored) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.idx < b.idx
+}
+
+func (t *topN) offer(h scored) {
+	if len(t.heap) < t.n {
+		t.heap = append(t.heap, h)
+		for i := len(t.heap) - 1; i > 0; {
+			parent := (i - 1) / 2
+			if !better(t.heap[parent], t.heap[i]) {
+				break
+			}
+			t.heap[parent], t.heap[i] = t.heap[i], t.heap[parent]
+			i = parent
 		}
-		return hits[i].idx < hits[j].idx
-	})
-	if len(hits) > n {
-		hits = hits[:n]
+		return
 	}
-	return hits
+	if !better(h, t.heap[0]) {
+		return
+	}
+	t.heap[0] = h
+	for i := 0; ; {
+		worst, l, r := i, 2*i+1, 2*i+2
+		if l < len(t.heap) && better(t.heap[worst], t.heap[l]) {
+			worst = l
+		}
+		if r < len(t.heap) && better(t.heap[worst], t.heap[r]) {
+			worst = r
+		}
+		if worst == i {
+			return
+		}
+		t.heap[i], t.heap[worst] = t.heap[worst], t.heap[i]
+		i = worst
+	}
+}
+
+// sorted returns the hits kept, best first.
+func (t *topN) sorted() []scored {
+	slices.SortFunc(t.heap, func(a, b scored) int {
+		if better(a, b) {
+			return -1
+		}
+		return 1
+	})
+	return t.heap
 }
 
 // correct maps a token the corpus never uses to the closest one it does

@@ -28,6 +28,11 @@ const (
 	surnameCredit = 0.8
 	// derivedCredit is how much of a term one of its derived forms holds.
 	derivedCredit = 0.9
+	// nearBM25 weighs, in ranking only, the BM25 score of a word the
+	// lexicon relates to a term the corpus uses ("gift" for "present"): a
+	// passage may say the same thing another way, but such a word does not
+	// count as holding the term.
+	nearBM25 = 0.15
 )
 
 // coverageQuery is a query prepared against one generation's vocabulary:
@@ -45,6 +50,9 @@ type coverageQuery struct {
 type queryTerm struct {
 	QueryTerm
 	alts []alt
+	// near are the vocabulary ids of words the lexicon relates to a term
+	// the corpus uses, ranked by but not counted as the term.
+	near []int32
 }
 
 // alt is one way a passage can hold a term: all of ids present, and, for a
@@ -171,10 +179,17 @@ func (ix *bm25) coverageQuery(query string, chunks []Chunk) coverageQuery {
 	for i := 0; i < len(toks); i++ {
 		tok := toks[i]
 		n, key := text.Collocation(toks[i:])
+		// A French or Haitian Creole phrase the glossary translates
+		// ("Tribinal Siperyè" for "High Court") is one term, even inside a
+		// name.
+		gn, gkey := text.TranslatePhrase(toks[i:])
+		if gn > n {
+			n, key = gn, gkey
+		}
 		var parts []string
 		name := names[i]
 		seq := false
-		if m := nameRun(toks[i:], names[i:], breaks[i:]); m > 1 {
+		if m := nameRun(toks[i:], names[i:], breaks[i:]); m > 1 && gn == 0 {
 			// Names joined by a hyphen that the corpus never writes
 			// together are names side by side ("US-Kenya").
 			if h := slices.Index(hyphens[i:i+m-1], true); h >= 0 && q.foundSeq(ix.ids(contentWords(toks[i:i+m])), toks[i:i+m]) == nil {
@@ -298,6 +313,9 @@ func (q coverageQuery) prepareTerm(key string, parts []string, seq bool) queryTe
 		if addForms(key) || addForms(ix.correct(key)) {
 			t.Known = true
 		}
+		if !t.Known && q.translate(&t) {
+			t.Known = true
+		}
 		for _, a := range t.alts {
 			maxDF = max(maxDF, ix.df(a.ids[0]))
 		}
@@ -333,6 +351,14 @@ func (q coverageQuery) prepareTerm(key string, parts []string, seq bool) queryTe
 				t.alts = append(t.alts, alt{ids: []int32{id}, credit: partCredit})
 			}
 		}
+		if !t.Known && q.translate(&t) {
+			t.Known = true
+			for _, a := range t.alts {
+				if a.credit == 1 {
+					maxDF = max(maxDF, ix.df(rarestOf(ix, a.ids)))
+				}
+			}
+		}
 	}
 	if t.Known && len(parts) == 1 {
 		// Derived forms say the same thing another way ("died" for
@@ -341,6 +367,13 @@ func (q coverageQuery) prepareTerm(key string, parts []string, seq bool) queryTe
 			if id, ok := ix.terms[d]; ok && !slices.Contains(t.Forms, d) {
 				t.alts = append(t.alts, alt{ids: []int32{id}, credit: derivedCredit})
 				t.Derived = append(t.Derived, d)
+			}
+		}
+	}
+	if t.Known && len(parts) == 1 {
+		for _, r := range ix.relatedInCorpus(key) {
+			if len(r.ids) == 1 && !slices.Contains(t.Forms, r.word) && !slices.Contains(t.Derived, r.word) {
+				t.near = append(t.near, r.ids[0])
 			}
 		}
 	}
@@ -355,6 +388,47 @@ func (q coverageQuery) prepareTerm(key string, parts []string, seq bool) queryTe
 	}
 	t.Weight = ix.idfOf(maxDF)
 	return t
+}
+
+// translate adds to t, a French or Haitian Creole term, the English
+// equivalents the glossary gives that the corpus uses, as forms of the term
+// itself: "jij" is held by a passage saying "judge". It reports whether the
+// corpus uses any.
+func (q coverageQuery) translate(t *queryTerm) bool {
+	ix := q.lex
+	found := false
+	for _, e := range text.Translations(t.Term) {
+		words := strings.Fields(e)
+		ids, _ := ix.contentIDs(words)
+		if len(ids) == 0 {
+			continue
+		}
+		if len(ids) == 1 {
+			// With the corpus's close variants of the English word, as for
+			// a word of the query itself.
+			fids, forms := ix.forms(contentWords(words)[0])
+			for _, id := range fids {
+				t.alts = append(t.alts, alt{ids: []int32{id}, credit: 1})
+			}
+			t.Forms = append(t.Forms, forms...)
+		} else {
+			t.alts = append(t.alts, alt{ids: ids, credit: 1})
+			t.Forms = append(t.Forms, strings.Join(contentWords(words), " "))
+		}
+		found = true
+	}
+	return found
+}
+
+// rarestOf returns the id among ids held by the fewest chunks.
+func rarestOf(ix *bm25, ids []int32) int32 {
+	r := ids[0]
+	for _, id := range ids[1:] {
+		if ix.df(id) < ix.df(r) {
+			r = id
+		}
+	}
+	return r
 }
 
 // contentIDs returns the vocabulary ids of the content words of words and
@@ -582,6 +656,9 @@ func (q coverageQuery) bm25Terms() []weightedTerm {
 			for _, id := range a.ids {
 				out = append(out, weightedTerm{id: id, weight: w})
 			}
+		}
+		for _, id := range t.near {
+			out = append(out, weightedTerm{id: id, weight: nearBM25})
 		}
 	}
 	return out

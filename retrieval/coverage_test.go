@@ -39,3 +39,32 @@ func TestSearchReportsHowTheCorpusHoldsEachTerm(t *testing.T) {
 		t.Errorf("bring: %+v; the corpus says brought", b)
 	}
 }
+
+// TestParaphraseOfAKnownWordRanks: a passage saying what the query asks in
+// other words ("permit" for "allow") ranks above one that shares only the
+// query's other words, even when the corpus uses the query's word
+// elsewhere; it still does not count as holding the word.
+func TestParaphraseOfAKnownWordRanks(t *testing.T) {
+	ix, _ := openTestIndex(t, t.TempDir(), newIxEmbedder())
+	docs := []corpus.Document{
+		{Meta: corpus.Meta{DocID: "talks.txt"}, Text: "The harbour board will discuss the night crossing from June. Fishermen asked for the meeting after two collisions last winter."},
+		{Meta: corpus.Meta{DocID: "ruling.txt"}, Text: "The harbour board will permit the night crossing from June. The ferry operator welcomed the decision and hired four more pilots."},
+		{Meta: corpus.Meta{DocID: "dogs.txt"}, Text: "Dogs are allowed on deck if they stay on a lead."},
+		{Meta: corpus.Meta{DocID: "pier.txt"}, Text: "The pier was repaired after the storm."},
+	}
+	mustRefresh(t, ix, docs, RefreshOptions{})
+	g := ix.current()
+	q := g.lex.coverageQuery("Will the harbour board allow the night crossing?", g.chunks)
+	hits := g.lex.search(q.bm25Terms(), 3)
+	if len(hits) < 2 || g.chunks[hits[0].idx].Meta.DocID != "ruling.txt" || hits[0].score <= hits[1].score {
+		t.Fatalf("keyword ranking %+v, want the passage saying permit first", hits)
+	}
+	for _, qt := range q.public() {
+		if ok, _ := qt.Holds([]string{"permit"}); qt.Term == "allow" && ok {
+			t.Errorf("allow: %+v; a related word must not count as the word itself", qt)
+		}
+	}
+	if c := q.coverage(hits[0].idx); c != q.coverage(hits[1].idx) {
+		t.Errorf("coverage %.2f and %.2f: a related word must not count as the word itself", c, q.coverage(hits[1].idx))
+	}
+}

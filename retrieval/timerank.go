@@ -58,6 +58,10 @@ func (g *generation) weighByTime(cands []candidate, tf text.TimeFrame) {
 				w = 1.25
 			case names(ch.Text, tf.From, tf.To) || in:
 				w = 1.1
+			case dated && d.Before(tf.From.AddDate(0, 0, -7)):
+				// A source from before the period cannot report what
+				// happened in it.
+				w = 0.6
 			case specific && dated:
 				w = 0.9
 			}

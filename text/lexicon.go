@@ -160,11 +160,13 @@ func (lx *lexicon) find(key string) (int, bool) { return slices.BinarySearch(lx.
 // Related returns the words and collocations the lexicon relates to term
 // (a term as Terms gives it, or several tokens joined by spaces for a
 // collocation such as "head of stat"): its synonyms, derived forms and
-// narrower words, as token sequences joined by spaces. It returns nil for
-// a term the lexicon does not know. The result must not be modified.
+// narrower words, as token sequences joined by spaces. A French or Haitian
+// Creole word is read through its English equivalent (see Translations).
+// It returns nil for a term the lexicon does not know. The result must not
+// be modified.
 func Related(term string) []string {
 	lx := theLexicon()
-	i, ok := lx.find(term)
+	i, ok := lx.english(term)
 	if !ok {
 		return nil
 	}
@@ -184,7 +186,7 @@ func Related(term string) []string {
 // joined by spaces; nil when it knows none.
 func Derived(term string) []string {
 	lx := theLexicon()
-	i, ok := lx.find(term)
+	i, ok := lx.english(term)
 	if !ok {
 		return nil
 	}
@@ -200,14 +202,14 @@ func Derived(term string) []string {
 // IsWord reports whether term (as Terms gives it) is an English word or
 // collocation the lexicon knows.
 func IsWord(term string) bool {
-	_, ok := theLexicon().find(term)
+	_, ok := theLexicon().english(term)
 	return ok
 }
 
 // IsNoun reports whether the lexicon knows term as a noun.
 func IsNoun(term string) bool {
 	lx := theLexicon()
-	i, ok := lx.find(term)
+	i, ok := lx.english(term)
 	return ok && lx.pos[i]&posNoun != 0
 }
 
@@ -225,7 +227,7 @@ const (
 // location, a time, a quantity, a group), or 0.
 func NounCategory(term string) byte {
 	lx := theLexicon()
-	if i, ok := lx.find(term); ok {
+	if i, ok := lx.english(term); ok {
 		return lx.cat[i]
 	}
 	return 0
@@ -236,14 +238,14 @@ func NounCategory(term string) byte {
 // or not at all ("kabiru").
 func IsProperName(term string) bool {
 	lx := theLexicon()
-	i, ok := lx.find(term)
+	i, ok := lx.english(term)
 	return !ok || lx.pos[i] == posNoun|posProper
 }
 
 // IsVerb reports whether the lexicon knows term as a verb.
 func IsVerb(term string) bool {
 	lx := theLexicon()
-	i, ok := lx.find(term)
+	i, ok := lx.english(term)
 	return ok && lx.pos[i]&posVerb != 0
 }
 
@@ -251,7 +253,7 @@ func IsVerb(term string) bool {
 // noun or adjective.
 func IsVerbOnly(term string) bool {
 	lx := theLexicon()
-	i, ok := lx.find(term)
+	i, ok := lx.english(term)
 	return ok && lx.pos[i]&posVerb != 0 && lx.pos[i]&(posNoun|posAdj) == 0
 }
 

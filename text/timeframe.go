@@ -212,10 +212,40 @@ func ParseTimeFrame(q string) TimeFrame {
 			return TimeFrame{Kind: TimeLatest}
 		}
 		return TimeFrame{Kind: TimeDuring, From: periods[0].From, To: p.To}
-	case latestPattern.MatchString(lq):
+	case latestPattern.MatchString(lq), successionPattern.MatchString(lq):
+		// "What has replaced the mission?": a question about what took
+		// something's place asks for the state of things now. (The present
+		// perfect alone does not: "How much has the US pledged?" is
+		// answered with every dated figure.)
 		return TimeFrame{Kind: TimeLatest}
 	}
 	return TimeFrame{}
+}
+
+// successionPattern finds a question about what took something's place:
+// the newest holder of the role is the answer.
+var successionPattern = regexp.MustCompile(`(?i)\b(replac\w*|successor|succeed\w*|took\s+over|taken\s+over|remplac\w*|ranplase)\b`)
+
+// spanWord opens the clause naming the span of a change: "between … and
+// …", "since …", "from … to …" (French, Haitian Creole: "entre", "depuis",
+// "depi").
+var spanWord = regexp.MustCompile(`(?i)\b(between|since|from|entre|depuis|depi)\b`)
+
+// spanOf returns the clause of a question about a change that names its
+// span, from "between" or "since" to the end; "from" opens it only when a
+// date follows within a few words ("from May 2024 to…", not "support from
+// the United States"). "" when there is none.
+func spanOf(q string) string {
+	for _, m := range spanWord.FindAllStringIndex(q, -1) {
+		clause := q[m[0]:]
+		if !strings.EqualFold(q[m[0]:m[1]], "from") {
+			return clause
+		}
+		if ps := DatePeriods(clause); len(ps) > 0 && WordCount(clause[:ps[0].Start]) <= 4 {
+			return clause
+		}
+	}
+	return ""
 }
 
 // measureNouns, before "of", name the measure a question asks about ("the
@@ -241,6 +271,10 @@ func FrameWords(q string) map[string]bool {
 		for _, m := range changePattern.FindAllString(q, -1) {
 			add(m)
 		}
+		// "…between the council's vote in October 2023 and the state visit
+		// in May 2024": the events that bound the span place the question,
+		// they are not what it asks about.
+		add(spanOf(q))
 	}
 	for _, m := range latestPattern.FindAllString(q, -1) {
 		add(m)

@@ -52,3 +52,40 @@ func TestFrameWordsAreDatesAndChangeVerbs(t *testing.T) {
 		t.Errorf("the topic %q is not a frame word", "worker")
 	}
 }
+
+// TestNowQuestions: a question about what took something's place asks
+// for the state of things now; the present perfect alone does not ("How
+// much has the board spent?" is answered with every dated figure).
+func TestNowQuestions(t *testing.T) {
+	tests := []struct {
+		question string
+		kind     TimeKind
+	}{
+		{"What has replaced the harbour board, and how large is its budget?", TimeLatest},
+		{"Who succeeded the board chair?", TimeLatest},
+		{"Which town took over the crossing?", TimeLatest},
+		{"How much money has the board spent on the ferry?", TimeNone},
+		{"How many passengers travelled on the first day?", TimeNone},
+	}
+	for _, tc := range tests {
+		if got := ParseTimeFrame(tc.question); got.Kind != tc.kind {
+			t.Errorf("ParseTimeFrame(%q) kind %d, want %d", tc.question, got.Kind, tc.kind)
+		}
+	}
+}
+
+// TestChangeSpanIsFrame: the events bounding the span of a change place
+// the question; the topic stays.
+func TestChangeSpanIsFrame(t *testing.T) {
+	f := FrameWords("How did support from the harbour board grow between the council's vote in March 2023 and the Aurora's first crossing in May 2024?")
+	for _, w := range []string{"vote", "council", "aurora", "crossing", "grow"} {
+		if !f[Terms(w)[0]] {
+			t.Errorf("%q is not a frame word in %v", w, f)
+		}
+	}
+	for _, w := range []string{"support", "harbour", "board"} {
+		if f[Terms(w)[0]] {
+			t.Errorf("the topic %q is a frame word", w)
+		}
+	}
+}

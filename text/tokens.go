@@ -348,6 +348,7 @@ var stopwords = func() map[string]struct{} {
 		jusqu lorsqu puisqu qu il ils elle elles en au aux ce cet cette ces son sa ses leur leurs ont ete sont etait etaient avait avaient
 		ne pas plus y ou lors apres avant depuis entre selon ainsi aussi tres tout tous toute toutes dont on nous vous fait
 		ki kisa konbyen poukisa kile kote nan yo li ak pou se te an ann pa ap ke sou gen sa men tou deja nou mwen yon kounye genyen
+		kiyès kilès pandan depi jiska apre anvan lè si oswa epi paske sila ye la lan yon de ou kòm tankou pito toujou ankò sèlman
 		name named call called status role kind type sort happen happened mean means meaning
 		reason purpose way part detail details example exactly actually currently according
 		long like current recent recently latest besides beside except among within without across toward towards via per around against regarding concerning`) {

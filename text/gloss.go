@@ -1,0 +1,86 @@
+package text
+
+import (
+	_ "embed"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// glossData lists French and Haitian Creole words and phrases common in
+// news with their English equivalents (see the file's header for the
+// format). It was compiled by hand for this project.
+//
+//go:embed gloss.txt
+var glossData string
+
+// maxGlossWords is the longest phrase the glossary holds, in tokens.
+const maxGlossWords = 4
+
+// glossary maps a foreign word or phrase, as Tokens gives it joined by
+// spaces ("tribinal sipery"), to its English equivalents, each a token
+// sequence joined by spaces ("high court"). Words the English lexicon
+// knows are left out: they are read as English. Parsed once, on first
+// use; read-only afterwards.
+var glossary = sync.OnceValue(func() map[string][]string {
+	m := map[string][]string{}
+	lx := theLexicon()
+	for _, line := range strings.Split(glossData, "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 3 {
+			continue
+		}
+		key := strings.Join(Tokens(f[1]), " ")
+		if key == "" || strings.Count(key, " ") >= maxGlossWords {
+			continue
+		}
+		if _, english := lx.find(key); english {
+			continue
+		}
+		for _, e := range strings.Split(f[2], ";") {
+			if t := strings.Join(Tokens(e), " "); t != "" && t != key && !slices.Contains(m[key], t) {
+				m[key] = append(m[key], t)
+			}
+		}
+	}
+	return m
+})
+
+// Translations returns the English equivalents the glossary gives for a
+// French or Haitian Creole term (a term as Terms gives it, or tokens joined
+// by spaces for a phrase), as token sequences joined by spaces; nil for a
+// term it does not hold, or an English word. The result must not be
+// modified.
+func Translations(term string) []string { return glossary()[term] }
+
+// TranslatePhrase returns how many tokens, from the start of toks, form a
+// phrase of two words or more the glossary holds ("tribinal siperyè",
+// "conseil de sécurité"), and its key; 0 and "" when none does.
+func TranslatePhrase(toks []string) (int, string) {
+	g := glossary()
+	for n := min(maxGlossWords, len(toks)); n >= 2; n-- {
+		key := strings.Join(toks[:n], " ")
+		if _, ok := g[key]; ok {
+			return n, key
+		}
+	}
+	return 0, ""
+}
+
+// english returns the lexicon entry for term, or, for a French or Haitian
+// Creole term the glossary translates, its first English equivalent the
+// lexicon knows: the lexicon reads "jij" as "judge".
+func (lx *lexicon) english(term string) (int, bool) {
+	if i, ok := lx.find(term); ok {
+		return i, true
+	}
+	for _, e := range glossary()[term] {
+		if i, ok := lx.find(e); ok {
+			return i, true
+		}
+	}
+	return 0, false
+}
