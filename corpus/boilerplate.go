@@ -103,7 +103,7 @@ func cleanText(raw string, opts cleanOptions) cleaned {
 		para := p.text
 		header := prose < headerProse
 		switch {
-		case i == titleIdx || (tkey != "" && titleKey(para) == tkey):
+		case i == titleIdx || (tkey != "" && len(para) >= len(tkey) && titleKey(para) == tkey):
 			drop(para)
 			continue
 		case p.bullet:
@@ -141,7 +141,7 @@ func cleanText(raw string, opts cleanOptions) cleaned {
 			}
 			continue
 		}
-		if (bioRe.MatchString(para) || i >= len(paras)-3 && beatBioRe.MatchString(para)) && shortCount(para) < 60 {
+		if (bioRe.MatchString(para) || i >= len(paras)-3 && beatBioRe.MatchString(para)) && wordsUpTo(para, 60) < 60 {
 			drop(para)
 			continue
 		}
@@ -201,37 +201,39 @@ var (
 // isSiteNotice reports whether p is a site's cookie notice or copyright
 // line rather than article text.
 func isSiteNotice(p string) bool {
-	n := shortCount(p)
+	n := wordsUpTo(p, siteNoticeMx)
 	if n > siteNoticeMx {
 		return false
 	}
-	if copyrightRe.MatchString(p) && n <= 25 {
+	// The patterns are slow on every paragraph of a page; the words they
+	// need are cheap to look for first.
+	lower := strings.ToLower(p)
+	if n <= 25 && (strings.Contains(p, "©") || strings.Contains(lower, "(c)") || strings.Contains(lower, "reserv") || strings.Contains(lower, "réserv")) &&
+		copyrightRe.MatchString(p) {
 		return true
 	}
-	return cookieRe.MatchString(p) && consentRe.MatchString(p)
+	return strings.Contains(lower, "cookie") && cookieRe.MatchString(p) && consentRe.MatchString(p)
 }
 
-// countCap is the most words shortCount counts: every cleaning rule
-// compares a paragraph's length with a threshold below it.
-const countCap = 100
-
-// shortCount counts the words of s, but stops past countCap, so that the
-// many length checks on a huge paragraph (an 8 MB transcript) cost a
-// few hundred bytes each, not a scan of the paragraph.
-func shortCount(s string) int {
-	n, in := 0, false
+// wordsUpTo counts the words of s up to n+1 and stops there: every
+// cleaning rule compares a paragraph's length with a small threshold, and
+// counting further (each rule over each paragraph, an 8 MB transcript
+// included) was the larger part of cleaning a short document. The result
+// compares with n as the full count would: above n it is n+1.
+func wordsUpTo(s string, n int) int {
+	count, in := 0, false
 	for i := 0; i < len(s); i++ {
 		space := s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'
 		if space {
 			in = false
 		} else if !in {
 			in = true
-			if n++; n > countCap {
-				return n
+			if count++; count > n {
+				return count
 			}
 		}
 	}
-	return n
+	return count
 }
 
 // paragraph is one unit of text after joining hard-wrapped lines.
@@ -433,7 +435,7 @@ func findTitle(paras []paragraph, dayFirst bool) int {
 // image name, avatar label, byline or promo label.
 func headlineShaped(p paragraph, dayFirst bool) bool {
 	t := p.text
-	n := shortCount(t)
+	n := wordsUpTo(t, headlineMaxWords)
 	if p.bullet || n < 3 || n > headlineMaxWords || text.EndsSentence(t) && strings.HasSuffix(t, ".") {
 		return false
 	}
@@ -458,7 +460,7 @@ func isLabelLine(t string) bool {
 		return false
 	}
 	for _, s := range segs {
-		if shortCount(s) > 3 {
+		if wordsUpTo(s, 3) > 3 {
 			return false
 		}
 	}
@@ -492,14 +494,14 @@ func findMasthead(paras []paragraph, titleIdx int, dayFirst bool) string {
 // isProse reports whether p reads as article prose rather than a label,
 // headline or widget line.
 func isProse(p string) bool {
-	return shortCount(p) >= proseMinWords && text.EndsSentence(p)
+	return wordsUpTo(p, proseMinWords) >= proseMinWords && text.EndsSentence(p)
 }
 
 // isShortNonSentence reports whether p is a short line without sentence
 // punctuation ("Key Takeaways", "Updated On", a slogan) or so short that it
 // cannot carry a fact ("latest lineup.").
 func isShortNonSentence(p string) bool {
-	n := shortCount(p)
+	n := wordsUpTo(p, shortLineWords)
 	return (n <= shortLineWords && !text.EndsSentence(p)) || n <= 2
 }
 
@@ -508,18 +510,92 @@ var sectionLabelRe = regexp.MustCompile(`^[\p{L}\p{N}'’ &-]{1,40}:$`)
 
 // isSectionLabel reports whether p is a short label ending in a colon.
 func isSectionLabel(p string) bool {
-	return shortCount(p) <= 5 && sectionLabelRe.MatchString(p)
+	return wordsUpTo(p, 5) <= 5 && sectionLabelRe.MatchString(p)
 }
 
 // promoRe matches labels that introduce links to other content, share or
 // follow prompts, tag lists and ads, alone or followed by the promoted
 // headline after a colon, pipe or dash.
-var promoRe = regexp.MustCompile(`(?i)^(?:keep reading|continue reading|read more|read also|also read|read next|see also|more news|more stories|more from [\p{L} .]{1,30}|related(?: articles?| posts?| stories| news| content| coverage| reading)?|recommended(?: for you| stories| articles)?|you may also like|you might also like|must read|don'?t miss|trending(?: now)?|top stories|latest news|popular(?: posts| stories)?|tags?|topics|filed under|share(?: this)?(?: article| story| post| on \p{L}+)?|follow us(?: on \p{L}+)?|subscribe(?: to [\p{L} ]{1,30})?|sign up for [\p{L} ]{1,30}|newsletter|our books|our products|advertisement|sponsored(?: content)?|comments?|leave a (?:comment|reply)|about the author|watch|listen)\s*(?:[:|–—-]\s*(.*))?$`)
+// promoLabels are the labels that introduce links to other content, share
+// or follow prompts, tag lists and ads (regexp syntax, matched without
+// case).
+var promoLabels = []string{
+	`keep reading`,
+	`continue reading`,
+	`read more`,
+	`read also`,
+	`also read`,
+	`read next`,
+	`see also`,
+	`more news`,
+	`more stories`,
+	`more from [\p{L} .]{1,30}`,
+	`related(?: articles?| posts?| stories| news| content| coverage| reading)?`,
+	`recommended(?: for you| stories| articles)?`,
+	`you may also like`,
+	`you might also like`,
+	`must read`,
+	`don'?t miss`,
+	`trending(?: now)?`,
+	`top stories`,
+	`latest news`,
+	`popular(?: posts| stories)?`,
+	`tags?`,
+	`topics`,
+	`filed under`,
+	`share(?: this)?(?: article| story| post| on \p{L}+)?`,
+	`follow us(?: on \p{L}+)?`,
+	`subscribe(?: to [\p{L} ]{1,30})?`,
+	`sign up for [\p{L} ]{1,30}`,
+	`newsletter`,
+	`our books`,
+	`our products`,
+	`advertisement`,
+	`sponsored(?: content)?`,
+	`comments?`,
+	`leave a (?:comment|reply)`,
+	`about the author`,
+	`watch`,
+	`listen`,
+}
+
+// promoRe matches a promo label alone or followed by the promoted headline
+// after a colon, pipe or dash.
+var promoRe = regexp.MustCompile(`(?i)^(?:` + strings.Join(promoLabels, "|") + `)\s*(?:[:|–—-]\s*(.*))?$`)
+
+// promoStarts holds the first three letters of every promo label: a
+// paragraph starting otherwise is no promo, which is cheap to know before
+// running promoRe over it.
+var promoStarts = func() map[string]bool {
+	m := map[string]bool{}
+	for _, l := range promoLabels {
+		m[firstLetters(l, 3)] = true
+	}
+	return m
+}()
+
+// firstLetters returns the first n ASCII letters of s lower-cased, stopping
+// at anything else.
+func firstLetters(s string, n int) string {
+	var b []byte
+	for i := 0; i < len(s) && len(b) < n; i++ {
+		c := s[i] | 0x20
+		if c < 'a' || c > 'z' {
+			break
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
 
 // promoLabel reports whether p is a promo or widget label and returns
 // the text after the label ("" for a bare label).
 func promoLabel(p string) (rest string, ok bool) {
-	m := promoRe.FindStringSubmatch(strings.TrimSpace(p))
+	p = strings.TrimSpace(p)
+	if !promoStarts[firstLetters(p, 3)] {
+		return "", false
+	}
+	m := promoRe.FindStringSubmatch(p)
 	if m == nil {
 		return "", false
 	}
@@ -532,7 +608,7 @@ var creditRe = regexp.MustCompile(`(?i)(?:\b(?:photo|image|picture|photograph|fi
 // isCaption reports whether p is a picture caption: it carries a credit
 // or image-source marker and is not long prose.
 func isCaption(p string) bool {
-	return shortCount(p) <= 80 && mayHoldCredit(p) && creditRe.MatchString(p)
+	return wordsUpTo(p, 80) <= 80 && mayHoldCredit(p) && creditRe.MatchString(p)
 }
 
 // creditWords are the words one of which every creditRe match contains.
@@ -555,7 +631,7 @@ func mayHoldCredit(p string) bool {
 // isCaptionLike reports whether p could be the caption under a picture:
 // one short sentence without quotations.
 func isCaptionLike(p string) bool {
-	return shortCount(p) <= 30 && len(text.SplitSentences(p)) == 1 && !strings.ContainsAny(p, `"“”`)
+	return wordsUpTo(p, 30) <= 30 && len(text.SplitSentences(p)) == 1 && !strings.ContainsAny(p, `"“”`)
 }
 
 // imageFileRe matches an image file name.
@@ -565,7 +641,7 @@ var imageFileRe = regexp.MustCompile(`(?i)\.(?:jpe?g|png|gif|webp|avif|svg)$`)
 // "230925 d pm193 2009j" or "IMG_2041.jpg": a few tokens, no sentence
 // punctuation, and most tokens carrying digits.
 func isImageToken(p string) bool {
-	if imageFileRe.MatchString(p) && shortCount(p) <= 3 {
+	if imageFileRe.MatchString(p) && wordsUpTo(p, 3) <= 3 {
 		return true
 	}
 	fields := strings.Fields(p)

@@ -76,7 +76,7 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // place, a bare name); one part of anything else and p is not a byline.
 func metaLine(p string, dayFirst bool) (lineMeta, bool) {
 	var m lineMeta
-	if shortCount(p) > 18 {
+	if wordsUpTo(p, 18) > 18 {
 		return m, false
 	}
 	hasMeta := false
@@ -135,7 +135,7 @@ func metaLine(p string, dayFirst bool) (lineMeta, bool) {
 			if loc := nameCutRe.FindStringIndex(rest); loc != nil {
 				name, role = rest[:loc[0]], rest[loc[1]:]
 			}
-			if !isNameLike(name) || shortCount(role) > 5 {
+			if !isNameLike(name) || wordsUpTo(role, 5) > 5 {
 				return lineMeta{}, false
 			}
 			if !m.explicit {
@@ -144,10 +144,10 @@ func metaLine(p string, dayFirst bool) (lineMeta, bool) {
 			hasMeta = true
 			continue
 		}
-		if shortCount(seg) > 5 || text.EndsSentence(seg) || strings.ContainsFunc(seg, unicode.IsDigit) {
+		if wordsUpTo(seg, 5) > 5 || text.EndsSentence(seg) || strings.ContainsFunc(seg, unicode.IsDigit) {
 			return lineMeta{}, false
 		}
-		if bareName == "" && shortCount(seg) >= 2 && isNameLike(seg) {
+		if bareName == "" && wordsUpTo(seg, 2) >= 2 && isNameLike(seg) {
 			bareName = seg
 		}
 	}
@@ -184,7 +184,7 @@ func datelineDate(p string, dayFirst bool) (string, bool) {
 		return "", false
 	}
 	head := p[:end]
-	if shortCount(head) > 14 {
+	if wordsUpTo(head, 14) > 14 {
 		return "", false
 	}
 	place, rest, ok := strings.Cut(head, ",")
@@ -196,7 +196,7 @@ func datelineDate(p string, dayFirst bool) (string, bool) {
 		return "", false
 	}
 	// Only a region, weekday or agency may stand beside the date.
-	if before := strings.TrimSpace(rest[:m.start]); shortCount(before) > 4 {
+	if before := strings.TrimSpace(rest[:m.start]); wordsUpTo(before, 4) > 4 {
 		return "", false
 	}
 	after := strings.TrimSpace(rest[m.end:])
@@ -210,7 +210,7 @@ func datelineDate(p string, dayFirst bool) (string, bool) {
 // words written in capitals ("PORT-AU-PRINCE", "UNITED NATIONS").
 func isCapitalsPlace(s string) bool {
 	s = strings.TrimSpace(s)
-	n := shortCount(s)
+	n := wordsUpTo(s, 4)
 	if n == 0 || n > 4 {
 		return false
 	}
@@ -238,7 +238,7 @@ var mastheadSeparators = []string{" | ", " — ", " – ", " · ", " • ", " - 
 // capitalised words or written in capitals. ok is false for anything else
 // (a tagline, a sentence, a headline in sentence case).
 func mastheadName(p string) (string, bool) {
-	if shortCount(p) > 12 || taglineRe.MatchString(p) {
+	if wordsUpTo(p, 12) > 12 || taglineRe.MatchString(p) {
 		return "", false
 	}
 	name := p
@@ -248,7 +248,7 @@ func mastheadName(p string) (string, bool) {
 		}
 	}
 	name = strings.TrimSpace(name)
-	n := shortCount(name)
+	n := wordsUpTo(name, 6)
 	if n < 2 || n > 6 || text.EndsSentence(name) || strings.ContainsFunc(name, unicode.IsDigit) {
 		return "", false
 	}
@@ -281,7 +281,7 @@ func mastheadLike(p string) bool {
 		return true
 	}
 	if name, ok := mastheadName(p); ok {
-		return name != p || shortCount(p) <= 3
+		return name != p || wordsUpTo(p, 3) <= 3
 	}
 	return false
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // How dates are read. A date the document states becomes YYYY-MM-DD when
@@ -115,9 +116,14 @@ type dateMatch struct {
 // findDate returns the first date stated in s, reading all-numeric dates
 // day first when dayFirst is set; ok is false when s states none.
 func findDate(s string, dayFirst bool) (dateMatch, bool) {
-	if !strings.ContainsAny(s, "0123456789") {
-		return dateMatch{}, false // every form has digits; skip the patterns
+	// Every form holds a four-digit year, and the written forms a month
+	// name: checking for them first spares most strings the patterns,
+	// whose month alternation is slow to run (before this check, the
+	// larger part of loading a folder of short documents).
+	if !hasYear(s) {
+		return dateMatch{}, false
 	}
+	written := namesMonth(s)
 	var best dateMatch
 	found := false
 	consider := func(m dateMatch) {
@@ -125,12 +131,12 @@ func findDate(s string, dayFirst bool) (dateMatch, bool) {
 			best, found = m, true
 		}
 	}
-	if g := dmyTextRe.FindStringSubmatchIndex(s); g != nil {
+	if g := dmyTextRe.FindStringSubmatchIndex(s); written && g != nil {
 		if day, ok := ymd(s[g[6]:g[7]], monthNames[strings.ToLower(s[g[4]:g[5]])], s[g[2]:g[3]]); ok {
 			consider(dateMatch{day, g[2], g[7]})
 		}
 	}
-	if g := mdyTextRe.FindStringSubmatchIndex(s); g != nil {
+	if g := mdyTextRe.FindStringSubmatchIndex(s); written && g != nil {
 		if day, ok := ymd(s[g[6]:g[7]], monthNames[strings.ToLower(s[g[2]:g[3]])], s[g[4]:g[5]]); ok {
 			consider(dateMatch{day, g[2], g[7]})
 		}
@@ -151,6 +157,33 @@ func findDate(s string, dayFirst bool) (dateMatch, bool) {
 		}
 	}
 	return best, found
+}
+
+// hasYear reports whether s holds a run of exactly four digits.
+func hasYear(s string) bool {
+	run := 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && isDigit(s[i]) {
+			run++
+			continue
+		}
+		if run == 4 {
+			return true
+		}
+		run = 0
+	}
+	return false
+}
+
+// namesMonth reports whether a word of s is a month name or abbreviation
+// of monthNames, in any case.
+func namesMonth(s string) bool {
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if len(w) <= len("septiembre") && monthNames[strings.ToLower(w)] != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // ymd builds YYYY-MM-DD from a year, month number and day, if it is a real

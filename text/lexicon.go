@@ -5,18 +5,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	_ "embed"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 )
-
-// lexiconData is the English lexicon derived from WordNet 3.0 by
-// internal/lexicongen (see its doc comment for the format and the policy of
-// what is kept, and for WordNet's licence, which the file carries).
-//
-//go:embed lexicon.gz
-var lexiconData []byte
 
 // lexicon holds, for every English word and collocation WordNet knows, the
 // words related to it that a passage may use instead: synonyms, derived
@@ -39,16 +33,27 @@ const (
 	posProper
 )
 
-// theLexicon parses the embedded lexicon once, on first use (about 0.2 s),
-// and is read-only afterwards.
-var theLexicon = sync.OnceValue(func() *lexicon { return parseLexicon(lexiconData) })
-
-// parseLexicon reads the generator's format. A damaged file yields an empty
-// lexicon rather than a panic: searches then match only the words they hold.
-func parseLexicon(data []byte) *lexicon {
-	zr, err := gzip.NewReader(bytes.NewReader(data))
+// theLexicon opens the compiled lexicon once, on first use (a few tens
+// of milliseconds), and is read-only afterwards. A damaged file yields an
+// empty lexicon rather than a panic: searches then match only the words
+// they hold (a test keeps the shipped file readable).
+var theLexicon = sync.OnceValue(func() *lexicon {
+	lx, err := decodeLexicon(lexiconBin)
 	if err != nil {
 		return &lexicon{start: []uint32{0}}
+	}
+	return lx
+})
+
+// parseLexicon reads the generator's text format, lexicon.gz (the
+// English lexicon derived from WordNet 3.0 by internal/lexicongen: see its
+// doc comment for the format, the policy of what is kept, and WordNet's
+// licence, which the file carries), tokenising every lemma: what
+// CompileLexicon compiles.
+func parseLexicon(data []byte) (*lexicon, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("read lexicon source: %w", err)
 	}
 	type entry struct {
 		key string
@@ -151,7 +156,10 @@ func parseLexicon(data []byte) *lexicon {
 		lx.rel = append(lx.rel, rel...)
 		lx.start = append(lx.start, uint32(len(lx.rel)))
 	}
-	return lx
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read lexicon source: %w", err)
+	}
+	return lx, nil
 }
 
 // find returns the position of key, and whether the lexicon has it.

@@ -1,6 +1,10 @@
 package text
 
 import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -77,5 +81,58 @@ func TestLexiconDerivedForms(t *testing.T) {
 	}
 	if d := Derived(Terms("announce")[0]); !slices.Contains(d, Terms("announcement")[0]) {
 		t.Errorf("Derived(announce) = %q, want announcement", d)
+	}
+}
+
+// TestCompiledLexiconIsCurrent: the embedded lexicon.bin.gz is lexicon.gz
+// compiled with today's Tokens. When Tokens changes, this fails until the
+// compiled file is regenerated (go run ./internal/lexicongen -compile).
+func TestCompiledLexiconIsCurrent(t *testing.T) {
+	src, err := os.ReadFile("lexicon.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := parseLexicon(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeLexicon(lexiconBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.keys, want.keys) || !bytes.Equal(got.pos, want.pos) || !bytes.Equal(got.cat, want.cat) ||
+		!slices.Equal(got.start, want.start) || !slices.Equal(got.rel, want.rel) {
+		t.Fatal("lexicon.bin.gz is not lexicon.gz compiled with the current Tokens: run go run ./internal/lexicongen -compile")
+	}
+}
+
+func TestDecodeLexiconRefusesDamage(t *testing.T) {
+	for name, data := range map[string][]byte{
+		"empty":      nil,
+		"not gzip":   []byte("MBLEX\x01"),
+		"cut short":  lexiconBin[:len(lexiconBin)/2],
+		"other file": mustGzip(t, []byte("# text lexicon\n")),
+	} {
+		if _, err := decodeLexicon(data); !errors.Is(err, errLexicon) {
+			t.Errorf("%s: err = %v, want errLexicon", name, err)
+		}
+	}
+}
+
+func mustGzip(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
+
+func BenchmarkOpenLexicon(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeLexicon(lexiconBin); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

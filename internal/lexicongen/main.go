@@ -5,6 +5,13 @@
 // Usage (Debian: apt-get install wordnet-base):
 //
 //	go run ./internal/lexicongen -wordnet /usr/share/wordnet -out text/lexicon.gz -irregular text/irregular.txt
+//	go run ./internal/lexicongen -compile
+//
+// The second step compiles text/lexicon.gz, with the lemmas read by the
+// current text.Tokens, into text/lexicon.bin.gz, the form text embeds. It
+// is a separate run because tokenising reads text/irregular.txt, which the
+// first step may have just rewritten. Run it alone whenever text.Tokens
+// changes (TestCompiledLexiconIsCurrent says when).
 //
 // For every lemma it keeps, from the lemma's three commonest senses in each
 // part of speech: the other words of the same sense (synonyms), the words
@@ -42,6 +49,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"missionbot/text"
 	"os"
 	"path/filepath"
 	"sort"
@@ -94,10 +102,31 @@ func main() {
 	dir := flag.String("wordnet", "/usr/share/wordnet", "folder holding WordNet 3.0's data.* and index.* files")
 	out := flag.String("out", "text/lexicon.gz", "lexicon file to write")
 	irregular := flag.String("irregular", "text/irregular.txt", "irregular inflections file to write")
+	compile := flag.Bool("compile", false, "compile -out into text/lexicon.bin.gz instead of reading WordNet")
+	bin := flag.String("bin", "text/lexicon.bin.gz", "compiled lexicon to write with -compile")
 	flag.Parse()
-	if err := run(*dir, *out, *irregular); err != nil {
+	var err error
+	if *compile {
+		err = compileLexicon(*out, *bin)
+	} else {
+		err = run(*dir, *out, *irregular)
+	}
+	if err != nil {
 		log.Fatal(err)
 	}
+}
+
+// compileLexicon writes the compiled form of the text lexicon src to dst.
+func compileLexicon(src, dst string) error {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	bin, err := text.CompileLexicon(data)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, bin, 0o644)
 }
 
 func run(dir, out, irregular string) error {
