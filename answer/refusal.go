@@ -805,13 +805,24 @@ func surface(question string, toks []string) string {
 			got = append(got, text.Tokens(words[j])...)
 			if len(got) >= len(toks) {
 				if strings.Join(got[:len(toks)], " ") == strings.Join(toks, " ") {
-					return strings.Trim(strings.Join(words[i:j+1], " "), "?!.,;:\"'()")
+					return trimPossessive(strings.Trim(strings.Join(words[i:j+1], " "), "?!.,;:\"'()“”‘’"))
 				}
 				break
 			}
 		}
 	}
 	return strings.Join(toks, " ")
+}
+
+// trimPossessive drops a possessive ending ("Institute's" → "Institute"),
+// which names the thing, not the phrase the question wrote around it.
+func trimPossessive(w string) string {
+	for _, end := range []string{"'s", "’s", "'", "’"} {
+		if strings.HasSuffix(w, end) && len(w) > len(end) {
+			return w[:len(w)-len(end)]
+		}
+	}
+	return w
 }
 
 // The model's refusal. In llm mode the model judges relevance: the prompt

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"missionbot/retrieval"
+	"missionbot/text"
 )
 
 func TestModelRefusal(t *testing.T) {
@@ -103,5 +104,31 @@ func TestVisibleStream(t *testing.T) {
 				t.Errorf("visible %q, want %q", got.String(), tc.want)
 			}
 		})
+	}
+}
+
+// TestSurfaceNamesTheThing checks that a refusal names what the question
+// asked about as the question wrote it, without the possessive ending or
+// quotes around it: "The sources don't mention Libertarian Institute" for
+// "the Libertarian Institute's news desk".
+func TestSurfaceNamesTheThing(t *testing.T) {
+	tests := []struct {
+		question string
+		want     string
+	}{
+		{"Who chairs the Libertarian Institute's news desk?", "Libertarian Institute"},
+		{"Who runs the Zorbian Institute’s office?", "Zorbian Institute"},
+		{"What did “Quillon” say?", "Quillon"},
+		{"Where is Japan?", "Japan"},
+	}
+	for _, tt := range tests {
+		words := strings.Fields(tt.want)
+		var toks []string
+		for _, w := range words {
+			toks = append(toks, text.Tokens(w)...)
+		}
+		if got := surface(tt.question, toks); got != tt.want {
+			t.Errorf("surface(%q) = %q, want %q", tt.question, got, tt.want)
+		}
 	}
 }

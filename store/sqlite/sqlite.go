@@ -82,7 +82,7 @@ func open(ctx context.Context, path string, ms []store.Migration) (*DB, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	s := &DB{db: db}
-	if err := s.quickCheck(ctx); err != nil {
+	if err := whileBusy(ctx, s.quickCheck); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, classify(err))
 	}
@@ -118,6 +118,31 @@ func makePrivate(path string) error {
 		}
 	}
 	return nil
+}
+
+// busyWait bounds how long open waits out SQLITE_BUSY that the busy
+// timeout does not cover, as the busy timeout bounds the rest.
+const busyWait = 5 * time.Second
+
+// whileBusy runs f until it returns something other than SQLITE_BUSY or
+// busyWait has passed. SQLite returns SQLITE_BUSY at once, without calling
+// the busy handler, to a reader while another connection is switching a
+// new file to WAL or recovering its log: two processes starting together
+// would otherwise fail to open the same database.
+func whileBusy(ctx context.Context, f func(context.Context) error) error {
+	deadline := time.Now().Add(busyWait)
+	for {
+		err := f(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // quickCheck runs PRAGMA quick_check, which reads every page and checks
