@@ -169,7 +169,9 @@ func (ix *bm25) coverageQuery(query string, chunks []Chunk) coverageQuery {
 	names := make([]bool, len(toks))
 	breaks := make([]bool, len(toks))
 	hyphens := make([]bool, len(toks))
+	joins := make([]bool, len(toks))
 	for i, m := range marks {
+		joins[i] = nameConnectors[toks[i]] && m&text.MarkIrregular == 0
 		names[i] = m&text.MarkName != 0 && !text.IsDateWord(toks[i])
 		breaks[i] = m&text.MarkBreak != 0
 		hyphens[i] = m&text.MarkHyphen != 0
@@ -189,7 +191,7 @@ func (ix *bm25) coverageQuery(query string, chunks []Chunk) coverageQuery {
 		var parts []string
 		name := names[i]
 		seq := false
-		if m := nameRun(toks[i:], names[i:], breaks[i:]); m > 1 && gn == 0 {
+		if m := nameRun(names[i:], breaks[i:], joins[i:]); m > 1 && gn == 0 {
 			// Names joined by a hyphen that the corpus never writes
 			// together are names side by side ("US-Kenya").
 			if h := slices.Index(hyphens[i:i+m-1], true); h >= 0 && q.foundSeq(ix.ids(contentWords(toks[i:i+m])), toks[i:i+m]) == nil {
@@ -252,20 +254,21 @@ func (ix *bm25) coverageQuery(query string, chunks []Chunk) coverageQuery {
 	return q
 }
 
-// nameRun is how many tokens from the start of toks form a name of several
-// words: tokens written as names, joined by at most one connector ("Court
-// of Appeal", "Gang Suppression Force") and not broken by punctuation or a
-// possessive; 0 or 1 when there is none.
-func nameRun(toks []string, names, breaks []bool) int {
-	if len(toks) == 0 || !names[0] {
+// nameRun is how many tokens from the start form a name of several words:
+// tokens written as names (names), joined by at most one connector (joins:
+// "Court of Appeal", "Gang Suppression Force", never the "did" of "Which
+// vaccine did Gavi buy?") and not broken by punctuation or a possessive
+// (breaks); 0 or 1 when there is none.
+func nameRun(names, breaks, joins []bool) int {
+	if len(names) == 0 || !names[0] {
 		return 0
 	}
 	n := 1
-	for n < len(toks) && !breaks[n-1] {
+	for n < len(names) && !breaks[n-1] {
 		switch {
 		case names[n]:
 			n++
-		case n+1 < len(toks) && names[n+1] && !breaks[n] && nameConnectors[toks[n]]:
+		case n+1 < len(names) && names[n+1] && !breaks[n] && joins[n]:
 			n += 2
 		default:
 			return n

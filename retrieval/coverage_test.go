@@ -68,3 +68,40 @@ func TestParaphraseOfAKnownWordRanks(t *testing.T) {
 		t.Errorf("coverage %.2f and %.2f: a related word must not count as the word itself", c, q.coverage(hits[1].idx))
 	}
 }
+
+// TestNamesAcrossAnIrregularVerb: "did" between two names is a verb, not
+// the connector "do" of a name ("Banco do Brasil"), so "Which vaccine did
+// Gavi buy from Bavarian Nordic?" asks about Gavi and Bavarian Nordic, not
+// about a name "MVA-BN do Gavi" that no source writes.
+func TestNamesAcrossAnIrregularVerb(t *testing.T) {
+	ix, _ := openTestIndex(t, t.TempDir(), newIxEmbedder())
+	docs := []corpus.Document{
+		{Meta: corpus.Meta{DocID: "a.txt", Title: "Order"}, Text: "Gavi bought 500,000 doses of MVA-BN from Bavarian Nordic. The loan came from Banco do Brasil."},
+	}
+	mustRefresh(t, ix, docs, RefreshOptions{})
+	tests := []struct {
+		query string
+		want  []string // terms the query must have, each known to the corpus
+	}{
+		{"How many doses of MVA-BN did Gavi buy?", []string{"gavi"}},
+		{"Which lender did Gavi use, and did Banco do Brasil lend?", []string{"gavi", "banco do brasil"}},
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(context.Background(), tt.query, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		terms := map[string]QueryTerm{}
+		for _, qt := range res.Terms {
+			terms[qt.Term] = qt
+			if qt.Name && !qt.Known && len(qt.Related) == 0 {
+				t.Errorf("%q: name %q is unknown to the corpus", tt.query, qt.Term)
+			}
+		}
+		for _, w := range tt.want {
+			if qt, ok := terms[w]; !ok || !qt.Known {
+				t.Errorf("%q: term %q = %+v, want a known term (terms %v)", tt.query, w, qt, res.Terms)
+			}
+		}
+	}
+}

@@ -34,6 +34,11 @@ const (
 	// MarkHyphen: a hyphen joins the token to the next ("Fils-Aimé",
 	// "US-Kenya").
 	MarkHyphen
+	// MarkIrregular: the token is the base of an irregular form the text
+	// wrote ("do" for "did"), so it is not the word its base spells: the
+	// "do" of "Banco do Brasil" joins a name, the "did" of "Which vaccine
+	// did Gavi buy?" does not.
+	MarkIrregular
 )
 
 // MarkedTokens returns the tokens of s, as Tokens gives them, with a Mark
@@ -62,6 +67,9 @@ func tokenize(text string, marks *[]Mark) []string {
 				var m Mark
 				if capital && (!sentenceStart || upper && b.Len() > 1) {
 					m = MarkName
+				}
+				if _, ok := irregularForms()[b.String()]; ok && !upper {
+					m |= MarkIrregular
 				}
 				*marks = append(*marks, m)
 			}
