@@ -64,6 +64,10 @@ type part struct {
 	// verb is the verb right after "who", as text.Terms gives it ("chair"
 	// in "Who chaired the meeting?"): what the person asked about did.
 	verb string
+	// kind are the words qualifying a category asked for by instance, as
+	// text.Terms gives them ("caribbean" in "Which Caribbean countries…"):
+	// they describe the answer (Jamaica), which need not repeat them.
+	kind []string
 }
 
 // categoryNouns name a kind of thing a question asks for by instance: the
@@ -278,6 +282,11 @@ func parsePart(q string) part {
 		isCategory = false
 	}
 	if isCategory {
+		for _, j := range run {
+			if j != head {
+				p.kind = append(p.kind, text.Terms(lower[j])...)
+			}
+		}
 		if w != wantAny || p.wants == wantAny {
 			p.wants = max(p.wants, w)
 		}

@@ -164,6 +164,12 @@ func judge(q question, res retrieval.Results, k int) verdict {
 			floor = absentFloor
 			focus = -1
 		}
+		var kind []int
+		for _, w := range p.kind {
+			if i := termIndex(res.Terms, w); i >= 0 {
+				kind = append(kind, i)
+			}
+		}
 		var ok []sentence
 		for _, s := range cands {
 			if s.passage.Rank > k && pi == 0 && q.time.Kind != text.TimeChange && p.wants != wantAmount {
@@ -172,7 +178,7 @@ func judge(q question, res retrieval.Results, k int) verdict {
 			// The focus must be in the sentence; for a count, a figure
 			// counting the question's verb will do ("13 votes" for "how many
 			// members voted"), checked below.
-			if focus >= 0 && !p.instance && !s.own[focus] && (p.wants != wantAmount || p.size) || !holdsNames(s, res.Terms) {
+			if focus >= 0 && !p.instance && !s.own[focus] && (p.wants != wantAmount || p.size) || !holdsNames(s, res.Terms, kind) {
 				continue
 			}
 			if (p.wants == wantAmount || p.wants == wantDate) && !s.states[p.wants] || p.quantity && !s.quantity || p.money && !s.money {
@@ -483,14 +489,31 @@ func termIndex(terms []retrieval.QueryTerm, t string) int {
 // A name of several words or a proper name must be in the sentence or
 // next to it; a name that is also a common word ("Caribbean") and a figure
 // naming something ("resolution 2699") must be in its passage. Names the
-// corpus mentions often (the country a corpus is about) are not required.
-func holdsNames(s sentence, terms []retrieval.QueryTerm) bool {
+// corpus mentions everywhere (the country a corpus is about) are not
+// required; names it mentions often must be in the passage. Names in kind
+// qualify the category asked for ("Caribbean" in "Which Caribbean
+// countries…") and are not required either.
+func holdsNames(s sentence, terms []retrieval.QueryTerm, kind []int) bool {
 	var toks []string
 	for i, t := range terms {
-		if t.Frame || !(t.Known || len(t.Related) > 0) || t.Weight < rareNameWeight {
+		if t.Frame || !(t.Known || len(t.Related) > 0) || t.Weight < topicNameWeight || slices.Contains(kind, i) {
 			continue
 		}
 		switch {
+		case t.Weight < rareNameWeight:
+			// A proper name the corpus mentions often, but not everywhere
+			// (a country in a corpus about a region): the passage must
+			// be about it. A name of several words is often shortened
+			// ("MSS", "the mission") and is not required.
+			if !t.Name || len(t.Tokens) != 1 || s.held[i] > 0 || inHeadline(s, t) {
+				continue
+			}
+			if toks == nil {
+				toks = text.Tokens(s.passage.Text)
+			}
+			if ok, _ := t.Holds(toks); !ok {
+				return false
+			}
 		case t.Name && t.Sequence:
 			// Or in its document's headline: under "High Court freezes
 			// deployment", "The case was filed by Ekuru Aukot" is about
@@ -527,6 +550,11 @@ func inHeadline(s sentence, t retrieval.QueryTerm) bool {
 // rareNameWeight is the IDF above which a name must be in the sentence
 // that answers: a name in fewer than about one chunk in six.
 const rareNameWeight = 1.8
+
+// topicNameWeight is the IDF below which a name is what the whole corpus
+// is about (a name in more than about one chunk in three) and need not be
+// in an answer's passage at all.
+const topicNameWeight = 1.0
 
 // timeContext is a question's time frame with what the sources say about
 // time: the newest source date among the relevant passages.
@@ -666,7 +694,7 @@ func timeline(cands []sentence, terms []retrieval.QueryTerm, p part, focus int, 
 	docs := map[string]bool{}
 	figs := map[string]bool{}
 	for _, s := range cands { // best first
-		if len(s.figures) == 0 || docs[s.passage.Meta.DocID] || s.score < timelineFloor || !holdsNames(s, terms) {
+		if len(s.figures) == 0 || docs[s.passage.Meta.DocID] || s.score < timelineFloor || !holdsNames(s, terms, nil) {
 			continue
 		}
 		if p.money && !s.money || focus >= 0 && !quantifies(s, terms, []int{focus}) {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"missionbot/corpus"
 	"missionbot/retrieval"
 	"missionbot/text"
 )
@@ -130,5 +131,37 @@ func TestSurfaceNamesTheThing(t *testing.T) {
 		if got := surface(tt.question, toks); got != tt.want {
 			t.Errorf("surface(%q) = %q, want %q", tt.question, got, tt.want)
 		}
+	}
+}
+
+// TestNameMentionedOftenMustBeInThePassage: in a corpus about a region, a
+// country the corpus names in a few documents is what a question about it
+// asks; a sentence about a neighbour's start date does not answer when
+// that country began. Words qualifying the category asked for ("Which
+// coastal countries…") are not required.
+func TestNameMentionedOftenMustBeInThePassage(t *testing.T) {
+	doc := func(id, date, body string) corpus.Document {
+		return corpus.Document{Meta: corpus.Meta{DocID: id, Title: "Measles drive, " + id, Published: date}, Text: body}
+	}
+	e := answererOver(t, []corpus.Document{
+		doc("a.txt", "2024-03-01", "Tarvia began vaccinating children against measles on 4 March 2024, the health ministry said."),
+		doc("b.txt", "2024-04-01", "Velmora began vaccinating children against measles on 9 April 2024 in its northern districts."),
+		doc("c.txt", "2024-05-01", "Cases have been reported in Orlenia and Tarvia, where clinics are short of staff."),
+		doc("d.txt", "2024-06-01", "Health workers in Orlenia asked for more fridges to store vaccine doses."),
+		doc("e.txt", "2024-06-10", "The regional agency said 120,000 doses had been delivered so far."),
+		doc("f.txt", "2024-06-20", "Donors pledged $12 million for the regional vaccination campaign."),
+		doc("g.txt", "2024-07-01", "The coastal states of Tarvia and Velmora have shared cold-chain trucks."),
+		doc("h.txt", "2024-07-10", "Schools reopened after the rainy season in most of the region."),
+		doc("i.txt", "2024-07-20", "A new clinic opened in the capital of Velmora with forty beds."),
+		doc("j.txt", "2024-08-01", "Measles cases fell by a third after the first round of vaccination."),
+	})
+	if a := ask(t, e, "On what date did Orlenia begin vaccinating children against measles?"); !a.Refused {
+		t.Errorf("Orlenia's start date, which no source gives: answered %q", a.Text)
+	}
+	if a := ask(t, e, "On what date did Velmora begin vaccinating children against measles?"); a.Refused || !strings.Contains(a.Text, "9 April 2024") {
+		t.Errorf("Velmora's start date: %q, want 9 April 2024", a.Text)
+	}
+	if a := ask(t, e, "Which coastal countries shared trucks?"); a.Refused || !strings.Contains(a.Text, "Velmora") {
+		t.Errorf("which coastal countries: %q, want Tarvia and Velmora", a.Text)
 	}
 }
