@@ -110,6 +110,14 @@ func cleanText(raw string, opts cleanOptions) cleaned {
 			kept = append(kept, asSentence(para))
 			continue
 		}
+		if d, author, ok := standaloneDateline(para, opts.DayFirst); ok && header {
+			dateline = firstNonEmpty(dateline, d)
+			if c.Author == "" {
+				c.Author = author
+			}
+			drop(para)
+			continue
+		}
 		if lm, ok := metaLine(para, opts.DayFirst); ok {
 			if header {
 				c.Published = firstNonEmpty(c.Published, lm.Published)

@@ -206,6 +206,34 @@ func datelineDate(p string, dayFirst bool) (string, bool) {
 	return m.day, true
 }
 
+// standaloneDateline reads a dateline that stands alone on its line, with
+// at most a byline after it ("PANAMA CITY, March 15, 2024 — By Jane Roe"),
+// as pages print it above the story: its date and the author it names. A
+// dateline that opens the story's first sentence is not one: that
+// paragraph is prose and stays.
+func standaloneDateline(p string, dayFirst bool) (date, author string, ok bool) {
+	date, ok = datelineDate(p, dayFirst)
+	if !ok {
+		return "", "", false
+	}
+	rest := ""
+	for _, dash := range []string{" — ", " – ", " - ", "—"} {
+		if i := strings.Index(p, dash); i > 0 {
+			r := strings.TrimSpace(p[i+len(dash):])
+			if rest == "" || len(r) > len(rest) {
+				rest = r
+			}
+		}
+	}
+	if rest == "" {
+		return date, "", true
+	}
+	if lm, isMeta := metaLine(rest, dayFirst); isMeta {
+		return date, lm.Author, true
+	}
+	return "", "", false
+}
+
 // isCapitalsPlace reports whether s is a dateline's place: one to four
 // words written in capitals ("PORT-AU-PRINCE", "UNITED NATIONS").
 func isCapitalsPlace(s string) bool {

@@ -75,7 +75,7 @@ func extractHTML(data []byte) (htmlPage, error) {
 
 	page.Meta.Title = firstNonEmpty(nodeText(headline), ld.Headline, s.metaValue(metaTitleKeys), s.titleTag())
 	page.Meta.Author = firstNonEmpty(ld.Author, s.metaAuthor())
-	page.Meta.Publisher = firstNonEmpty(ld.Publisher, s.metaValue(metaPublisherKeys))
+	page.Meta.Publisher = firstNonEmpty(ld.Publisher, s.metaValue(metaPublisherKeys), s.titleSite(page.Meta.Title))
 	page.Meta.URL = firstNonEmpty(s.canonical, s.metaValue([]string{"og:url"}))
 	page.Meta.Published = firstNonEmpty(statedDate(ld.Published, page.DayFirst), s.metaDate(metaPublishedKeys, page.DayFirst), s.timeDate(page.DayFirst))
 	page.Modified = firstNonEmpty(statedDate(ld.Modified, page.DayFirst), s.metaDate(metaModifiedKeys, page.DayFirst))
@@ -85,8 +85,9 @@ func extractHTML(data []byte) (htmlPage, error) {
 	if content == nil {
 		content = largestWithWords(s.mains)
 	}
+	byline := ""
 	if content == nil {
-		content = readableContent(root)
+		content, byline = readableContent(root)
 	}
 	if content == nil {
 		content = s.body
@@ -97,6 +98,11 @@ func extractHTML(data []byte) (htmlPage, error) {
 	w := htmlTextWriter{skip: headline}
 	w.walk(content, content.DataAtom == atom.Article || content.DataAtom == atom.Main)
 	page.Text = w.String()
+	if byline != "" {
+		// Readability takes the byline or dateline out of the story; put it
+		// back at the top, where cleanText reads bylines and datelines.
+		page.Text = byline + "\n\n" + page.Text
+	}
 	return page, nil
 }
 
@@ -279,7 +285,7 @@ func (s htmlScan) headline() *html.Node {
 func (s htmlScan) titleTag() string {
 	t := s.titleText
 	site := titleKey(s.metaValue(metaPublisherKeys))
-	for _, sep := range []string{" | ", " - ", " — ", " – ", " :: ", " · "} {
+	for _, sep := range titleSeparators {
 		parts := strings.Split(t, sep)
 		if len(parts) < 2 {
 			continue
@@ -293,6 +299,39 @@ func (s htmlScan) titleTag() string {
 		}
 	}
 	return strings.TrimSpace(t)
+}
+
+// titleSeparators set a site's name apart from the headline in a <title>.
+var titleSeparators = []string{" | ", " - ", " — ", " – ", " :: ", " · "}
+
+// titleSite returns the site's name a <title> puts beside the page's
+// headline ("Canal cuts transits | Maritime Ledger", "Maritime Ledger —
+// Canal cuts transits"), or "" when the <title> is something else: the
+// publisher of a page that states it nowhere else.
+func (s htmlScan) titleSite(headline string) string {
+	key := titleKey(headline)
+	if key == "" {
+		return ""
+	}
+	for _, sep := range titleSeparators {
+		if i := strings.LastIndex(s.titleText, sep); i > 0 && titleKey(s.titleText[:i]) == key {
+			return siteName(s.titleText[i+len(sep):])
+		}
+		if i := strings.Index(s.titleText, sep); i > 0 && titleKey(s.titleText[i+len(sep):]) == key {
+			return siteName(s.titleText[:i])
+		}
+	}
+	return ""
+}
+
+// siteName returns s as a site's name: a few words, or "" for anything
+// longer.
+func siteName(s string) string {
+	s = strings.TrimSpace(s)
+	if n := len(strings.Fields(s)); n == 0 || n > 5 {
+		return ""
+	}
+	return s
 }
 
 // largestWithWords returns the node among ns with the most paragraph
@@ -315,13 +354,14 @@ func largestWithWords(ns []*html.Node) *html.Node {
 }
 
 // readableContent returns the main content readability finds in a page
-// without <article> or <main>, or nil when it finds none, the page is too
-// large for it, or it fails (a panic in the library on a malformed page
-// is recovered: one bad page must not stop a load).
-func readableContent(root *html.Node) (content *html.Node) {
+// without <article> or <main>, and the byline it took out of it ("PANAMA
+// CITY, March 15, 2024 — By Jane Roe"); nil when it finds none, the page
+// is too large for it, or it fails (a panic in the library on a malformed
+// page is recovered: one bad page must not stop a load).
+func readableContent(root *html.Node) (content *html.Node, byline string) {
 	defer func() {
 		if recover() != nil {
-			content = nil
+			content, byline = nil, ""
 		}
 	}()
 	p := readability.NewParser()
@@ -329,9 +369,9 @@ func readableContent(root *html.Node) (content *html.Node) {
 	p.DisableJSONLD = true // read by parseJSONLD already
 	article, err := p.ParseAndMutate(root, nil)
 	if err != nil || article.Node == nil || paragraphWords(article.Node) < minArticleWords {
-		return nil
+		return nil, ""
 	}
-	return article.Node
+	return article.Node, strings.TrimSpace(article.Byline())
 }
 
 // firstNonEmpty returns the first non-empty string, trimmed.

@@ -23,7 +23,7 @@ func TestStatedMetadataFixtures(t *testing.T) {
 		{"modified-only.html", "Water board approves new reservoir", "2022-07-14", "Ines Moreau", "Valley Courier", nil},
 		{"div-soup-visible-date.html", "Library reopens after flood repairs", "2024-09-05", "Priya Raman", "",
 			[]string{"Most viewed", "rowing final", "road repairs", "©", "Obituaries", "Riverside Tribune"}},
-		{"us-locale-numeric.html", "County fair draws record crowd", "2024-04-05", "", "", nil},
+		{"us-locale-numeric.html", "County fair draws record crowd", "2024-04-05", "", "Prairie Daily", nil},
 		{"publie-le.html", "La mairie rouvre le marché couvert", "2025-10-08", "", "Journal du Nord", []string{"Publié"}},
 		{"teaser-articles.html", "Port strike ends after pay deal", "2021-03-09", "Ruth Okoro", "Coast Mail",
 			[]string{"Weekend weather", "harbour master"}},
@@ -34,6 +34,8 @@ func TestStatedMetadataFixtures(t *testing.T) {
 		{"setext-posted.md", "Grain prices steady after good harvest", "2024-03-05", "Ana Lucia Pereira", "Valley Farmers Weekly", []string{"Posted"}},
 		{"spanish-date.txt", "El puerto reabre tras la tormenta", "2024-03-05", "Carmen Ruiz", "Diario del Sur", []string{"Por Carmen"}},
 		{"ambiguous-numeric.txt", "Bridge repairs finish ahead of schedule", "2025-06-05", "Sam Whitfield", "Town Crier Online", nil},
+		{"standalone-dateline.html", "Harbour dredging resumes after winter storms", "2024-03-15", "Jana Holt", "The Coastal Observer",
+			[]string{"PORT ELLEN, March", "Most read", "cookies"}},
 		{"headline-then-section.txt", "Hospital opens new maternity wing", "2023-02-14", "", "Lakeshore Herald", []string{"Lakeshore Herald"}},
 	}
 	for _, tc := range tests {
