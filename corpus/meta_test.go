@@ -36,6 +36,8 @@ func TestStatedMetadataFixtures(t *testing.T) {
 		{"ambiguous-numeric.txt", "Bridge repairs finish ahead of schedule", "2025-06-05", "Sam Whitfield", "Town Crier Online", nil},
 		{"standalone-dateline.html", "Harbour dredging resumes after winter storms", "2024-03-15", "Jana Holt", "The Coastal Observer",
 			[]string{"PORT ELLEN, March", "Most read", "cookies"}},
+		{"readability-dateline.html", "Second dredger due as harbour work resumes", "2024-03-15", "Aurelio Campos", "The Island Observer",
+			[]string{"KIRKWALL, March", "Most read"}},
 		{"headline-then-section.txt", "Hospital opens new maternity wing", "2023-02-14", "", "Lakeshore Herald", []string{"Lakeshore Herald"}},
 	}
 	for _, tc := range tests {
