@@ -4,8 +4,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-
-	"missionbot/corpus"
 )
 
 // relativeDate finds the relative dates a news sentence uses: a weekday
@@ -61,7 +59,9 @@ func resolve(s string, m []int, pub time.Time) string {
 		}
 		return strings.ToLower(s[m[2*i]:m[2*i+1]])
 	}
-	day := func(t time.Time) string { return corpus.FormatDate(t.Format(time.DateOnly)) }
+	// Spelled as news prose spells a date ("13 August 2024"), so the
+	// resolved date reads as the sentence's own words would.
+	day := func(t time.Time) string { return t.Format("2 January 2006") }
 	if wd := group(2); wd != "" {
 		target := weekdays[wd]
 		back := (int(pub.Weekday()) - int(target) + 7) % 7
