@@ -356,8 +356,18 @@ func candidates(q question, terms []retrieval.QueryTerm, passages []retrieval.Pa
 			s.own = make([]bool, len(terms))
 			var got float64
 			hits := 0
+			// One related word stands for one term: "paid" answers the
+			// "salary" or the "earn" of a question, not both.
+			via := map[string]bool{}
 			for ti, term := range terms {
-				ok, credit := term.Holds(toks[si])
+				credit, rel := term.Match(toks[si])
+				if rel != "" {
+					if via[rel] {
+						credit = 0
+					}
+					via[rel] = true
+				}
+				ok := credit > 0
 				if !ok {
 					for _, nb := range []int{si - 1, si + 1} {
 						if nb >= 0 && nb < len(toks) {

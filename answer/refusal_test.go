@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -163,5 +164,39 @@ func TestNameMentionedOftenMustBeInThePassage(t *testing.T) {
 	}
 	if a := ask(t, e, "Which coastal countries shared trucks?"); a.Refused || !strings.Contains(a.Text, "Velmora") {
 		t.Errorf("which coastal countries: %q, want Tarvia and Velmora", a.Text)
+	}
+}
+
+// TestOneWordStandsForOneTerm: "paid" relates to both "salary" and
+// "earn", but one word of a sentence cannot be both the salary and the
+// earning asked about: a sentence about fares paid holds one of them.
+func TestOneWordStandsForOneTerm(t *testing.T) {
+	e := answererOver(t, append(ferryDocs(),
+		corpus.Document{Meta: corpus.Meta{DocID: "fares.txt", Title: "Fares fall", Published: "2025-03-01"},
+			Text: "With more sailings on the timetable, the fares paid by foot passengers have come down sharply."}))
+	q := "What salary does the harbour master earn?"
+	res, err := e.searcher.Search(context.Background(), q, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	salary, earn := termIndex(res.Terms, "salary"), termIndex(res.Terms, "earn")
+	if salary < 0 || earn < 0 || len(res.Terms[salary].Related) == 0 || len(res.Terms[earn].Related) == 0 {
+		t.Fatalf("terms %+v: want salary and earn, each matched through related words", res.Terms)
+	}
+	found := false
+	for _, s := range candidates(parseQuestion(q), res.Terms, res.Passages) {
+		if !strings.Contains(s.text, "fares paid") || strings.Contains(s.text, "timetable in") {
+			continue
+		}
+		found = true
+		if s.held[salary] > 0 && s.held[earn] > 0 {
+			t.Errorf("%q holds salary (%.2f) and earn (%.2f) through the one word paid", s.text, s.held[salary], s.held[earn])
+		}
+		if s.held[salary] == 0 && s.held[earn] == 0 {
+			t.Errorf("%q holds neither salary nor earn", s.text)
+		}
+	}
+	if !found {
+		t.Fatalf("no candidate sentence about fares paid among %d passages", len(res.Passages))
 	}
 }

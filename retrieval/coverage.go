@@ -112,6 +112,15 @@ type QueryTerm struct {
 // collocation, all of its words. The second result is the credit: 1 for
 // the term itself, less for a related word or part of a collocation.
 func (t QueryTerm) Holds(toks []string) (bool, float64) {
+	credit, _ := t.Match(toks)
+	return credit > 0, credit
+}
+
+// Match is Holds with the related word that holds the term ("pay" for
+// "salary"), or "" when the term itself, a variant or part of it does:
+// one word of a sentence stands for one word of a question, so a caller
+// does not count "paid" as both the "salary" and the "earn" asked about.
+func (t QueryTerm) Match(toks []string) (credit float64, related string) {
 	has := func(w string) bool {
 		if t.Sequence && w == t.Term {
 			return containsSeq(toks, t.Tokens)
@@ -128,31 +137,31 @@ func (t QueryTerm) Holds(toks []string) (bool, float64) {
 	}
 	for _, f := range t.Forms {
 		if has(f) {
-			return true, 1
+			return 1, ""
 		}
 	}
 	for _, d := range t.Derived {
 		if slices.Contains(toks, d) {
-			return true, derivedCredit
+			return derivedCredit, ""
 		}
 	}
 	if t.Surname != "" && slices.Contains(toks, t.Surname) {
-		return true, surnameCredit
+		return surnameCredit, ""
 	}
 	for _, r := range t.Related {
 		if has(r) {
-			return true, relatedCredit
+			return relatedCredit, r
 		}
 	}
 
 	if len(t.Tokens) > 1 && !t.Sequence {
 		for _, p := range t.Tokens {
 			if !text.IsStopword(p) && has(p) {
-				return true, partCredit
+				return partCredit, ""
 			}
 		}
 	}
-	return false, 0
+	return 0, ""
 }
 
 // coverageQuery prepares query: its content terms (collocations the
