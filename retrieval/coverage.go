@@ -635,12 +635,20 @@ func (q coverageQuery) support(passage string) float64 {
 				hits++
 			}
 		}
-		if hits >= need {
+		// One term alone supports the question only when it carries most
+		// of it: "Who is the administrator of the Canal Authority?" in a
+		// corpus about that authority is answered by "Administrator Jo
+		// Vass said…".
+		if hits >= need || got/q.total >= soleSupport {
 			best = max(best, got/q.total)
 		}
 	}
 	return best
 }
+
+// soleSupport is the share of a query's information one term must carry
+// for a sentence holding only it to support the query.
+const soleSupport = 0.6
 
 // public returns the query's terms for Results.
 func (q coverageQuery) public() []QueryTerm {

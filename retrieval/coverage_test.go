@@ -105,3 +105,30 @@ func TestNamesAcrossAnIrregularVerb(t *testing.T) {
 		}
 	}
 }
+
+// TestOneTermCarryingTheQuestionSupportsIt: in a corpus about one body,
+// "Who is the treasurer of the Harbour Authority?" is answered by a
+// sentence naming the treasurer without the authority's full name:
+// the authority is in every passage and says little.
+func TestOneTermCarryingTheQuestionSupportsIt(t *testing.T) {
+	ix, _ := openTestIndex(t, t.TempDir(), newIxEmbedder())
+	var docs []corpus.Document
+	for i, body := range []string{
+		"The Harbour Authority said the north quay would close for repairs. Treasurer Jo Vass said the work would take a month.",
+		"The Harbour Authority raised mooring fees by 4 percent.",
+		"The Harbour Authority opened a new ferry terminal on Monday.",
+		"The Harbour Authority reported record cargo volumes for the year.",
+	} {
+		docs = append(docs, corpus.Document{Meta: corpus.Meta{DocID: string(rune('a'+i)) + ".txt", Title: "Harbour news"}, Text: body})
+	}
+	mustRefresh(t, ix, docs, RefreshOptions{})
+	res, err := ix.Search(context.Background(), "Who is the treasurer of the Harbour Authority?", 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range res.Passages {
+		if p.Meta.DocID == "a.txt" && p.Support < 0.5 {
+			t.Errorf("support of %q = %.2f, want the treasurer's sentence to support the question", p.Text, p.Support)
+		}
+	}
+}
