@@ -82,15 +82,23 @@ var categoryNouns = map[string]want{
 	"date": wantDate, "day": wantDate, "month": wantDate, "year": wantDate, "time": wantDate,
 	"number": wantAmount, "amount": wantAmount, "figure": wantAmount, "total": wantAmount, "sum": wantAmount,
 	"share": wantAmount, "percentage": wantAmount, "proportion": wantAmount, "size": wantAmount,
-	// French and Haitian Creole.
+	// French, Haitian Creole and Spanish (as written, and as text.Terms
+	// gives them).
 	"pays": wantPlace, "ville": wantPlace, "lieu": wantPlace, "peyi": wantPlace, "vil": wantPlace,
-	"personne": wantPerson, "moun": wantPerson,
+	"país": wantPlace, "pais": wantPlace, "ciudad": wantPlace, "lugar": wantPlace,
+	"personne": wantPerson, "moun": wantPerson, "persona": wantPerson,
+	"entreprise": wantAny, "société": wantAny, "konpayi": wantAny, "antrepriz": wantAny, "empresa": wantAny, "compañía": wantAny,
 	"jour": wantDate, "mois": wantDate, "annee": wantDate, "jou": wantDate, "ane": wantDate,
-	"nombre": wantAmount, "montant": wantAmount, "chiffre": wantAmount, "kantite": wantAmount,
+	"día": wantDate, "dia": wantDate, "mes": wantDate, "año": wantDate, "ano": wantDate, "fecha": wantDate,
+	"nombre": wantAmount, "montant": wantAmount, "chiffre": wantAmount, "kantite": wantAmount, "somme": wantAmount,
+	"montan": wantAmount, "chif": wantAmount,
+	"número": wantAmount, "numero": wantAmount, "cantidad": wantAmount, "cifra": wantAmount, "monto": wantAmount,
 }
 
 // whWords open a question and say what it wants (English, French, Haitian
-// Creole); "what" and "which" leave it to the noun that follows.
+// Creole, Spanish with or without its accents); "what" and "which" leave
+// it to the noun that follows. The Spanish "que" without its accent is
+// left out: it is also the commonest French and Spanish conjunction.
 var whWords = map[string]want{
 	"who": wantPerson, "whom": wantPerson, "whose": wantPerson, "qui": wantPerson, "kiyes": wantPerson, "kiyès": wantPerson, "kilès": wantPerson, "kiles": wantPerson,
 	"when": wantDate, "quand": wantDate, "kile": wantDate, "kilè": wantDate,
@@ -99,11 +107,32 @@ var whWords = map[string]want{
 	"why": wantAny, "pourquoi": wantAny, "poukisa": wantAny,
 	"how": wantAny, "comment": wantAny, "kijan": wantAny, "koman": wantAny,
 	"combien": wantAmount, "konbyen": wantAmount,
+	"quién": wantPerson, "quien": wantPerson, "quiénes": wantPerson, "quienes": wantPerson,
+	"cuándo": wantDate, "cuando": wantDate,
+	"dónde": wantPlace, "donde": wantPlace, "adónde": wantPlace,
+	"qué": wantAny, "cuál": wantAny, "cual": wantAny, "cuáles": wantAny, "cuales": wantAny, "cómo": wantAny,
+	"cuánto": wantAmount, "cuanto": wantAmount, "cuánta": wantAmount, "cuanta": wantAmount,
+	"cuántos": wantAmount, "cuantos": wantAmount, "cuántas": wantAmount, "cuantas": wantAmount,
+}
+
+// amountWh are the wh-words that ask "how much" or "how many" by
+// themselves: the noun after one, if any, is what is counted ("cuántos
+// pasajeros"); a verb after one asks for a quantity ("combien a coûté").
+var amountWh = map[string]bool{
+	"combien": true, "konbyen": true, "cuánto": true, "cuanto": true, "cuánta": true, "cuanta": true,
+	"cuántos": true, "cuantos": true, "cuántas": true, "cuantas": true,
 }
 
 // headFirst are the wh-words of languages that put a noun phrase's head
-// first ("quel juge de la Haute Cour", "ki jij Tribinal Siperyè a").
-var headFirst = map[string]bool{"quel": true, "quelle": true, "quels": true, "quelles": true, "ki": true, "kiles": true, "kilès": true}
+// first ("quel juge de la Haute Cour", "ki jij Tribinal Siperyè a", "qué
+// empresa estatal"): the noun counted comes first too ("konbyen kabann
+// nouvo lopital la genyen" counts beds, not hospitals).
+var headFirst = map[string]bool{
+	"quel": true, "quelle": true, "quels": true, "quelles": true, "ki": true, "kiles": true, "kilès": true,
+	"combien": true, "konbyen": true,
+	"qué": true, "cuál": true, "cual": true, "cuáles": true, "cuales": true,
+	"cuánto": true, "cuanto": true, "cuánta": true, "cuanta": true, "cuántos": true, "cuantos": true, "cuántas": true, "cuantas": true,
+}
 
 // auxiliaries end the noun phrase after a wh-word ("What beverage did…").
 var auxiliaries = map[string]bool{
@@ -174,7 +203,7 @@ func parsePart(q string) part {
 	case lower[wh] == "how" && wh+1 < len(lower) && isMeasure(lower[wh+1]):
 		// "how long", "how far": a measure.
 		return part{text: p.text, wants: wantAmount, quantity: true}
-	case lower[wh] == "combien" || lower[wh] == "konbyen":
+	case amountWh[lower[wh]]:
 		switch {
 		case start < len(lower) && (lower[start] == "de" || lower[start] == "d"):
 			start++ // "combien de policiers": a count
@@ -486,7 +515,8 @@ func termsOf(words []string) []string {
 
 func isDeterminer(w string) bool {
 	switch w {
-	case "the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "le", "la", "les", "l", "un", "une", "des":
+	case "the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "le", "la", "les", "l", "un", "une", "des",
+		"el", "los", "las", "una", "unos", "unas":
 		return true
 	}
 	return false
@@ -494,7 +524,8 @@ func isDeterminer(w string) bool {
 
 func isPreposition(w string) bool {
 	switch w {
-	case "of", "in", "on", "at", "for", "to", "from", "by", "with", "about", "over", "under", "during", "de", "du", "en", "pour", "sur", "nan", "pou":
+	case "of", "in", "on", "at", "for", "to", "from", "by", "with", "about", "over", "under", "during", "de", "du", "en", "pour", "sur", "nan", "pou",
+		"del", "al", "para", "por", "con", "sobre", "entre":
 		return true
 	}
 	return false

@@ -7,9 +7,9 @@ import (
 	"sync"
 )
 
-// glossData lists French and Haitian Creole words and phrases common in
-// news with their English equivalents (see the file's header for the
-// format). It was compiled by hand for this project.
+// glossData lists French, Haitian Creole and Spanish words and phrases
+// common in news with their English equivalents (see the file's header for
+// the format). It was compiled by hand for this project.
 //
 //go:embed gloss.txt
 var glossData string
@@ -17,11 +17,19 @@ var glossData string
 // maxGlossWords is the longest phrase the glossary holds, in tokens.
 const maxGlossWords = 4
 
+// glossLanguages are the language tags gloss.txt may use: French, Haitian
+// Creole, Spanish. A line with another tag is ignored.
+var glossLanguages = map[string]bool{"fr": true, "ht": true, "es": true}
+
+// glossOverride starts a key the English lexicon knows that is translated
+// all the same (see gloss.txt's header).
+const glossOverride = "*"
+
 // glossary maps a foreign word or phrase, as Tokens gives it joined by
 // spaces ("tribinal sipery"), to its English equivalents, each a token
 // sequence joined by spaces ("high court"). Words the English lexicon
-// knows are left out: they are read as English. Parsed once, on first
-// use; read-only afterwards.
+// knows are left out, unless marked (glossOverride): they are read as
+// English. Parsed once, on first use; read-only afterwards.
 var glossary = sync.OnceValue(func() map[string][]string {
 	m := map[string][]string{}
 	lx := theLexicon()
@@ -30,14 +38,15 @@ var glossary = sync.OnceValue(func() map[string][]string {
 			continue
 		}
 		f := strings.Split(line, "\t")
-		if len(f) != 3 {
+		if len(f) != 3 || !glossLanguages[f[0]] {
 			continue
 		}
-		key := strings.Join(Tokens(f[1]), " ")
+		word, override := strings.CutPrefix(f[1], glossOverride)
+		key := strings.Join(Tokens(word), " ")
 		if key == "" || strings.Count(key, " ") >= maxGlossWords {
 			continue
 		}
-		if _, english := lx.find(key); english {
+		if _, english := lx.find(key); english && !override {
 			continue
 		}
 		for _, e := range strings.Split(f[2], ";") {
@@ -50,10 +59,10 @@ var glossary = sync.OnceValue(func() map[string][]string {
 })
 
 // Translations returns the English equivalents the glossary gives for a
-// French or Haitian Creole term (a term as Terms gives it, or tokens joined
+// French, Haitian Creole or Spanish term (a term as Terms gives it, or tokens joined
 // by spaces for a phrase), as token sequences joined by spaces; nil for a
-// term it does not hold, or an English word. The result must not be
-// modified.
+// term it does not hold, or an English word (but for the few marked
+// otherwise in gloss.txt). The result must not be modified.
 func Translations(term string) []string { return glossary()[term] }
 
 // TranslatePhrase returns how many tokens, from the start of toks, form a

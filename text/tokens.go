@@ -338,8 +338,8 @@ func undouble(w string) string {
 	return w
 }
 
-// stopwords are function words and question words (English, French and
-// Haitian Creole) that say nothing about a passage's topic, and the nouns
+// stopwords are function words and question words (English, French,
+// Haitian Creole and Spanish) that say nothing about a passage's topic, and the nouns
 // and verbs that frame a question's expected answer ("what is the name of",
 // "what happened to") rather than its subject. Queries ignore them when
 // judging relevance. The set is built once and only read.
@@ -357,6 +357,11 @@ var stopwords = func() map[string]struct{} {
 		ne pas plus y ou lors apres avant depuis entre selon ainsi aussi tres tout tous toute toutes dont on nous vous fait
 		ki kisa konbyen poukisa kile kote nan yo li ak pou se te an ann pa ap ke sou gen sa men tou deja nou mwen yon kounye genyen
 		kiyès kilès pandan depi jiska apre anvan lè si oswa epi paske sila ye la lan yon de ou kòm tankou pito toujou ankò sèlman
+		el los las del una unos unas al lo su sus como cómo más mas ya fue fueron ha es está están estaba estaban ser sido
+		este esta estos estas ese esa esos esas para por sobre entre hasta desde durante tras según cuando cuándo donde dónde
+		quien quién quienes quiénes cual cuál cuales cuáles cuanto cuánto cuanta cuánta cuantos cuántos cuantas cuántas qué porque
+		muy pero también tambien aún todo toda todos todas había habían ni
+		seulement encore deja déjà toujours
 		name named call called status role kind type sort happen happened mean means meaning
 		reason purpose way part detail details example exactly actually currently according
 		long like current recent recently latest besides beside except among within without across toward towards via per around against regarding concerning`) {

@@ -1,0 +1,70 @@
+package answer
+
+import (
+	"testing"
+
+	"missionbot/corpus"
+)
+
+// clinicDocs are a small invented corpus on a topic far from the Haiti
+// mission: a regional hospital, a vaccination drive and a flooded lake
+// road.
+func clinicDocs() []corpus.Document {
+	doc := func(id, title, date, text string) corpus.Document {
+		return corpus.Document{Meta: corpus.Meta{DocID: id, Title: title, Published: date}, Text: text}
+	}
+	return []corpus.Document{
+		doc("hospital-opens.txt", "New hospital opens in Corwen", "2024-04-02",
+			"The new regional hospital in Corwen opened on Monday with 220 beds.\n\n"+
+				"The health ministry said the building cost $85 million, paid from a World Bank loan. "+
+				"Dr Amara Lenz, who runs the hospital, said 40 doctors and 150 nurses had been hired."),
+		doc("vaccine-drive.txt", "Measles vaccination drive reaches 90,000 children", "2024-09-18",
+			"The measles vaccination campaign has reached 90,000 children so far, the health agency said.\n\n"+
+				"Officials recorded 312 cases of measles in the region this year and four deaths. "+
+				"A second shipment of 50,000 vaccine doses was delivered to Corwen on Friday."),
+		doc("lake-road.txt", "Flood closes lake road", "2025-01-12",
+			"Heavy rain raised the level of Lake Varna by 2.4 metres and the lake road was closed for nine days.\n\n"+
+				"The transport agency said repairs to the road would cost 6 million euros. "+
+				"A bus company, Norland Coaches, cancelled 130 trips during the closure."),
+	}
+}
+
+// TestQuestionsInOtherLanguages: questions in French, Haitian Creole and
+// Spanish about an English corpus on health and transport are answered
+// with the figure asked for, through the glossary's general vocabulary
+// and each language's question words.
+func TestQuestionsInOtherLanguages(t *testing.T) {
+	e := answererOver(t, clinicDocs())
+	for _, lang := range []struct {
+		name  string
+		tests []struct{ question, want string }
+	}{
+		{"fr", []struct{ question, want string }{
+			{"Combien de lits compte le nouvel hôpital ?", "220 beds"},
+			{"Combien a coûté le bâtiment de l'hôpital ?", "$85 million"},
+			{"Combien de cas de rougeole ont été enregistrés cette année ?", "312 cases"},
+			{"Combien de doses de vaccin ont été livrées à Corwen ?", "50,000"},
+			{"De combien le niveau du lac a-t-il monté ?", "2.4 metres"},
+			{"Combien de trajets l'entreprise de bus a-t-elle annulés ?", "130 trips"},
+		}},
+		{"ht", []struct{ question, want string }{
+			{"Konbyen kabann nouvo lopital la genyen?", "220 beds"},
+			{"Konbyen lajan bilding lopital la koute?", "$85 million"},
+			{"Konbyen ka lawoujòl yo anrejistre ane sa a?", "312 cases"},
+			{"Konbyen dòz vaksen yo livre Corwen?", "50,000"},
+			{"Konbyen timoun kanpay vaksinasyon an rive jwenn?", "90,000"},
+			{"Konbyen vwayaj konpayi bis la anile?", "130 trips"},
+		}},
+		{"es", []struct{ question, want string }{
+			{"¿Cuántas camas tiene el nuevo hospital?", "220 beds"},
+			{"¿Cuánto costó el edificio del hospital?", "$85 million"},
+			{"¿Cuántos casos de sarampión se registraron este año?", "312 cases"},
+			{"¿Cuántas dosis de vacuna se entregaron a Corwen?", "50,000"},
+			{"¿Cuánto subió el nivel del lago?", "2.4 metres"},
+			{"¿Cuántos viajes canceló la empresa de autobuses?", "130 trips"},
+			{"¿Quién dirige el hospital?", "Amara Lenz"},
+		}},
+	} {
+		t.Run(lang.name, func(t *testing.T) { mustState(t, e, lang.tests) })
+	}
+}
