@@ -368,6 +368,10 @@ func TestParseQuestion(t *testing.T) {
 		{"When did the court rule?", wantDate, "", 1},
 		{"How many personnel arrived, and who were they?", wantAmount, "personnel", 2},
 		{"How did the number of workers grow between 2022 and 2025?", wantAny, "worker", 1},
+		// A measure adjective makes the noun a measure, whatever else it
+		// can name ("draft" can be a conscript).
+		{"As of late June 2024, what was the maximum draft allowed in the locks?", wantAmount, "draft", 1},
+		{"What was the average depth of the channel?", wantAmount, "depth", 1},
 	}
 	for _, tc := range tests {
 		q := parseQuestion(tc.question)

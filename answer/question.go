@@ -70,6 +70,13 @@ type part struct {
 	kind []string
 }
 
+// measureAdjectives before a noun make it a measure: "the maximum draft",
+// "the average speed", "the total cost".
+var measureAdjectives = map[string]bool{
+	"maximum": true, "minimum": true, "average": true, "mean": true, "median": true,
+	"highest": true, "lowest": true, "peak": true, "total": true,
+}
+
 // categoryNouns name a kind of thing a question asks for by instance: the
 // answer to "Which country…" names a country without saying "country". They
 // set the kind of fact wanted instead of a word the answer must contain.
@@ -331,6 +338,14 @@ func parsePart(q string) part {
 		return p
 	}
 	p.focus, p.focusWord = terms[0], words[head]
+	for _, j := range run {
+		if j < head && measureAdjectives[lower[j]] {
+			// "What was the maximum draft…", "the average speed": a
+			// measure, whatever else the noun can name.
+			p.wants, p.quantity = wantAmount, true
+			return p
+		}
+	}
 	switch text.NounCategory(terms[0]) {
 	case text.CategoryPerson:
 		if p.wants == wantAny {
