@@ -325,8 +325,18 @@ func (q coverageQuery) prepareTerm(key string, parts []string, seq bool) queryTe
 		if addForms(key) || addForms(ix.correct(key)) {
 			t.Known = true
 		}
-		if !t.Known && q.translate(&t) {
+		// Across languages, both ways: a French, Creole or Spanish word
+		// is matched through its English equivalents even where a
+		// foreign document uses it ("décès" finds "deaths"), and an
+		// English word through its renderings ("deaths" finds a French
+		// report's "décès").
+		if q.translate(&t) {
 			t.Known = true
+		}
+		for _, r := range text.Renderings(key) {
+			if addForms(r) {
+				t.Known = true
+			}
 		}
 		for _, a := range t.alts {
 			maxDF = max(maxDF, ix.df(a.ids[0]))

@@ -132,3 +132,37 @@ func TestOneTermCarryingTheQuestionSupportsIt(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchAcrossLanguages: an English question finds a French report
+// through the glossary's renderings ("level" → "niveau"), and a French
+// question finds the English report even though a French document uses
+// its words too.
+func TestSearchAcrossLanguages(t *testing.T) {
+	ix, _ := openTestIndex(t, t.TempDir(), newIxEmbedder())
+	docs := []corpus.Document{
+		{Meta: corpus.Meta{DocID: "fr.txt", Title: "Le lac baisse"}, Text: "Le niveau du lac Orrin est tombé à 81 pieds en mars, selon l'autorité du port."},
+		{Meta: corpus.Meta{DocID: "en.txt", Title: "Ferry timetable"}, Text: "The ferry now sails twelve times a day between the two towns on the lake."},
+		{Meta: corpus.Meta{DocID: "en2.txt", Title: "Town budget"}, Text: "The city council approved a budget of $4 million for the new city library."},
+		{Meta: corpus.Meta{DocID: "fr2.txt", Title: "Budget"}, Text: "La ville a approuvé un budget pour la bibliothèque."},
+	}
+	mustRefresh(t, ix, docs, RefreshOptions{})
+	tests := []struct {
+		query, want string
+	}{
+		{"What level did Lake Orrin fall to?", "fr.txt"},
+		{"Quel budget la ville a-t-elle approuvé pour la bibliothèque, en dollars ?", "en2.txt"},
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(context.Background(), tt.query, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range res.Passages {
+			got = append(got, p.Meta.DocID)
+		}
+		if !slices.Contains(got, tt.want) {
+			t.Errorf("%q: passages %v, want %s among them", tt.query, got, tt.want)
+		}
+	}
+}

@@ -65,6 +65,33 @@ var glossary = sync.OnceValue(func() map[string][]string {
 // otherwise in gloss.txt). The result must not be modified.
 func Translations(term string) []string { return glossary()[term] }
 
+// renderings maps an English word, as Tokens gives it, to the foreign
+// words of one token the glossary translates by it ("death" → "décès",
+// "lanmò", "muerte"). Built once, on first use; read-only afterwards.
+var renderings = sync.OnceValue(func() map[string][]string {
+	m := map[string][]string{}
+	for key, equivalents := range glossary() {
+		if strings.Contains(key, " ") {
+			continue
+		}
+		for _, e := range equivalents {
+			if !strings.Contains(e, " ") && !slices.Contains(m[e], key) {
+				m[e] = append(m[e], key)
+			}
+		}
+	}
+	for _, keys := range m {
+		slices.Sort(keys)
+	}
+	return m
+})
+
+// Renderings returns the French, Haitian Creole and Spanish words of one
+// token the glossary translates by the English term (as Terms gives it),
+// so that an English question finds a foreign document: "death" is
+// rendered "décès" (as Tokens gives it). The result must not be modified.
+func Renderings(term string) []string { return renderings()[term] }
+
 // TranslatePhrase returns how many tokens, from the start of toks, form a
 // phrase of two words or more the glossary holds ("tribinal siperyè",
 // "conseil de sécurité"), and its key; 0 and "" when none does.
