@@ -226,8 +226,10 @@ type sentence struct {
 	// whether a sum of money.
 	quantity bool
 	money    bool
-	// pair is set for a sentence joined with the one after it.
-	pair bool
+	// pair is set for a sentence joined with the one after it; halves
+	// are then the two sentences' texts.
+	pair   bool
+	halves [2]string
 	// people are the names of people the sentence states.
 	people []person
 }
@@ -519,7 +521,7 @@ func pairWith(s sentence, next string, nextToks []string, terms []retrieval.Quer
 	}
 	p.readFacts()
 	p.score = got / total * 0.9 * (1 - 0.03*float64(min(s.passage.Rank-1, 6)))
-	p.pair = true
+	p.pair, p.halves = true, [2]string{s.text, strings.TrimSpace(next)}
 	return p
 }
 

@@ -187,6 +187,9 @@ func judge(q question, res retrieval.Results, k int) verdict {
 			if p.wants == wantAmount && !p.quantity && !p.size && !quantifies(s, res.Terms, append([]int{focus}, preds...)) {
 				continue // "How many bats…": a figure counting bats
 			}
+			if p.wants == wantAmount && !figureBesideNames(s, res.Terms) {
+				continue // "Japan promised 3 million doses. Canada also promised doses."
+			}
 			if p.wants == wantPerson && !holdsAny(s, preds) || !holdsAnyOwn(s, own) {
 				continue // "Who was appointed…": a sentence about the appointment
 			}
@@ -538,6 +541,47 @@ func holdsNames(s sentence, terms []retrieval.QueryTerm, kind []int) bool {
 		}
 	}
 	return true
+}
+
+// figureBesideNames reports whether a figure of s stands in a sentence
+// holding the rare names the question asks about, not only next to one:
+// "Japan has promised 3.05 million doses. Canada has also promised doses
+// but not said how many" gives no figure for Canada.
+func figureBesideNames(s sentence, terms []retrieval.QueryTerm) bool {
+	if !s.pair {
+		for i, t := range terms {
+			if rareName(t) && !s.own[i] {
+				return false
+			}
+		}
+		return true
+	}
+	for _, h := range s.halves {
+		if len(figures(h)) == 0 {
+			continue
+		}
+		toks := text.Tokens(h)
+		ok := true
+		for _, t := range terms {
+			if !rareName(t) {
+				continue
+			}
+			if held, _ := t.Holds(toks); !held {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// rareName reports whether t is a name the corpus mentions rarely (see
+// rareNameWeight), which the sentence answering about it must hold.
+func rareName(t retrieval.QueryTerm) bool {
+	return t.Name && !t.Number && !t.Frame && t.Weight >= rareNameWeight && (t.Known || len(t.Related) > 0)
 }
 
 // inHeadline reports whether the headline of s's document holds t: a story

@@ -2,6 +2,7 @@ package answer
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -198,5 +199,31 @@ func TestOneWordStandsForOneTerm(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("no candidate sentence about fares paid among %d passages", len(res.Passages))
+	}
+}
+
+// TestFigureBelongsToTheNameAsked: a figure in the sentence next to the
+// one naming who the question asks about is someone else's figure.
+func TestFigureBelongsToTheNameAsked(t *testing.T) {
+	docs := ferryDocs()
+	for i, body := range []string{
+		"Gulls nest on the harbour wall every spring.",
+		"The town's summer festival drew large crowds to the quay.",
+		"A new café opened beside the ticket office.",
+		"Fishermen landed a record catch of herring in March.",
+		"The lifeboat crew trained with a helicopter off Tenby Point.",
+	} {
+		docs = append(docs, corpus.Document{Meta: corpus.Meta{DocID: fmt.Sprintf("town-%d.txt", i), Title: "Town news"}, Text: body})
+	}
+	e := answererOver(t, append(docs,
+		corpus.Document{Meta: corpus.Meta{DocID: "donors.txt", Title: "Donors back the new pier", Published: "2025-04-02"},
+			Text: "The regional development fund has pledged $2 million for the new pier at Marlow Bay, and the fishing cooperative has promised $300,000. " +
+				"Velmora and several other towns have also promised money for the pier but have not said how much.\n\n" +
+				"Work on the pier is due to start in the autumn."}))
+	if a := ask(t, e, "How much did Velmora pledge for the new pier?"); !a.Refused {
+		t.Errorf("Velmora's pledge, which no source gives: answered %q", a.Text)
+	}
+	if a := ask(t, e, "How much has the fishing cooperative promised for the new pier?"); a.Refused || !strings.Contains(a.Text, "$300,000") {
+		t.Errorf("the cooperative's pledge: %q, want $300,000", a.Text)
 	}
 }
