@@ -649,7 +649,7 @@ func timeWeight(s sentence, tf timeContext) float64 {
 	switch tf.Kind {
 	case text.TimeAsOf:
 		switch {
-		case mentionsUpTo(s.text, tf.From, tf.To):
+		case mentionsUpTo(s.text, tf.From, tf.To, pubDate(s)):
 			return 1.1
 		case !dated:
 			return 0.75
@@ -701,7 +701,7 @@ func preferTime(ok []sentence, tf timeContext) []sentence {
 		var before, after []sentence
 		for _, s := range ok {
 			d, dated := s.passage.Meta.Date()
-			if mentionsUpTo(s.text, tf.From, tf.To) || dated && !d.After(tf.To.AddDate(0, 0, 7)) {
+			if mentionsUpTo(s.text, tf.From, tf.To, pubDate(s)) || dated && !d.After(tf.To.AddDate(0, 0, 7)) {
 				before = append(before, s)
 			} else {
 				after = append(after, s)
@@ -780,7 +780,12 @@ func mentionsPeriod(s string, from, to time.Time) bool { return text.MentionsPer
 // mentionsUpTo reports whether s names a time up to the end of [from, to]
 // and not long before it: what was true "as of" the period ("by late
 // April", "in September"), not what came later.
-func mentionsUpTo(s string, from, to time.Time) bool {
+//
+// A month written without a year ("in September") is the one nearest its
+// source's date (pub; zero when the source is undated, and then any year
+// will do); a month written with its year ("3 February 2025") is a date,
+// read above.
+func mentionsUpTo(s string, from, to, pub time.Time) bool {
 	for _, p := range text.DatePeriods(s) {
 		if !p.To.After(to.AddDate(0, 0, 7)) && !p.To.Before(from.AddDate(0, -1, 0)) {
 			return true
@@ -789,16 +794,58 @@ func mentionsUpTo(s string, from, to time.Time) bool {
 	if to.Sub(from) > 62*24*time.Hour {
 		return false
 	}
-	for _, m := range monthWord.FindAllString(s, -1) {
-		if text.MonthIn(months[strings.ToLower(m)], from, to) {
+	for _, loc := range monthWord.FindAllStringIndex(s, -1) {
+		if yearAfter.MatchString(s[loc[1]:]) {
+			continue
+		}
+		m := months[strings.ToLower(s[loc[0]:loc[1]])]
+		if pub.IsZero() {
+			if text.MonthIn(m, from, to) {
+				return true
+			}
+			continue
+		}
+		start := nearestMonth(m, pub)
+		if !start.After(to) && start.AddDate(0, 1, 0).After(from) {
 			return true
 		}
 	}
 	return false
 }
 
-// monthWord finds month names written without a year.
-var monthWord = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december)\b`)
+// pubDate is the date of s's source, or zero when it is undated.
+func pubDate(s sentence) time.Time {
+	d, _ := s.passage.Meta.Date()
+	return d
+}
+
+// nearestMonth returns the first day of month m in the year that puts it
+// nearest pub: "September" in a report of October 2024 is September 2024,
+// in a report of January 2025 too.
+func nearestMonth(m time.Month, pub time.Time) time.Time {
+	best := time.Time{}
+	for y := pub.Year() - 1; y <= pub.Year()+1; y++ {
+		d := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+		if best.IsZero() || absDuration(d.Sub(pub)) < absDuration(best.Sub(pub)) {
+			best = d
+		}
+	}
+	return best
+}
+
+func absDuration(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}
+
+// monthWord finds month names; yearAfter tells a month written with its
+// year ("February 2025", "February 3, 2025").
+var (
+	monthWord = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december)\b`)
+	yearAfter = regexp.MustCompile(`^\s*(\d{1,2}(st|nd|rd|th)?,?\s*)?\d{4}\b`)
+)
 
 // refusal turns a into the refusal of v: RefusalText, then what the sources
 // don't mention, or the closest thing they do say, cited.

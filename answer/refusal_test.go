@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"missionbot/corpus"
 	"missionbot/retrieval"
@@ -225,5 +226,38 @@ func TestFigureBelongsToTheNameAsked(t *testing.T) {
 	}
 	if a := ask(t, e, "How much has the fishing cooperative promised for the new pier?"); a.Refused || !strings.Contains(a.Text, "$300,000") {
 		t.Errorf("the cooperative's pledge: %q, want $300,000", a.Text)
+	}
+}
+
+// TestMentionsUpTo: a month written with its year is that date; one
+// written without is the month nearest its source's date.
+func TestMentionsUpTo(t *testing.T) {
+	day := func(s string) time.Time {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	from, to := day("2023-02-01"), day("2023-02-28") // "as of February 2023"
+	tests := []struct {
+		sentence, pub string
+		want          bool
+	}{
+		{"The line is due to open in February.", "2023-01-20", true},
+		{"The line opened on 3 February 2025.", "2025-02-04", false},
+		{"The line opened on February 3, 2025.", "2025-02-04", false},
+		{"Work was backdated to 1 January.", "2023-02-18", false},
+		{"In February the council approved the budget.", "2024-11-15", false},
+		{"In February the council approved the budget.", "", true},
+	}
+	for _, tt := range tests {
+		var pub time.Time
+		if tt.pub != "" {
+			pub = day(tt.pub)
+		}
+		if got := mentionsUpTo(tt.sentence, from, to, pub); got != tt.want {
+			t.Errorf("mentionsUpTo(%q, source of %s) = %v, want %v", tt.sentence, tt.pub, got, tt.want)
+		}
 	}
 }
