@@ -497,7 +497,10 @@ func isBaseVerb(w string) bool {
 var moneyWords = func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`cost costs pay paid spend spent fund funding donate contribute pledge raise earn charge
-		owe borrow lend invest budget allocate price money cash sum funds dollars euros pounds`) {
+		owe borrow lend invest budget allocate price money cash sum funds dollars euros pounds
+		compensation salary wage wages fee fine toll tolls revenue income profit loss grant loan debt tax aid
+		bonus fare rent payment damages settlement worth value bill deficit subsidy reward ransom bail award
+		pension allowance salaries earnings proceeds payout refund`) {
 		for _, t := range text.Terms(w) {
 			m[t] = true
 		}

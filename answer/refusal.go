@@ -498,23 +498,35 @@ func termIndex(terms []retrieval.QueryTerm, t string) int {
 // countries…") and are not required either.
 func holdsNames(s sentence, terms []retrieval.QueryTerm, kind []int) bool {
 	var toks []string
+	// A sentence holding a rare name of the question is anchored to what
+	// it asks about; the names the corpus mentions more often are then
+	// context ("How many doses of MVA-BN did Gavi buy?": "Gavi has
+	// announced it will buy 500,000 doses").
+	anchored := false
+	for i, t := range terms {
+		anchored = anchored || rareName(t) && s.own[i]
+	}
 	for i, t := range terms {
 		if t.Frame || !(t.Known || len(t.Related) > 0) || t.Weight < topicNameWeight || slices.Contains(kind, i) {
 			continue
 		}
 		switch {
 		case t.Weight < rareNameWeight:
-			// A proper name the corpus mentions often, but not everywhere
-			// (a country in a corpus about a region): the passage must
-			// be about it. A name of several words is often shortened
-			// ("MSS", "the mission") and is not required.
-			if !t.Name || len(t.Tokens) != 1 || s.held[i] > 0 || inHeadline(s, t) {
+			// A name the corpus mentions often, but not everywhere (a
+			// country in a corpus about a region, a contractor): the
+			// passage must be about it. A name of several words may be
+			// shortened: its initials ("MSS") or its coined word ("Kaneda"
+			// for "Kaneda Rail Systems") will do; one made of English
+			// words only ("African countries", "Multinational Security
+			// Support") is often a description, or written another way
+			// ("the mission"), and is not required.
+			if !t.Name || anchored || s.held[i] > 0 || inHeadline(s, t) || len(t.Tokens) > 1 && !coined(t) {
 				continue
 			}
 			if toks == nil {
 				toks = text.Tokens(s.passage.Text)
 			}
-			if ok, _ := t.Holds(toks); !ok {
+			if ok, _ := t.Holds(toks); !ok && !(len(t.Tokens) > 1 && shortened(t, toks)) {
 				return false
 			}
 		case t.Name && t.Sequence:
@@ -576,6 +588,34 @@ func figureBesideNames(s sentence, terms []retrieval.QueryTerm) bool {
 		}
 	}
 	return false
+}
+
+// coined reports whether a name of several words holds a word that is no
+// English word ("Kaneda Rail Systems"): a name for one thing, not a
+// description.
+func coined(t retrieval.QueryTerm) bool {
+	for _, w := range t.Tokens {
+		if !text.IsStopword(w) && !text.IsWord(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// shortened reports whether toks hold a name of several words t in short:
+// its initials, or a word of it that is no common English word.
+func shortened(t retrieval.QueryTerm, toks []string) bool {
+	initials := ""
+	for _, w := range t.Tokens {
+		if text.IsStopword(w) {
+			continue
+		}
+		initials += w[:1]
+		if !text.IsWord(w) && slices.Contains(toks, w) {
+			return true
+		}
+	}
+	return len(initials) > 1 && slices.Contains(toks, initials)
 }
 
 // rareName reports whether t is a name the corpus mentions rarely (see

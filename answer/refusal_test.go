@@ -261,3 +261,53 @@ func TestMentionsUpTo(t *testing.T) {
 		}
 	}
 }
+
+// metroDocs is an invented corpus about a metro line, large enough that a
+// contractor named in two documents is neither rare nor the corpus's
+// subject.
+func metroDocs() []corpus.Document {
+	doc := func(id, date, body string) corpus.Document {
+		return corpus.Document{Meta: corpus.Meta{DocID: id, Title: "Metro news " + id, Published: date}, Text: body}
+	}
+	return []corpus.Document{
+		doc("m1.txt", "2022-03-15", "The city signed the civil works contract for Line 1. The contract is worth $3.6 billion."),
+		doc("m2.txt", "2023-05-01", "Trains for Line 1 will be built by Tamsin Rolling Stock, the metro company said."),
+		doc("m3.txt", "2024-02-01", "A test train from Tamsin Rolling Stock arrived at the depot in February."),
+		doc("m4.txt", "2024-06-01", "Tunnelling for Line 1 reached the halfway mark, the metro company said."),
+		doc("m5.txt", "2024-09-01", "A worker, Andrés Pardo, died after a fall at the Santa Rita shaft. He had worked on the line for 14 months."),
+		doc("m6.txt", "2024-10-01", "The union called a strike after the death at the shaft."),
+		doc("m7.txt", "2024-11-01", "Bram Signalling will pay penalties for the delayed signals, which cost the city $12 million in lost fares."),
+		doc("m8.txt", "2025-01-10", "The metro company ordered 500,000 smart cards from Ossel for the opening of Line 1."),
+		doc("m9.txt", "2025-03-01", "Line 1 will open in September, the mayor said."),
+		doc("m10.txt", "2025-09-30", "Line 1 opened on Tuesday and carried 120,000 passengers on its first day."),
+		doc("m11.txt", "2025-10-15", "Station cleaners complained about late wages."),
+		doc("m12.txt", "2025-11-01", "The mayor said a second line would be studied next year."),
+	}
+}
+
+// TestNamesOfTheQuestionHoldTheAnswer: a contractor's coined name, which
+// the corpus mentions in a few documents, must be in the passage that
+// answers about it; a rare name in the sentence anchors it, so the
+// others are context; "how much compensation" asks for a sum of money,
+// which a duration is not.
+func TestNamesOfTheQuestionHoldTheAnswer(t *testing.T) {
+	e := answererOver(t, metroDocs())
+	tests := []struct {
+		question string
+		want     string // "" for a refusal
+	}{
+		{"How much is the Tamsin Rolling Stock contract for the Line 1 trains worth?", ""},
+		{"How much compensation did the family of Andrés Pardo receive?", ""},
+		{"How many smart cards did the metro company order from Ossel for Line 1?", "500,000"},
+		{"How much is the civil works contract for Line 1 worth?", "$3.6 billion"},
+	}
+	for _, tt := range tests {
+		a := ask(t, e, tt.question)
+		switch {
+		case tt.want == "" && !a.Refused:
+			t.Errorf("%q, which no source answers: answered %q", tt.question, a.Text)
+		case tt.want != "" && (a.Refused || !strings.Contains(a.Text, tt.want)):
+			t.Errorf("%q: %q, want %s", tt.question, a.Text, tt.want)
+		}
+	}
+}
