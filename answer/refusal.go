@@ -229,6 +229,9 @@ func judge(q question, res retrieval.Results, k int) verdict {
 			continue
 		}
 		sort.SliceStable(ok, func(i, j int) bool { return ok[i].score > ok[j].score })
+		if p.wants == wantPerson {
+			ok = preferPeople(ok)
+		}
 		ok = preferTime(ok, tf)
 		if best == nil {
 			best = &ok[0]
@@ -758,6 +761,22 @@ func preferTime(ok []sentence, tf timeContext) []sentence {
 		return append(top, ok[band:]...)
 	}
 	return ok
+}
+
+// preferPeople keeps, for "who…", the sentences that name a person when
+// any does: a sentence naming only a body or a place ("…released by the
+// Metro Company") answers only when no source names anyone.
+func preferPeople(ok []sentence) []sentence {
+	var people []sentence
+	for _, s := range ok {
+		if s.states[wantPerson] {
+			people = append(people, s)
+		}
+	}
+	if len(people) == 0 {
+		return ok
+	}
+	return people
 }
 
 // dateKeyNewest sorts undated sources last when newest come first.

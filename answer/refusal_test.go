@@ -311,3 +311,15 @@ func TestNamesOfTheQuestionHoldTheAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestWhoIsAnsweredByAPerson: for "who…", a sentence naming a person beats
+// a newer one naming only a body.
+func TestWhoIsAnsweredByAPerson(t *testing.T) {
+	e := answererOver(t, append(ferryDocs(),
+		corpus.Document{Meta: corpus.Meta{DocID: "figures.txt", Title: "Ferry figures", Published: "2025-09-01"},
+			Text: "The Harbour Board chair's office released new passenger figures for the Marlow Bay ferry on Monday."}))
+	a := ask(t, e, "Who currently chairs the Harbour Board?")
+	if a.Refused || !strings.Contains(a.Text, "Nadia Okoro") {
+		t.Errorf("who chairs the board: %q, want Nadia Okoro", a.Text)
+	}
+}
