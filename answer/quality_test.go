@@ -372,6 +372,7 @@ func TestParseQuestion(t *testing.T) {
 		// can name ("draft" can be a conscript).
 		{"As of late June 2024, what was the maximum draft allowed in the locks?", wantAmount, "draft", 1},
 		{"What was the average depth of the channel?", wantAmount, "depth", 1},
+		{"As of April 2024, what was the canal's daily transit limit?", wantAmount, "limit", 1},
 	}
 	for _, tc := range tests {
 		q := parseQuestion(tc.question)

@@ -66,7 +66,9 @@ type part struct {
 	verb string
 	// kind are the words qualifying a category asked for by instance, as
 	// text.Terms gives them ("caribbean" in "Which Caribbean countries…"):
-	// they describe the answer (Jamaica), which need not repeat them.
+	// they describe the answer (Jamaica), which need not repeat them. For
+	// a measure ("the daily transit limit") they say what the figure
+	// counts ("27 daily transits").
 	kind []string
 }
 
@@ -76,6 +78,19 @@ var measureAdjectives = map[string]bool{
 	"maximum": true, "minimum": true, "average": true, "mean": true, "median": true,
 	"highest": true, "lowest": true, "peak": true, "total": true,
 }
+
+// measureNouns name a figure that counts something: "What was the daily
+// transit limit?" asks for a number, as "How many…" does. (Nouns for a sum
+// of money, "cost", "salary", keep their own word: see moneyWords.)
+var measureNouns = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`limit cap ceiling quota target level rate capacity ridership turnout tally count score`) {
+		for _, t := range text.Terms(w) {
+			m[t] = true
+		}
+	}
+	return m
+}()
 
 // categoryNouns name a kind of thing a question asks for by instance: the
 // answer to "Which country…" names a country without saying "country". They
@@ -338,6 +353,18 @@ func parsePart(q string) part {
 		return p
 	}
 	p.focus, p.focusWord = terms[0], words[head]
+	if measureNouns[terms[0]] {
+		// "What was the daily transit limit?": a figure, which may count
+		// what the words before the noun name ("27 daily transits")
+		// without the word "limit".
+		p.wants = wantAmount
+		for _, j := range run {
+			if j < head {
+				p.kind = append(p.kind, text.Terms(lower[j])...)
+			}
+		}
+		return p
+	}
 	for _, j := range run {
 		if j < head && measureAdjectives[lower[j]] {
 			// "What was the maximum draft…", "the average speed": a

@@ -184,7 +184,7 @@ func judge(q question, res retrieval.Results, k int) verdict {
 			if (p.wants == wantAmount || p.wants == wantDate) && !s.states[p.wants] || p.quantity && !s.quantity || p.money && !s.money {
 				continue
 			}
-			if p.wants == wantAmount && !p.quantity && !p.size && !quantifies(s, res.Terms, append([]int{focus}, preds...)) {
+			if p.wants == wantAmount && !p.quantity && !p.size && !quantifies(s, res.Terms, append(append([]int{focus}, preds...), kind...)) {
 				continue // "How many bats…": a figure counting bats
 			}
 			if p.wants == wantAmount && !figureBesideNames(s, res.Terms) {

@@ -323,3 +323,17 @@ func TestWhoIsAnsweredByAPerson(t *testing.T) {
 		t.Errorf("who chairs the board: %q, want Nadia Okoro", a.Text)
 	}
 }
+
+// TestMeasureNounAsksForAFigure: "the daily ferry trip limit" is a number of
+// daily ferry trips; the sentence stating it need not say "limit".
+func TestMeasureNounAsksForAFigure(t *testing.T) {
+	docs := ferryDocs()
+	docs = []corpus.Document{docs[0], docs[3]} // approval and storm: no other daily figure
+	e := answererOver(t, append(docs,
+		corpus.Document{Meta: corpus.Meta{DocID: "limit.txt", Title: "More crossings", Published: "2025-07-01"},
+			Text: "The harbour board will raise the number of daily ferry trips to 14 from next week, up from 10, as the summer timetable begins."}))
+	a := ask(t, e, "What is the daily ferry trip limit?")
+	if a.Refused || !strings.Contains(a.Text, "14") {
+		t.Errorf("daily trip limit: %q, want 14", a.Text)
+	}
+}
