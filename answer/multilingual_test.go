@@ -68,3 +68,43 @@ func TestQuestionsInOtherLanguages(t *testing.T) {
 		t.Run(lang.name, func(t *testing.T) { mustState(t, e, lang.tests) })
 	}
 }
+
+// aidDocs: an invented corpus in which several countries and an
+// organisation each give a different sum to the same flood appeal, so a
+// question must find the donor it names.
+func aidDocs() []corpus.Document {
+	doc := func(id, title, date, text string) corpus.Document {
+		return corpus.Document{Meta: corpus.Meta{DocID: id, Title: title, Published: date}, Text: text}
+	}
+	return []corpus.Document{
+		doc("appeal-japan.txt", "Japan pledges aid to Varna flood appeal", "2024-06-03",
+			"Japan pledged $12 million to the Varna flood appeal on Monday, the foreign ministry in Tokyo said.\n\n"+
+				"The money will pay for clean water and shelters for 30,000 people."),
+		doc("appeal-us.txt", "United States gives to flood relief", "2024-06-05",
+			"The United States gave $45 million to the Varna flood appeal, the State Department said.\n\n"+
+				"Officials said the first flights of supplies would land within a week."),
+		doc("appeal-drc.txt", "Congo sends rescue teams", "2024-06-06",
+			"The Democratic Republic of Congo sent 80 rescue workers to Varna after the floods.\n\n"+
+				"The teams brought boats and medical kits."),
+		doc("appeal-who.txt", "WHO ships cholera kits", "2024-06-08",
+			"The World Health Organization delivered 600 cholera kits to Varna, the WHO said on Saturday.\n\n"+
+				"Cases of diarrhoea have risen since the floods."),
+	}
+}
+
+// TestQuestionsNamingCountriesInOtherLanguages: a French, Spanish or Creole
+// question naming a country or an organisation in its own language
+// ("Japón", "États-Unis", "RDC", "OMS") is answered from the English report
+// on that party, through the glossary's names.
+func TestQuestionsNamingCountriesInOtherLanguages(t *testing.T) {
+	e := answererOver(t, aidDocs())
+	mustState(t, e, []struct{ question, want string }{
+		{"¿Cuánto dinero prometió Japón para el llamamiento de Varna?", "$12 million"},
+		{"¿Cuánto dinero dieron los Estados Unidos?", "$45 million"},
+		{"Combien les États-Unis ont-ils donné ?", "$45 million"},
+		{"Combien de travailleurs de sauvetage la République démocratique du Congo a-t-elle envoyé à Varna ?", "80"},
+		{"¿Cuántos trabajadores de rescate envió la República Democrática del Congo?", "80"},
+		{"Combien de kits contre le choléra l'OMS a-t-elle livrés ?", "600"},
+		{"Konbyen lajan Etazini bay?", "$45 million"},
+	})
+}

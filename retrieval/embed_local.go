@@ -12,7 +12,7 @@ const DefaultLocalDim = 384
 
 // localModel names the feature scheme; change it whenever the features
 // change so that indexes built with the old scheme are rebuilt.
-const localModel = "hash-ngram-v6"
+const localModel = "hash-ngram-v7"
 
 // LocalEmbedder makes deterministic vectors without a model or network: it
 // hashes word unigrams, word bigrams and character n-grams of each word into

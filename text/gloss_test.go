@@ -103,3 +103,90 @@ func TestGlossaryGeneralVocabulary(t *testing.T) {
 		}
 	}
 }
+
+// TestGlossaryNames: countries, capitals, regions and international
+// organisations are translated from their French, Spanish and Creole names
+// and acronyms to the English names a news corpus uses; an acronym's
+// English side is the acronym's own token ("WHO" is not the stopword "who").
+func TestGlossaryNames(t *testing.T) {
+	key := func(s string) string { return strings.Join(Tokens(s), " ") }
+	for _, tc := range []struct{ name, want string }{
+		{"République démocratique du Congo", "congo"},
+		{"République démocratique du Congo", "democratic republic of congo"},
+		{"República Democrática del Congo", "drc"},
+		{"RDC", "democratic republic of congo"},
+		{"Estados Unidos", "united states"},
+		{"EE.UU.", "united states"},
+		{"EEUU", "united states"},
+		{"États-Unis", "united states"},
+		{"Etazini", "united states"},
+		{"Royaume-Uni", "united kingdom"},
+		{"Japón", "japan"},
+		{"Chine", "china"},
+		{"Lachin", "china"},
+		{"OMS", "WHO"},
+		{"OMS", "world health organization"},
+		{"ONU", "UN"},
+		{"Naciones Unidas", "united nations"},
+		{"UE", "european union"},
+		{"OTAN", "NATO"},
+		{"FMI", "IMF"},
+		{"Banque mondiale", "world bank"},
+		{"Banco Mundial", "world bank"},
+		{"Conseil de sécurité", "security council"},
+		{"Pékin", "beijing"},
+		{"Genève", "geneva"},
+		{"Amérique latine", "latin america"},
+		{"Caraïbes", "caribbean"},
+		{"haïtienne", "haitian"},
+		{"estadounidense", "american"},
+		{"mexicana", "mexican"},
+		{"Kwa Wouj", "red cross"},
+		{"la Suède", "sweden"},
+	} {
+		if got := Translations(key(tc.name)); !slices.Contains(got, key(tc.want)) {
+			t.Errorf("Translations(%q) = %q, want it to hold %q", tc.name, got, key(tc.want))
+		}
+	}
+	if key("OMS") != "oms" || key("WHO") != "who_" || key("l'OMS") != "l oms" {
+		t.Errorf("acronyms: OMS %q, WHO %q, l'OMS %q", key("OMS"), key("WHO"), key("l'OMS"))
+	}
+	for _, q := range []string{"la République démocratique du Congo a", "la República Democrática del Congo"} {
+		toks := Tokens(q)[1:]
+		if n, k := TranslatePhrase(toks); n != 4 || !slices.Contains(Translations(k), "congo") {
+			t.Errorf("TranslatePhrase(%q) = %d %q, want the four tokens of the name", q, n, k)
+		}
+	}
+	// The English name finds the foreign one (the glossary's renderings).
+	if r := Renderings(key("japan")); !slices.Contains(r, key("Japón")) {
+		t.Errorf("Renderings(japan) = %q, want it to hold %q", r, key("Japón"))
+	}
+}
+
+// TestGlossaryMarkedCollisions: common news words whose token is also a
+// rare English word ("lancé" reads as "lance") are marked and translated;
+// those whose English twin is common in news ("pays", "don") are not.
+func TestGlossaryMarkedCollisions(t *testing.T) {
+	key := func(s string) string { return strings.Join(Tokens(s), " ") }
+	for _, tc := range []struct{ word, want string }{
+		{"lancé", "launch"},
+		{"signalés", "reported"},
+		{"blessés", "wounded"},
+		{"argent", "money"},
+		{"année", "year"},
+		{"juge", "judge"},
+		{"lapè", "peace"},
+		{"semèn", "week"},
+		{"inversión", "investment"},
+		{"dice", "says"},
+	} {
+		if got := Translations(key(tc.word)); !slices.Contains(got, key(tc.want)) {
+			t.Errorf("Translations(%q) = %q, want it to hold %q", tc.word, got, key(tc.want))
+		}
+	}
+	for _, w := range []string{"pays", "don", "marché", "coupé", "décès"} {
+		if got := Translations(key(w)); got != nil {
+			t.Errorf("Translations(%q) = %q: its English twin is common in news", w, got)
+		}
+	}
+}

@@ -105,6 +105,11 @@ func tokenize(text string, marks *[]Mark) []string {
 			if marks != nil {
 				*marks = append(*marks, MarkBreak)
 			}
+		case (r == '\'' || r == '’') && elidesBeforeName(b.String(), capital) && i+size < len(text) && startsUpper(text[i+size:]):
+			// French elision before a name or an acronym ("l'OMS", "L'ONU",
+			// "d'Haïti", "Côte d'Ivoire"): the article is a word of its own,
+			// so the name is the token a glossary or a corpus knows.
+			flush()
 		case (r == '\'' || r == '’') && b.Len() == 1 && i+size < len(text) && text[i+size] >= 'A' && text[i+size] <= 'Z':
 			// A name such as O'Neill or D'Souza: one token.
 		case (r == '\'' || r == '’') && elides(b.String()) && i+size < len(text) && startsLetter(text[i+size:]):
@@ -145,6 +150,20 @@ func elides(w string) bool {
 		return strings.Contains("ldjnscmt", w)
 	}
 	return strings.HasSuffix(w, "qu")
+}
+
+// elidesBeforeName reports whether w (lower-cased; capital: it was written
+// with a capital) is a French article or preposition eliding before a
+// capitalised name: "l'" or "L'", a lower-case "d'" and the words ending in
+// qu'. A capital "D'" or "O'" starts a name ("D'Souza", "O'Neill").
+func elidesBeforeName(w string, capital bool) bool {
+	return w == "l" || w == "d" && !capital || len(w) > 1 && strings.HasSuffix(w, "qu")
+}
+
+// startsUpper reports whether s starts with an upper-case letter.
+func startsUpper(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsUpper(r)
 }
 
 // startsUpperOrLetter reports whether s starts with a letter: a hyphen

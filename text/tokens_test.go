@@ -19,6 +19,7 @@ func TestTokenize(t *testing.T) {
 		{"US is not us", "the US told us", []string{"the", "usa", "tell", "us"}},
 		{"irregular forms take their lemma", "Ruto brought tea; officers were paid", []string{"ruto", "bring", "tea", "officer", "be", "pay"}},
 		{"French elision keeps the word", "l'autorisation jusqu'à d'euros", []string{"l", "autorisation", "jusqu", "a", "d", "euro"}},
+		{"French elision before a name", "L'OMS, l'ONU et d'Haïti; Côte d'Ivoire", []string{"l", "oms", "l", "onu", "et", "d", "haiti", "cot", "d", "ivoir"}},
 		{"US spellings agree", "U.S. and United States and USA", []string{"usa", "and", "usa", "and", "usa"}},
 		{"hyphenated place names are one token", "Port-au-Prince and Port-Au-Prince, Kenya-led", []string{"portauprinc", "and", "portauprinc", "kenya", "led"}},
 		{"UN is not the article un", "UN and United Nations", []string{"un_", "and", "un_"}},
