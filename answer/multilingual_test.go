@@ -10,9 +10,6 @@ import (
 // mission: a regional hospital, a vaccination drive and a flooded lake
 // road.
 func clinicDocs() []corpus.Document {
-	doc := func(id, title, date, text string) corpus.Document {
-		return corpus.Document{Meta: corpus.Meta{DocID: id, Title: title, Published: date}, Text: text}
-	}
 	return []corpus.Document{
 		doc("hospital-opens.txt", "New hospital opens in Corwen", "2024-04-02",
 			"The new regional hospital in Corwen opened on Monday with 220 beds.\n\n"+
@@ -73,9 +70,6 @@ func TestQuestionsInOtherLanguages(t *testing.T) {
 // organisation each give a different sum to the same flood appeal, so a
 // question must find the donor it names.
 func aidDocs() []corpus.Document {
-	doc := func(id, title, date, text string) corpus.Document {
-		return corpus.Document{Meta: corpus.Meta{DocID: id, Title: title, Published: date}, Text: text}
-	}
 	return []corpus.Document{
 		doc("appeal-japan.txt", "Japan pledges aid to Varna flood appeal", "2024-06-03",
 			"Japan pledged $12 million to the Varna flood appeal on Monday, the foreign ministry in Tokyo said.\n\n"+

@@ -11,12 +11,14 @@ import (
 	"missionbot/retrieval"
 )
 
+// doc is a test document: its ID, headline, date and cleaned text.
+func doc(id, title, date, text string) corpus.Document {
+	return corpus.Document{Meta: corpus.Meta{DocID: id, Title: title, Published: date}, Text: text}
+}
+
 // ferryDocs is an invented corpus about a ferry link, dated, with figures
 // that change over time, for the quality regression tests.
 func ferryDocs() []corpus.Document {
-	doc := func(id, title, date, text string) corpus.Document {
-		return corpus.Document{Meta: corpus.Meta{DocID: id, Title: title, Published: date}, Text: text}
-	}
 	return []corpus.Document{
 		doc("ferry-approved.txt", "Harbour board approves ferry link", "2023-03-01",
 			"The harbour board on Tuesday approved a ferry link between Marlow Bay and Tenby Point.\n\n"+

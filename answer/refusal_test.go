@@ -143,20 +143,17 @@ func TestSurfaceNamesTheThing(t *testing.T) {
 // that country began. Words qualifying the category asked for ("Which
 // coastal countries…") are not required.
 func TestNameMentionedOftenMustBeInThePassage(t *testing.T) {
-	doc := func(id, date, body string) corpus.Document {
-		return corpus.Document{Meta: corpus.Meta{DocID: id, Title: "Measles drive, " + id, Published: date}, Text: body}
-	}
 	e := answererOver(t, []corpus.Document{
-		doc("a.txt", "2024-03-01", "Tarvia began vaccinating children against measles on 4 March 2024, the health ministry said."),
-		doc("b.txt", "2024-04-01", "Velmora began vaccinating children against measles on 9 April 2024 in its northern districts."),
-		doc("c.txt", "2024-05-01", "Cases have been reported in Orlenia and Tarvia, where clinics are short of staff."),
-		doc("d.txt", "2024-06-01", "Health workers in Orlenia asked for more fridges to store vaccine doses."),
-		doc("e.txt", "2024-06-10", "The regional agency said 120,000 doses had been delivered so far."),
-		doc("f.txt", "2024-06-20", "Donors pledged $12 million for the regional vaccination campaign."),
-		doc("g.txt", "2024-07-01", "The coastal states of Tarvia and Velmora have shared cold-chain trucks."),
-		doc("h.txt", "2024-07-10", "Schools reopened after the rainy season in most of the region."),
-		doc("i.txt", "2024-07-20", "A new clinic opened in the capital of Velmora with forty beds."),
-		doc("j.txt", "2024-08-01", "Measles cases fell by a third after the first round of vaccination."),
+		doc("a.txt", "Measles drive, a.txt", "2024-03-01", "Tarvia began vaccinating children against measles on 4 March 2024, the health ministry said."),
+		doc("b.txt", "Measles drive, b.txt", "2024-04-01", "Velmora began vaccinating children against measles on 9 April 2024 in its northern districts."),
+		doc("c.txt", "Measles drive, c.txt", "2024-05-01", "Cases have been reported in Orlenia and Tarvia, where clinics are short of staff."),
+		doc("d.txt", "Measles drive, d.txt", "2024-06-01", "Health workers in Orlenia asked for more fridges to store vaccine doses."),
+		doc("e.txt", "Measles drive, e.txt", "2024-06-10", "The regional agency said 120,000 doses had been delivered so far."),
+		doc("f.txt", "Measles drive, f.txt", "2024-06-20", "Donors pledged $12 million for the regional vaccination campaign."),
+		doc("g.txt", "Measles drive, g.txt", "2024-07-01", "The coastal states of Tarvia and Velmora have shared cold-chain trucks."),
+		doc("h.txt", "Measles drive, h.txt", "2024-07-10", "Schools reopened after the rainy season in most of the region."),
+		doc("i.txt", "Measles drive, i.txt", "2024-07-20", "A new clinic opened in the capital of Velmora with forty beds."),
+		doc("j.txt", "Measles drive, j.txt", "2024-08-01", "Measles cases fell by a third after the first round of vaccination."),
 	})
 	if a := ask(t, e, "On what date did Orlenia begin vaccinating children against measles?"); !a.Refused {
 		t.Errorf("Orlenia's start date, which no source gives: answered %q", a.Text)
@@ -266,22 +263,19 @@ func TestMentionsUpTo(t *testing.T) {
 // contractor named in two documents is neither rare nor the corpus's
 // subject.
 func metroDocs() []corpus.Document {
-	doc := func(id, date, body string) corpus.Document {
-		return corpus.Document{Meta: corpus.Meta{DocID: id, Title: "Metro news " + id, Published: date}, Text: body}
-	}
 	return []corpus.Document{
-		doc("m1.txt", "2022-03-15", "The city signed the civil works contract for Line 1. The contract is worth $3.6 billion."),
-		doc("m2.txt", "2023-05-01", "Trains for Line 1 will be built by Tamsin Rolling Stock, the metro company said."),
-		doc("m3.txt", "2024-02-01", "A test train from Tamsin Rolling Stock arrived at the depot in February."),
-		doc("m4.txt", "2024-06-01", "Tunnelling for Line 1 reached the halfway mark, the metro company said."),
-		doc("m5.txt", "2024-09-01", "A worker, Andrés Pardo, died after a fall at the Santa Rita shaft. He had worked on the line for 14 months."),
-		doc("m6.txt", "2024-10-01", "The union called a strike after the death at the shaft."),
-		doc("m7.txt", "2024-11-01", "Bram Signalling will pay penalties for the delayed signals, which cost the city $12 million in lost fares."),
-		doc("m8.txt", "2025-01-10", "The metro company ordered 500,000 smart cards from Ossel for the opening of Line 1."),
-		doc("m9.txt", "2025-03-01", "Line 1 will open in September, the mayor said."),
-		doc("m10.txt", "2025-09-30", "Line 1 opened on Tuesday and carried 120,000 passengers on its first day."),
-		doc("m11.txt", "2025-10-15", "Station cleaners complained about late wages."),
-		doc("m12.txt", "2025-11-01", "The mayor said a second line would be studied next year."),
+		doc("m1.txt", "Metro news m1.txt", "2022-03-15", "The city signed the civil works contract for Line 1. The contract is worth $3.6 billion."),
+		doc("m2.txt", "Metro news m2.txt", "2023-05-01", "Trains for Line 1 will be built by Tamsin Rolling Stock, the metro company said."),
+		doc("m3.txt", "Metro news m3.txt", "2024-02-01", "A test train from Tamsin Rolling Stock arrived at the depot in February."),
+		doc("m4.txt", "Metro news m4.txt", "2024-06-01", "Tunnelling for Line 1 reached the halfway mark, the metro company said."),
+		doc("m5.txt", "Metro news m5.txt", "2024-09-01", "A worker, Andrés Pardo, died after a fall at the Santa Rita shaft. He had worked on the line for 14 months."),
+		doc("m6.txt", "Metro news m6.txt", "2024-10-01", "The union called a strike after the death at the shaft."),
+		doc("m7.txt", "Metro news m7.txt", "2024-11-01", "Bram Signalling will pay penalties for the delayed signals, which cost the city $12 million in lost fares."),
+		doc("m8.txt", "Metro news m8.txt", "2025-01-10", "The metro company ordered 500,000 smart cards from Ossel for the opening of Line 1."),
+		doc("m9.txt", "Metro news m9.txt", "2025-03-01", "Line 1 will open in September, the mayor said."),
+		doc("m10.txt", "Metro news m10.txt", "2025-09-30", "Line 1 opened on Tuesday and carried 120,000 passengers on its first day."),
+		doc("m11.txt", "Metro news m11.txt", "2025-10-15", "Station cleaners complained about late wages."),
+		doc("m12.txt", "Metro news m12.txt", "2025-11-01", "The mayor said a second line would be studied next year."),
 	}
 }
 
