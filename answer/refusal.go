@@ -299,7 +299,7 @@ func quantifies(s sentence, terms []retrieval.QueryTerm, ids []int) bool {
 		return true
 	}
 	for i, w := range words {
-		if !isCount(w) {
+		if !isCount(w) || i > 1 && namesNumber(words[i-1], w) {
 			continue
 		}
 		for j := i + 1; j < len(words) && j <= i+4; j++ {
@@ -320,6 +320,27 @@ func quantifies(s sentence, terms []retrieval.QueryTerm, ids []int) bool {
 		}
 	}
 	return false
+}
+
+// namesNumber reports whether a small number after a capitalised word is
+// part of a name ("Line 1", "Gate 3"), not a count: "Metro Line 1 went
+// back to work" does not count workers. A weekday or month before it
+// ("on Monday 300 passengers") does not make a name.
+func namesNumber(before, number string) bool {
+	r, _ := utf8.DecodeRuneInString(before)
+	if !unicode.IsUpper(r) || strings.ContainsAny(before, ",.;:") {
+		return false
+	}
+	n := strings.Trim(number, "(),.;:\"'“”‘’")
+	if len(n) > 3 || strings.ContainsAny(n, ",.") {
+		return false
+	}
+	for _, tok := range text.Tokens(before) {
+		if text.IsDateWord(tok) {
+			return false
+		}
+	}
+	return true
 }
 
 // namesOther reports whether word is a name (capitalised, not a month or a

@@ -331,3 +331,25 @@ func TestMeasureNounAsksForAFigure(t *testing.T) {
 		t.Errorf("daily trip limit: %q, want 14", a.Text)
 	}
 }
+
+// TestNamesNumber: a small number after a capitalised word mid-sentence
+// is part of a name, not a count.
+func TestNamesNumber(t *testing.T) {
+	tests := []struct {
+		before, number string
+		want           bool
+	}{
+		{"Line", "1", true},
+		{"Gate", "3", true},
+		{"Monday", "300", false},
+		{"September", "12", false},
+		{"about", "2,300", false},
+		{"Line", "2,300", false},
+		{"Kenya,", "400", false},
+	}
+	for _, tt := range tests {
+		if got := namesNumber(tt.before, tt.number); got != tt.want {
+			t.Errorf("namesNumber(%q, %q) = %v, want %v", tt.before, tt.number, got, tt.want)
+		}
+	}
+}

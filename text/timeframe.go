@@ -49,18 +49,18 @@ var (
 	monthNumber = func() map[string]time.Month {
 		m := map[string]time.Month{}
 		names := [][]string{
-			{"january", "jan", "janvier", "janvye"},
-			{"february", "feb", "fevrier", "février", "fevriye"},
-			{"march", "mar", "mars", "mas"},
-			{"april", "apr", "avril"},
-			{"may", "mai", "me"},
-			{"june", "jun", "juin", "jen"},
-			{"july", "jul", "juillet", "jiyè", "jiye"},
-			{"august", "aug", "août", "aout", "out"},
-			{"september", "sep", "sept", "septembre", "septanm"},
-			{"october", "oct", "octobre", "oktòb", "oktob"},
-			{"november", "nov", "novembre", "novanm"},
-			{"december", "dec", "décembre", "decembre", "desanm"},
+			{"january", "jan", "janvier", "janvye", "enero"},
+			{"february", "feb", "fevrier", "février", "fevriye", "febrero"},
+			{"march", "mar", "mars", "mas", "marzo"},
+			{"april", "apr", "avril", "abril"},
+			{"may", "mai", "me", "mayo"},
+			{"june", "jun", "juin", "jen", "junio"},
+			{"july", "jul", "juillet", "jiyè", "jiye", "julio"},
+			{"august", "aug", "août", "aout", "out", "agosto"},
+			{"september", "sep", "sept", "septembre", "septanm", "septiembre", "setiembre"},
+			{"october", "oct", "octobre", "oktòb", "oktob", "octubre"},
+			{"november", "nov", "novembre", "novanm", "noviembre"},
+			{"december", "dec", "décembre", "decembre", "desanm", "diciembre"},
 		}
 		for i, ns := range names {
 			for _, n := range ns {
@@ -88,14 +88,14 @@ var (
 	// ("early", "mid", "late", "the end of", "the last day of"), an
 	// optional day, a month or season, and a year; or a year alone.
 	datePattern = regexp.MustCompile(`(?i)\b(?:(early|mid|late|the\s+(?:start|beginning|middle|end)\s+of|the\s+(?:first|last)\s+(?:day|week)\s+of|(?:début|fin|mi)(?:\s+|-)?)[\s-]*)?` +
-		`(?:(\d{1,2})(?:st|nd|rd|th|er)?\s+(?:of\s+)?)?` +
-		`(?:(` + monthAlternation + `|spring|summer|autumn|fall|winter)\.?\s+(?:(\d{1,2})(?:st|nd|rd|th)?,?\s+)?(?:of\s+)?)?` +
+		`(?:(\d{1,2})(?:st|nd|rd|th|er)?\s+(?:of\s+|de\s+)?)?` +
+		`(?:(` + monthAlternation + `|spring|summer|autumn|fall|winter)\.?\s+(?:(\d{1,2})(?:st|nd|rd|th)?,?\s+)?(?:of\s+|de\s+|del\s+)?)?` +
 		`((?:19|20)\d\d)\b`)
-	asOfPattern    = regexp.MustCompile(`(?i)\b(as\s+of|as\s+at|by|until|up\s+to|à\s+la\s+date\s+d[ue']|au|jusqu'?\s*(?:au|en)|rive\s+nan)\s*$`)
-	latestPattern  = regexp.MustCompile(`(?i)\b(latest|most\s+recent(ly)?|newest|now|currently|current|so\s+far|to\s+date|as\s+of\s+today|today|these\s+days|at\s+present|presently|dernier|dernière|actuellement|aujourd'hui|jusqu'à\s+présent|kounye\s*a|jodi\s*a)\b`)
-	changePattern  = regexp.MustCompile(`(?i)\b(chang|grow|grew|grown|develop|evolv|ris|rose|risen|fall|fell|fallen|increas|decreas|expand|shrink|shrank|climb|drop|shift|progress|vari|fluctuat|swell|swoll|declin|trend|evolution|évolu|augment|diminu|chanje|ogmante|diminye)\w*`)
-	changeQuestion = regexp.MustCompile(`(?i)^\W*(how\s+(did|has|have|had|do|does)|in\s+what\s+way|comment|kijan|kòman|koman)\b`)
-	rangeWords     = regexp.MustCompile(`(?i)\b(between|from|entre|de|ant)\b`)
+	asOfPattern    = regexp.MustCompile(`(?i)\b(as\s+of|as\s+at|by|until|up\s+to|à\s+la\s+date\s+d[ue']|au|jusqu'?\s*(?:au|en)|rive\s+nan|hasta|a\s+fecha\s+de)\s*$`)
+	latestPattern  = regexp.MustCompile(`(?i)\b(latest|most\s+recent(ly)?|newest|now|currently|current|so\s+far|to\s+date|as\s+of\s+today|today|these\s+days|at\s+present|presently|dernier|dernière|actuellement|aujourd'hui|jusqu'à\s+présent|kounye\s*a|jodi\s*a|actualmente|más\s+recientes?|hasta\s+ahora|hasta\s+la\s+fecha|hoy)\b`)
+	changePattern  = regexp.MustCompile(`(?i)\b(chang|grow|grew|grown|develop|evolv|ris|rose|risen|fall|fell|fallen|increas|decreas|expand|shrink|shrank|climb|drop|shift|progress|vari|fluctuat|swell|swoll|declin|trend|evolution|évolu|augment|diminu|chanje|ogmante|diminye|cambi|aument|disminu|creci|evoluci)\w*`)
+	changeQuestion = regexp.MustCompile(`(?i)^\W*(how\s+(did|has|have|had|do|does)|in\s+what\s+way|comment|kijan|kòman|koman|c[óo]mo)\b`)
+	rangeWords     = regexp.MustCompile(`(?i)\b(between|from|entre|de|desde|ant)\b`)
 	untilWords     = regexp.MustCompile(`(?i)\b(until|till|to|by|before|up\s+to|jusqu'?\s*(?:au|en|à)|avant|jiska)\s*$`)
 )
 

@@ -29,6 +29,11 @@ func TestParseTimeFrame(t *testing.T) {
 		{"How many troops arrived on 12 September 2024?", TimeDuring, day("2024-09-12"), day("2024-09-12")},
 		{"Who died on the last day of August 2025?", TimeDuring, day("2025-08-31"), day("2025-08-31")},
 		{"Konbyen travayè ki te la an septanm 2024?", TimeDuring, day("2024-09-01"), day("2024-09-30")},
+		// Spanish: "de" joins day, month and year.
+		{"¿Cuántos casos hubo en octubre de 2024?", TimeDuring, day("2024-10-01"), day("2024-10-31")},
+		{"¿Qué pasó el 3 de marzo de 2025?", TimeDuring, day("2025-03-03"), day("2025-03-03")},
+		{"¿Cuál es la cifra más reciente de muertes?", TimeLatest, zero, zero},
+		{"¿Cómo cambió el presupuesto entre 2022 y 2025?", TimeChange, day("2022-01-01"), day("2025-12-31")},
 		{"By how many votes did the council choose him?", TimeNone, zero, zero},
 		{"Who signed the agreement?", TimeNone, zero, zero},
 	}
