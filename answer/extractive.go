@@ -55,7 +55,12 @@ func (e *Extractive) Answer(ctx context.Context, req Request) (Answer, error) {
 	start := e.now()
 	// Search wider than k: the extra passages may hold other figures for
 	// the same fact, which the answer must show side by side.
-	res, err := e.searcher.Search(ctx, query, max(k, surveyK))
+	survey := surveyK
+	if text.ParseTimeFrame(req.Question).Kind == text.TimeChange {
+		// A change is told by many sources, one figure each.
+		survey = changeSurveyK
+	}
+	res, err := e.searcher.Search(ctx, query, max(k, survey))
 	if err != nil {
 		return Answer{}, fmt.Errorf("answer: %w", err)
 	}
@@ -72,10 +77,12 @@ func (e *Extractive) Answer(ctx context.Context, req Request) (Answer, error) {
 // Limits on an extractive answer's size: enough for the facts, short
 // enough for a chat message.
 const (
-	// surveyK is how many passages are searched for other figures.
-	surveyK      = 10
-	maxSentences = 4
-	maxWords     = 120
+	// surveyK is how many passages are searched for other figures;
+	// changeSurveyK, for the dated figures of a question about a change.
+	surveyK       = 10
+	changeSurveyK = 20
+	maxSentences  = 4
+	maxWords      = 120
 	// keepRatio is the share of the best sentence's score another sentence
 	// needs to be included.
 	keepRatio = 0.7
