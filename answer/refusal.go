@@ -150,6 +150,12 @@ func judge(q question, res retrieval.Results, k int) verdict {
 				missingVerb = missingVerb || absent(res.Terms, i)
 			}
 		}
+		for _, i := range partTerms(res.Terms, p.text) {
+			// "How many were hurt in the derailment?" where no source
+			// speaks of a derailment or a word for it: the event is not
+			// in the corpus, as when its verb is missing.
+			missingVerb = missingVerb || absentEvent(res.Terms[i])
+		}
 		if missingVerb && (p.wants == wantAmount || p.wants == wantPerson || p.wants == wantDate) {
 			// "How many officers were killed…" where no source says "kill"
 			// or a word for it: the event is not in the corpus.
@@ -487,6 +493,24 @@ func plainTerms(query string) []retrieval.QueryTerm {
 // absent reports whether term i is one the corpus holds in no way.
 func absent(terms []retrieval.QueryTerm, i int) bool {
 	return i >= 0 && !terms[i].Known && len(terms[i].Related) == 0
+}
+
+// absentEvent reports whether t is a noun for an event or act, made from
+// a verb ("derailment", "explosion", "compensation"), that the corpus
+// holds in no way: no source tells of it.
+func absentEvent(t retrieval.QueryTerm) bool {
+	if t.Known || len(t.Related) > 0 || t.Name || t.Number || t.Frame || len(t.Tokens) != 1 {
+		return false
+	}
+	if !text.IsNoun(t.Term) || text.IsVerb(t.Term) {
+		return false
+	}
+	for _, d := range text.Derived(t.Term) {
+		if !strings.Contains(d, " ") && text.IsVerb(d) {
+			return true
+		}
+	}
+	return false
 }
 
 // termIndex finds the query term that is, or contains, the term t; -1 for

@@ -353,3 +353,17 @@ func TestNamesNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestAbsentEventRefuses: a question about an event no source tells of, in
+// a noun made from a verb ("derailment"), is refused, though its other
+// words (passengers, Line 1) are everywhere.
+func TestAbsentEventRefuses(t *testing.T) {
+	e := answererOver(t, append(metroDocs(),
+		doc("m13.txt", "Crane accident", "2025-10-20", "Two workers were injured when a crane tipped over at the Line 1 depot.")))
+	if a := ask(t, e, "How many passengers were injured in the Line 1 derailment?"); !a.Refused {
+		t.Errorf("a derailment no source reports: answered %q", a.Text)
+	}
+	if a := ask(t, e, "How many passengers did Line 1 carry on its first day?"); a.Refused || !strings.Contains(a.Text, "120,000") {
+		t.Errorf("first-day passengers: %q, want 120,000", a.Text)
+	}
+}
