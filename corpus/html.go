@@ -98,9 +98,10 @@ func extractHTML(data []byte) (htmlPage, error) {
 	w := htmlTextWriter{skip: headline}
 	w.walk(content, content.DataAtom == atom.Article || content.DataAtom == atom.Main)
 	page.Text = w.String()
-	if byline != "" {
+	if isBylineText(byline, page.DayFirst) {
 		// Readability takes the byline or dateline out of the story; put it
 		// back at the top, where cleanText reads bylines and datelines.
+		// Anything else it took for one (a photo credit) stays out.
 		page.Text = byline + "\n\n" + page.Text
 	}
 	return page, nil
@@ -351,6 +352,18 @@ func largestWithWords(ns []*html.Node) *html.Node {
 		return nil
 	}
 	return best
+}
+
+// isBylineText reports whether s reads as a byline or a dateline.
+func isBylineText(s string, dayFirst bool) bool {
+	if s == "" {
+		return false
+	}
+	if _, _, ok := standaloneDateline(s, dayFirst); ok {
+		return true
+	}
+	_, ok := metaLine(s, dayFirst)
+	return ok
 }
 
 // readableContent returns the main content readability finds in a page

@@ -38,6 +38,8 @@ func TestStatedMetadataFixtures(t *testing.T) {
 			[]string{"PORT ELLEN, March", "Most read", "cookies"}},
 		{"readability-dateline.html", "Second dredger due as harbour work resumes", "2024-03-15", "Aurelio Campos", "The Island Observer",
 			[]string{"KIRKWALL, March", "Most read"}},
+		{"readability-byline-noise.html", "Second dredger due as harbour work resumes", "", "", "The Island Observer",
+			[]string{"north isles office", "Most read"}},
 		{"headline-then-section.txt", "Hospital opens new maternity wing", "2023-02-14", "", "Lakeshore Herald", []string{"Lakeshore Herald"}},
 	}
 	for _, tc := range tests {
