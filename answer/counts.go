@@ -93,6 +93,7 @@ func isCount(w string) bool {
 	return numberWords[strings.ToLower(w)]
 }
 
+// numberWords are the number words a count may be written with.
 var numberWords = map[string]bool{
 	"one": true, "two": true, "three": true, "four": true, "five": true, "six": true, "seven": true, "eight": true,
 	"nine": true, "ten": true, "eleven": true, "twelve": true, "thirteen": true, "fifteen": true, "twenty": true,

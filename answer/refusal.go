@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -385,17 +386,9 @@ func refusal(a Answer, v verdict) Answer {
 	case v.related != nil:
 		c := newCiter(&a)
 		n := c.cite(*v.related)
-		a.Text += " The closest they come: " + v.related.quote() + " [" + itoa(n) + "]"
+		a.Text += " The closest they come: " + v.related.quote() + " [" + strconv.Itoa(n) + "]"
 	}
 	return a
-}
-
-func itoa(n int) string {
-	const digits = "0123456789"
-	if n < 10 {
-		return digits[n : n+1]
-	}
-	return itoa(n/10) + digits[n%10:n%10+1]
 }
 
 // missingText says which parts of a question the sources leave unanswered.
@@ -418,6 +411,7 @@ func indirect(q string) string {
 	return "“" + lowerFirst(q) + "”"
 }
 
+// isBe reports whether w is a form of "to be".
 func isBe(w string) bool {
 	switch w {
 	case "is", "are", "was", "were":
@@ -426,6 +420,8 @@ func isBe(w string) bool {
 	return false
 }
 
+// lowerFirst lower-cases the first letter of s, unless its first word is
+// written in capitals (an acronym).
 func lowerFirst(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	if n == 0 {

@@ -244,6 +244,7 @@ func nearestMonth(m time.Month, pub time.Time) time.Time {
 	return best
 }
 
+// absDuration is the length of d, whichever its sign.
 func absDuration(d time.Duration) time.Duration {
 	if d < 0 {
 		return -d
