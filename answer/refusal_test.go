@@ -367,3 +367,21 @@ func TestAbsentEventRefuses(t *testing.T) {
 		t.Errorf("first-day passengers: %q, want 120,000", a.Text)
 	}
 }
+
+// TestAsOfPrefersReportsOfTheTime: a report from months later that names
+// the period looking back gives its own day's total, not the figure as of
+// the date asked about.
+func TestAsOfPrefersReportsOfTheTime(t *testing.T) {
+	e := answererOver(t, []corpus.Document{
+		doc("aug.txt", "Fires spread in the north", "2024-08-09",
+			"The fires in the northern hills had burned 118,500 hectares by Thursday, the forestry agency said.\n\nCrews from three regions were sent to help."),
+		doc("oct.txt", "Fire season ends", "2024-10-31",
+			"Between 14 July and 19 August the fires burned 176,000 hectares in the northern hills, the agency said in its end-of-season report.\n\nRain in September put out the last fires."),
+		doc("jun.txt", "Dry spring raises fire risk", "2024-06-02",
+			"Forecasters warned of a high fire risk in the northern hills after the driest spring in 30 years."),
+	})
+	a := ask(t, e, "As of early August 2024, how many hectares had burned in the northern hills?")
+	if a.Refused || !strings.Contains(a.Text, "118,500") || strings.Contains(a.Text, "176,000") {
+		t.Errorf("as of early August: %q, want 118,500 only", a.Text)
+	}
+}

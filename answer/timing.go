@@ -60,8 +60,12 @@ func timeWeight(s sentence, tf timeContext) float64 {
 	switch tf.Kind {
 	case text.TimeAsOf:
 		switch {
-		case mentionsUpTo(s.text, tf.From, tf.To, pubDate(s)):
+		case mentionsUpTo(s.text, tf.From, tf.To, pubDate(s)) && !retrospective(s, tf):
 			return 1.1
+		case mentionsUpTo(s.text, tf.From, tf.To, pubDate(s)):
+			// A report from long after, looking back: its sentence may
+			// name the time, but its figures are often of its own day.
+			return 0.8
 		case !dated:
 			return 0.75
 		case date.After(tf.To.AddDate(0, 0, 7)):
@@ -112,7 +116,7 @@ func preferTime(ok []sentence, tf timeContext) []sentence {
 		var before, after []sentence
 		for _, s := range ok {
 			d, dated := s.passage.Meta.Date()
-			if mentionsUpTo(s.text, tf.From, tf.To, pubDate(s)) || dated && !d.After(tf.To.AddDate(0, 0, 7)) {
+			if mentionsUpTo(s.text, tf.From, tf.To, pubDate(s)) && !retrospective(s, tf) || dated && !d.After(tf.To.AddDate(0, 0, 7)) {
 				before = append(before, s)
 			} else {
 				after = append(after, s)
@@ -222,6 +226,15 @@ func mentionsUpTo(s string, from, to, pub time.Time) bool {
 		}
 	}
 	return false
+}
+
+// retrospective reports whether s's source was published more than two
+// months after the "as of" period it names: an end-of-season report
+// saying "between 14 July and 19 August" gives the season's total, not
+// the figure of early August.
+func retrospective(s sentence, tf timeContext) bool {
+	d, dated := s.passage.Meta.Date()
+	return dated && d.After(tf.To.AddDate(0, 2, 0))
 }
 
 // pubDate is the date of s's source, or zero when it is undated.
