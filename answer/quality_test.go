@@ -375,6 +375,11 @@ func TestParseQuestion(t *testing.T) {
 		{"As of late June 2024, what was the maximum draft allowed in the locks?", wantAmount, "draft", 1},
 		{"What was the average depth of the channel?", wantAmount, "depth", 1},
 		{"As of April 2024, what was the canal's daily transit limit?", wantAmount, "limit", 1},
+		// What is asked about is the noun after "piece of", "kind of",
+		// "the name of"; a relative clause does not hide it.
+		{"Which piece of equipment failed and started the fire?", wantAny, "equipment", 1},
+		{"What kind of vessel vanished from the canal?", wantAny, "vessel", 1},
+		{"What was the name of the volunteer firefighter who died in July?", wantPerson, "firefighter", 1},
 	}
 	for _, tc := range tests {
 		q := parseQuestion(tc.question)

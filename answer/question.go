@@ -72,6 +72,63 @@ type part struct {
 	kind []string
 }
 
+// nounPhrase returns the noun phrase of lower from start, as word
+// indices, up to an auxiliary, a verb form, a stopword or a preposition,
+// and where it ends; an empty phrase when it ends in a word naming a
+// category ("What special status…").
+func nounPhrase(lower []string, start int) (run []int, end int) {
+	end = len(lower)
+	for i := start; i < len(lower); i++ {
+		w := lower[i]
+		// A word right after an article is a noun ("the name of…").
+		verb := isVerbForm(w) && !(i > 0 && isDeterminer(lower[i-1]))
+		if auxiliaries[w] || verb || i > start && i+1 < len(lower) && isDeterminer(lower[i+1]) && !isPreposition(w) {
+			// "Which firm won the contract…": a noun phrase goes on with a
+			// preposition, not an article; a word before one is the verb.
+			return run, i
+		}
+		if len(text.Terms(w)) == 0 {
+			if len(run) > 0 {
+				if !isDeterminer(w) && !isPreposition(w) && !relativePronouns[w] {
+					run = nil // the phrase ends in a word naming a category
+				}
+				return run, i
+			}
+			continue // an article before the noun
+		}
+		run = append(run, i)
+	}
+	return run, end
+}
+
+// relativePronouns end a noun phrase without naming it: "the firefighter
+// who died".
+var relativePronouns = map[string]bool{"who": true, "whom": true, "whose": true, "which": true, "that": true, "where": true, "when": true}
+
+// lastHead returns the index of the last noun of run, -1 for none.
+func lastHead(run []int, lower []string) int {
+	for j := len(run) - 1; j >= 0; j-- {
+		if isNounHead(lower[run[j]]) {
+			return run[j]
+		}
+	}
+	return -1
+}
+
+// isNounHead reports whether w can head a noun phrase: a noun, or a word
+// the lexicon does not know (a name).
+func isNounHead(w string) bool {
+	ts := text.Terms(w)
+	return len(ts) == 1 && (text.IsNoun(ts[0]) || !text.IsWord(ts[0]))
+}
+
+// partitiveNouns stand before "of" and the noun a question is about:
+// "which piece of equipment", "what kind of industry", "the name of the
+// firefighter".
+var partitiveNouns = map[string]bool{
+	"piece": true, "kind": true, "type": true, "sort": true, "name": true, "form": true, "item": true, "category": true,
+}
+
 // measureAdjectives before a noun make it a measure: "the maximum draft",
 // "the average speed", "the total cost".
 var measureAdjectives = map[string]bool{
@@ -264,27 +321,14 @@ func parsePart(q string) part {
 	// The noun phrase after the wh-word, up to an auxiliary, a stopword or
 	// a verb form; its last noun is the focus. A stopword noun ending it
 	// ("What special status…") is a category: no focus.
-	var run []int
-	end := len(words)
-	for i := start; i < len(words); i++ {
-		w := lower[i]
-		if auxiliaries[w] || isVerbForm(w) || i > start && i+1 < len(lower) && isDeterminer(lower[i+1]) {
-			// "Which firm won the contract…": a noun phrase goes on with a
-			// preposition, not an article; a word before one is the verb.
-			end = i
-			break
+	run, end := nounPhrase(lower, start)
+	head := lastHead(run, lower)
+	if head >= 0 && head == run[len(run)-1] && partitiveNouns[lower[head]] && end+1 < len(lower) && lower[end] == "of" && !headFirst[lower[wh]] {
+		// "Which piece of equipment…", "What was the name of the
+		// firefighter…": what is asked about is the noun after "of".
+		if run2, end2 := nounPhrase(lower, end+1); lastHead(run2, lower) >= 0 {
+			run, end = run2, end2
 		}
-		if len(text.Terms(w)) == 0 {
-			if len(run) > 0 {
-				if !isDeterminer(w) && !isPreposition(w) {
-					run = nil // the phrase ends in a word naming a category
-				}
-				end = i
-				break
-			}
-			continue // an article before the noun
-		}
-		run = append(run, i)
 	}
 	p.predicates = predicates(words, lower, end)
 	if p.quantity {
@@ -295,24 +339,14 @@ func parsePart(q string) part {
 	if len(run) == 0 {
 		return p
 	}
-	head := -1
-	isHead := func(j int) bool {
-		ts := text.Terms(lower[run[j]])
-		return len(ts) == 1 && (text.IsNoun(ts[0]) || !text.IsWord(ts[0]))
-	}
+	head = lastHead(run, lower)
 	if headFirst[lower[wh]] {
 		// French and Haitian Creole put the noun before what qualifies it:
 		// "Ki jij Tribinal Siperyè a…" asks which judge.
-		for j := range run {
-			if isHead(j) {
-				head = run[j]
-				break
-			}
-		}
-	} else {
-		for j := len(run) - 1; j >= 0; j-- {
-			if isHead(j) {
-				head = run[j]
+		head = -1
+		for _, j := range run {
+			if isNounHead(lower[j]) {
+				head = j
 				break
 			}
 		}
