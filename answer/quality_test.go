@@ -380,6 +380,7 @@ func TestParseQuestion(t *testing.T) {
 		{"Which piece of equipment failed and started the fire?", wantAny, "equipment", 1},
 		{"What kind of vessel vanished from the canal?", wantAny, "vessel", 1},
 		{"What was the name of the volunteer firefighter who died in July?", wantPerson, "firefighter", 1},
+		{"As of February 2025, what was the official opening date for the line?", wantDate, "", 1},
 	}
 	for _, tc := range tests {
 		q := parseQuestion(tc.question)

@@ -80,8 +80,10 @@ func nounPhrase(lower []string, start int) (run []int, end int) {
 	end = len(lower)
 	for i := start; i < len(lower); i++ {
 		w := lower[i]
-		// A word right after an article is a noun ("the name of…").
-		verb := isVerbForm(w) && !(i > 0 && isDeterminer(lower[i-1]))
+		// A word right after an article is a noun ("the name of…"); an
+		// -ing form before a noun qualifies it ("the opening date").
+		verb := isVerbForm(w) && !(i > 0 && isDeterminer(lower[i-1])) &&
+			!(strings.HasSuffix(w, "ing") && i+1 < len(lower) && isNounHead(lower[i+1]) && !isVerbForm(lower[i+1]))
 		if auxiliaries[w] || verb || i > start && i+1 < len(lower) && isDeterminer(lower[i+1]) && !isPreposition(w) {
 			// "Which firm won the contract…": a noun phrase goes on with a
 			// preposition, not an article; a word before one is the verb.

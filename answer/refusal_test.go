@@ -385,3 +385,20 @@ func TestAsOfPrefersReportsOfTheTime(t *testing.T) {
 		t.Errorf("as of early August: %q, want 118,500 only", a.Text)
 	}
 }
+
+// TestWhoIsNamedBesideWhatWasAsked: in two sentences read together, the
+// one naming someone must be about what was asked; a search for a
+// successor followed by another official's words does not say who
+// succeeded.
+func TestWhoIsNamedBesideWhatWasAsked(t *testing.T) {
+	e := answererOver(t, append(ferryDocs(),
+		doc("resign.txt", "Ferry chief resigns", "2025-05-02",
+			"Harbour board chief executive Tomas Reiner resigned on Friday after the pier inquiry. The board said a search for his successor was under way. "+
+				"Deputy mayor Ilse Varga said the town would cooperate with the inquiry.\n\nThe ferry kept sailing during the week.")))
+	if a := ask(t, e, "Who was appointed to succeed Tomas Reiner as chief executive?"); !a.Refused {
+		t.Errorf("a successor no source names: answered %q", a.Text)
+	}
+	if a := ask(t, e, "Who commands the ferry Aurora?"); a.Refused || !strings.Contains(a.Text, "Ines Varo") {
+		t.Errorf("who commands the Aurora: %q, want Ines Varo", a.Text)
+	}
+}
