@@ -257,14 +257,6 @@ func IsVerb(term string) bool {
 	return ok && lx.pos[i]&posVerb != 0
 }
 
-// IsVerbOnly reports whether the lexicon knows term as a verb and not as a
-// noun or adjective.
-func IsVerbOnly(term string) bool {
-	lx := theLexicon()
-	i, ok := lx.english(term)
-	return ok && lx.pos[i]&posVerb != 0 && lx.pos[i]&(posNoun|posAdj) == 0
-}
-
 // Collocation returns how many tokens, from the start of toks, form a
 // collocation the lexicon knows ("head of state", "hold back"), up to
 // three, and its key; 0 and "" when none does. The collocation must start
