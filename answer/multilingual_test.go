@@ -102,3 +102,32 @@ func TestQuestionsNamingCountriesInOtherLanguages(t *testing.T) {
 		{"Konbyen lajan Etazini bay?", "$45 million"},
 	})
 }
+
+// worksDocs: an invented English corpus on a tunnel dig, leased buses and a
+// forest fire, asked about in French and Spanish with participles.
+func worksDocs() []corpus.Document {
+	return []corpus.Document{
+		doc("tunnel-dig.txt", "Crews finish digging Orla rail tunnel", "2024-03-11",
+			"Crews have dug 14 kilometres of the Orla rail tunnel, the transport ministry said on Monday.\n\n"+
+				"The tunnel will carry trains under the Brenn hills when it opens in 2027."),
+		doc("bus-lease.txt", "City leases electric buses", "2024-07-22",
+			"The city of Orla leased 65 electric buses from a Dutch maker for five years.\n\n"+
+				"The mayor said the lease would cost 18 million euros."),
+		doc("forest-fire.txt", "Fire burns forest near Orla", "2024-08-30",
+			"A forest fire burned 3,200 hectares near Orla before firefighters put it out on Thursday.\n\n"+
+				"About 400 residents were evacuated from two villages."),
+	}
+}
+
+// TestParticiplesInOtherLanguages: French and Spanish questions whose verb
+// is a participle or a preterite ("creusés", "louées", "quemaron") are
+// answered from the English reports, through the glossary's inflected forms.
+func TestParticiplesInOtherLanguages(t *testing.T) {
+	e := answererOver(t, worksDocs())
+	mustState(t, e, []struct{ question, want string }{
+		{"Combien de kilomètres du tunnel ont été creusés ?", "14 kilometres"},
+		{"Combien d'autobus électriques la ville a-t-elle loués ?", "65"},
+		{"¿Cuántas hectáreas quemó el incendio forestal?", "3,200 hectares"},
+		{"¿Cuántos residentes fueron evacuados?", "400"},
+	})
+}

@@ -190,3 +190,57 @@ func TestGlossaryMarkedCollisions(t *testing.T) {
 		}
 	}
 }
+
+// TestGlossaryInflectedForms: participles, third persons and irregular
+// forms of the glossary's verbs, whose stems differ from the listed form,
+// are translated too, as are Creole short forms and the newer news words.
+func TestGlossaryInflectedForms(t *testing.T) {
+	key := func(s string) string { return strings.Join(Tokens(s), " ") }
+	for _, tc := range []struct{ lang, word, want string }{
+		{"fr", "creusé", "dig"},
+		{"fr", "loués", "lease"},
+		{"fr", "loués", "rent"},
+		{"fr", "annonçait", "announce"},
+		{"fr", "annoncent", "announce"},
+		{"fr", "reçu", "received"},
+		{"fr", "détruites", "destroyed"},
+		{"fr", "construit", "built"},
+		{"fr", "élus", "elected"},
+		{"fr", "ouverte", "opened"},
+		{"fr", "brûlées", "burned"},
+		{"fr", "inaugurée", "inaugurated"},
+		{"fr", "vendus", "sell"},
+		{"fr", "procureur", "prosecutor"},
+		{"es", "quemaron", "burn"},
+		{"es", "murieron", "die"},
+		{"es", "hizo", "made"},
+		{"es", "dijo", "said"},
+		{"es", "puso", "put"},
+		{"es", "aprobó", "approved"},
+		{"es", "cerraron", "closed"},
+		{"es", "heridos", "injured"},
+		{"es", "anunciaron", "announce"},
+		{"es", "construyeron", "build"},
+		{"es", "alquilados", "rented"},
+		{"es", "excavaron", "dig"},
+		{"es", "fiscal", "prosecutor"},
+		{"es", "porcentaje", "percentage"},
+		{"ht", "boule", "burn"},
+		{"ht", "fouye", "dig"},
+		{"ht", "lwe", "rent"},
+		{"ht", "etranje", "abroad"},
+		{"ht", "dife", "fire"},
+		{"ht", "pwosè", "trial"},
+		{"ht", "konpayi", "company"},
+		{"ht", "mwatye", "half"},
+		{"ht", "vini", "come"},
+		{"ht", "fèt", "born"},
+		{"ht", "ponpye", "firefighter"},
+		{"ht", "pwokirè", "prosecutor"},
+		{"ht", "chantye", "work"},
+	} {
+		if got := Translations(key(tc.word)); !slices.Contains(got, key(tc.want)) {
+			t.Errorf("%s: Translations(%q) = %q, want it to hold %q", tc.lang, tc.word, got, key(tc.want))
+		}
+	}
+}
