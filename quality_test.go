@@ -91,8 +91,8 @@ func TestProbesDoNotRegress(t *testing.T) {
 	}{
 		{"canal", 0.90, 0.76, 0.72, 0.70},
 		{"mpox", 0.70, 0.57, 0.64, 0.85},
-		{"metro", 0.75, 0.56, 0.55, 0.85},
-		{"wildfire", 0.80, 0.60, 0.62, 0.28},
+		{"metro", 0.80, 0.60, 0.60, 0.85},
+		{"wildfire", 0.80, 0.64, 0.69, 0.28},
 	}
 	for _, tt := range tests {
 		t.Run(tt.set, func(t *testing.T) {
