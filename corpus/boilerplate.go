@@ -110,13 +110,15 @@ func cleanText(raw string, opts cleanOptions) cleaned {
 			kept = append(kept, asSentence(para))
 			continue
 		}
-		if d, author, ok := standaloneDateline(para, opts.DayFirst); ok && header {
-			dateline = firstNonEmpty(dateline, d)
-			if c.Author == "" {
-				c.Author = author
+		if header {
+			if d, author, ok := standaloneDateline(para, opts.DayFirst); ok {
+				dateline = firstNonEmpty(dateline, d)
+				if c.Author == "" {
+					c.Author = author
+				}
+				drop(para)
+				continue
 			}
-			drop(para)
-			continue
 		}
 		if lm, ok := metaLine(para, opts.DayFirst); ok {
 			if header {
@@ -184,7 +186,7 @@ func cleanText(raw string, opts cleanOptions) cleaned {
 			continue
 		}
 		if header && dateline == "" {
-			if d, ok := datelineDate(para, opts.DayFirst); ok {
+			if d, _, ok := datelineDate(para, opts.DayFirst); ok {
 				dateline = d
 			}
 		}

@@ -173,37 +173,38 @@ func isUpdateLabel(label string) bool {
 // optional agency in brackets and a dash: "PORT-AU-PRINCE, Tuesday 25 June
 // 2024 — ...", "NAIROBI, Kenya, March 5, 2024 (Reuters) - ...". A dateline
 // without a year ("June 25 (Wire) —") states no full date and gives none.
-func datelineDate(p string, dayFirst bool) (string, bool) {
-	end := -1
+// tail is what follows the dash: the story, or a byline.
+func datelineDate(p string, dayFirst bool) (day, tail string, ok bool) {
+	end, width := -1, 0
 	for _, dash := range []string{" — ", " – ", " - ", "—"} {
 		if i := strings.Index(p, dash); i > 0 && (end < 0 || i < end) {
-			end = i
+			end, width = i, len(dash)
 		}
 	}
 	if end < 0 || end > 160 {
-		return "", false
+		return "", "", false
 	}
 	head := p[:end]
 	if wordsUpTo(head, 14) > 14 {
-		return "", false
+		return "", "", false
 	}
 	place, rest, ok := strings.Cut(head, ",")
 	if !ok || !isCapitalsPlace(place) {
-		return "", false
+		return "", "", false
 	}
 	m, ok := findDate(rest, dayFirst)
 	if !ok {
-		return "", false
+		return "", "", false
 	}
 	// Only a region, weekday or agency may stand beside the date.
 	if before := strings.TrimSpace(rest[:m.start]); wordsUpTo(before, 4) > 4 {
-		return "", false
+		return "", "", false
 	}
 	after := strings.TrimSpace(rest[m.end:])
 	if after != "" && !(strings.HasPrefix(after, "(") && strings.HasSuffix(after, ")")) && !clockRe.MatchString(after) {
-		return "", false
+		return "", "", false
 	}
-	return m.day, true
+	return m.day, strings.TrimSpace(p[end+width:]), true
 }
 
 // standaloneDateline reads a dateline that stands alone on its line, with
@@ -212,18 +213,9 @@ func datelineDate(p string, dayFirst bool) (string, bool) {
 // dateline that opens the story's first sentence is not one: that
 // paragraph is prose and stays.
 func standaloneDateline(p string, dayFirst bool) (date, author string, ok bool) {
-	date, ok = datelineDate(p, dayFirst)
+	date, rest, ok := datelineDate(p, dayFirst)
 	if !ok {
 		return "", "", false
-	}
-	rest := ""
-	for _, dash := range []string{" — ", " – ", " - ", "—"} {
-		if i := strings.Index(p, dash); i > 0 {
-			r := strings.TrimSpace(p[i+len(dash):])
-			if rest == "" || len(r) > len(rest) {
-				rest = r
-			}
-		}
 	}
 	if rest == "" {
 		return date, "", true

@@ -49,7 +49,7 @@ func TestDatelineDate(t *testing.T) {
 		"On 5 March 2024, the council voted — unanimously — to renew the mission.": "",
 		"In Nairobi, 5 March 2024 — talks began.":                                  "",
 	} {
-		got, _ := datelineDate(in, true)
+		got, _, _ := datelineDate(in, true)
 		if got != want {
 			t.Errorf("datelineDate(%q) = %q, want %q", in, got, want)
 		}

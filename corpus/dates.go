@@ -131,14 +131,16 @@ func findDate(s string, dayFirst bool) (dateMatch, bool) {
 			best, found = m, true
 		}
 	}
-	if g := dmyTextRe.FindStringSubmatchIndex(s); written && g != nil {
-		if day, ok := ymd(s[g[6]:g[7]], monthNames[strings.ToLower(s[g[4]:g[5]])], s[g[2]:g[3]]); ok {
-			consider(dateMatch{day, g[2], g[7]})
+	if written {
+		if g := dmyTextRe.FindStringSubmatchIndex(s); g != nil {
+			if day, ok := ymd(s[g[6]:g[7]], monthNames[strings.ToLower(s[g[4]:g[5]])], s[g[2]:g[3]]); ok {
+				consider(dateMatch{day, g[2], g[7]})
+			}
 		}
-	}
-	if g := mdyTextRe.FindStringSubmatchIndex(s); written && g != nil {
-		if day, ok := ymd(s[g[6]:g[7]], monthNames[strings.ToLower(s[g[2]:g[3]])], s[g[4]:g[5]]); ok {
-			consider(dateMatch{day, g[2], g[7]})
+		if g := mdyTextRe.FindStringSubmatchIndex(s); g != nil {
+			if day, ok := ymd(s[g[6]:g[7]], monthNames[strings.ToLower(s[g[2]:g[3]])], s[g[4]:g[5]]); ok {
+				consider(dateMatch{day, g[2], g[7]})
+			}
 		}
 	}
 	if g := ymdNumRe.FindStringSubmatchIndex(s); g != nil && s[g[4]:g[5]] == s[g[8]:g[9]] {

@@ -305,34 +305,22 @@ func (s htmlScan) titleTag() string {
 // titleSeparators set a site's name apart from the headline in a <title>.
 var titleSeparators = []string{" | ", " - ", " — ", " – ", " :: ", " · "}
 
-// titleSite returns the site's name a <title> puts beside the page's
-// headline ("Canal cuts transits | Maritime Ledger", "Maritime Ledger —
-// Canal cuts transits"), or "" when the <title> is something else: the
-// publisher of a page that states it nowhere else.
+// titleSite returns the site's name a <title> adds to the page's headline
+// ("Canal cuts transits | Maritime Ledger"), or "" when the <title> is
+// something else: the publisher of a page that states it nowhere else.
 func (s htmlScan) titleSite(headline string) string {
-	key := titleKey(headline)
-	if key == "" {
+	h := s.titleTag()
+	if key := titleKey(headline); key == "" || titleKey(h) != key || len(h) == len(s.titleText) {
 		return ""
 	}
+	site := strings.TrimSpace(strings.Replace(s.titleText, h, "", 1))
 	for _, sep := range titleSeparators {
-		if i := strings.LastIndex(s.titleText, sep); i > 0 && titleKey(s.titleText[:i]) == key {
-			return siteName(s.titleText[i+len(sep):])
-		}
-		if i := strings.Index(s.titleText, sep); i > 0 && titleKey(s.titleText[i+len(sep):]) == key {
-			return siteName(s.titleText[:i])
-		}
+		site = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(site, strings.TrimSpace(sep)), strings.TrimSpace(sep)))
 	}
-	return ""
-}
-
-// siteName returns s as a site's name: a few words, or "" for anything
-// longer.
-func siteName(s string) string {
-	s = strings.TrimSpace(s)
-	if n := len(strings.Fields(s)); n == 0 || n > 5 {
+	if n := len(strings.Fields(site)); n == 0 || n > 5 {
 		return ""
 	}
-	return s
+	return site
 }
 
 // largestWithWords returns the node among ns with the most paragraph
