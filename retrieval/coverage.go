@@ -44,6 +44,9 @@ type coverageQuery struct {
 	terms  []queryTerm
 	total  float64
 	known  int // how many terms the corpus holds, literally or through related words
+	// foreign is set for a question written in French, Creole or Spanish:
+	// it holds a glossary word that is no English word.
+	foreign bool
 }
 
 // queryTerm is one content term of a query.
@@ -174,6 +177,9 @@ func (t QueryTerm) Match(toks []string) (credit float64, related string) {
 func (ix *bm25) coverageQuery(query string, chunks []Chunk) coverageQuery {
 	q := coverageQuery{lex: ix, chunks: chunks}
 	toks, marks := text.MarkedTokens(query)
+	for _, tok := range toks {
+		q.foreign = q.foreign || len(text.Translations(tok)) > 0 && !text.IsEnglishToo(tok)
+	}
 	frame := text.FrameWords(query)
 	names := make([]bool, len(toks))
 	breaks := make([]bool, len(toks))
@@ -190,7 +196,7 @@ func (ix *bm25) coverageQuery(query string, chunks []Chunk) coverageQuery {
 	for i := 0; i < len(toks); i++ {
 		tok := toks[i]
 		n, key := text.Collocation(toks[i:])
-		// A French or Haitian Creole phrase the glossary translates
+		// A French, Haitian Creole or Spanish phrase the glossary translates
 		// ("Tribinal Siperyè" for "High Court") is one term, even inside a
 		// name.
 		gn, gkey := text.TranslatePhrase(toks[i:])
@@ -329,8 +335,10 @@ func (q coverageQuery) prepareTerm(key string, parts []string, seq bool) queryTe
 		// is matched through its English equivalents even where a
 		// foreign document uses it ("décès" finds "deaths"), and an
 		// English word through its renderings ("deaths" finds a French
-		// report's "décès").
-		if q.translate(&t) {
+		// report's "décès"). A foreign word that is also English ("lac",
+		// "lace") is translated in a foreign question, or where the
+		// corpus does not use it.
+		if (!t.Known || q.foreign || !text.IsEnglishToo(key)) && q.translate(&t) {
 			t.Known = true
 		}
 		for _, r := range text.Renderings(key) {
@@ -412,7 +420,7 @@ func (q coverageQuery) prepareTerm(key string, parts []string, seq bool) queryTe
 	return t
 }
 
-// translate adds to t, a French or Haitian Creole term, the English
+// translate adds to t, a French, Haitian Creole or Spanish term, the English
 // equivalents the glossary gives that the corpus uses, as forms of the term
 // itself: "jij" is held by a passage saying "judge". It reports whether the
 // corpus uses any.

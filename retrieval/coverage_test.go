@@ -166,3 +166,30 @@ func TestSearchAcrossLanguages(t *testing.T) {
 		}
 	}
 }
+
+// TestGlossedEnglishWordsStayEnglish: a glossary word that is also an
+// English word ("Ed", Creole for "aid"; "chin", for "China") is not a
+// rendering of the English question's word, nor read as a translation
+// where the corpus uses it as English.
+func TestGlossedEnglishWordsStayEnglish(t *testing.T) {
+	ix, _ := openTestIndex(t, t.TempDir(), newIxEmbedder())
+	docs := []corpus.Document{
+		{Meta: corpus.Meta{DocID: "a.txt", Title: "Night shift"}, Text: "Ed Marsh rested his chin on his hand at the coast road checkpoint."},
+		{Meta: corpus.Meta{DocID: "b.txt", Title: "Convoy"}, Text: "The aid convoy from China reached the coast on Monday."},
+	}
+	mustRefresh(t, ix, docs, RefreshOptions{})
+	res, err := ix.Search(context.Background(), "How much aid did China send to the coast?", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, qt := range res.Terms {
+		if slices.Contains(qt.Forms, "ed") || slices.Contains(qt.Forms, "chin") {
+			t.Errorf("term %q is matched through the English words %v", qt.Term, qt.Forms)
+		}
+	}
+	for _, p := range res.Passages {
+		if p.Meta.DocID == "a.txt" && p.Coverage > 0.3 {
+			t.Errorf("a passage about Ed Marsh's chin covers %.2f of a question about aid from China", p.Coverage)
+		}
+	}
+}

@@ -70,8 +70,15 @@ func Translations(term string) []string { return glossary()[term] }
 // "lanmò", "muerte"). Built once, on first use; read-only afterwards.
 var renderings = sync.OnceValue(func() map[string][]string {
 	m := map[string][]string{}
+	lx := theLexicon()
 	for key, equivalents := range glossary() {
 		if strings.Contains(key, " ") {
+			continue
+		}
+		if _, english := lx.find(key); english {
+			// A marked key that is also an English word ("cot" for
+			// "coast"): rendering the English question's word by it
+			// would match English text that means something else.
 			continue
 		}
 		for _, e := range equivalents {
@@ -89,8 +96,17 @@ var renderings = sync.OnceValue(func() map[string][]string {
 // Renderings returns the French, Haitian Creole and Spanish words of one
 // token the glossary translates by the English term (as Terms gives it),
 // so that an English question finds a foreign document: "death" is
-// rendered "décès" (as Tokens gives it). The result must not be modified.
+// rendered "décès" (as Tokens gives it). Foreign words that are also
+// English words are left out. The result must not be modified.
 func Renderings(term string) []string { return renderings()[term] }
+
+// IsEnglishToo reports whether term, a key of the glossary, is also an
+// English word the lexicon knows ("lac", read as "lace"): it is to be
+// translated only where the corpus does not use it.
+func IsEnglishToo(term string) bool {
+	_, english := theLexicon().find(term)
+	return english
+}
 
 // TranslatePhrase returns how many tokens, from the start of toks, form a
 // phrase of two words or more the glossary holds ("tribinal siperyè",
@@ -106,8 +122,8 @@ func TranslatePhrase(toks []string) (int, string) {
 	return 0, ""
 }
 
-// english returns the lexicon entry for term, or, for a French or Haitian
-// Creole term the glossary translates, its first English equivalent the
+// english returns the lexicon entry for term, or, for a French, Haitian
+// Creole or Spanish term the glossary translates, its first English equivalent the
 // lexicon knows: the lexicon reads "jij" as "judge".
 func (lx *lexicon) english(term string) (int, bool) {
 	if i, ok := lx.find(term); ok {
