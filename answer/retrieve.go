@@ -23,7 +23,8 @@ func modelK(k int) int {
 
 // retrieve searches every query for k passages and merges the results:
 // passages interleaved by rank, the first query's first, without repeats,
-// renumbered; the best coverage; the first notice.
+// renumbered; the best coverage; the first notice; the first query's terms
+// and time frame, which the refusal checks read.
 func retrieve(ctx context.Context, s Searcher, queries []string, k int) (retrieval.Results, error) {
 	var all []retrieval.Results
 	for _, q := range queries {
@@ -36,7 +37,7 @@ func retrieve(ctx context.Context, s Searcher, queries []string, k int) (retriev
 	if len(all) == 1 {
 		return all[0], nil
 	}
-	out := retrieval.Results{Query: all[0].Query}
+	out := retrieval.Results{Query: all[0].Query, Terms: all[0].Terms, Time: all[0].Time}
 	seen := map[string]bool{}
 	for rank := 0; len(out.Passages) < k; rank++ {
 		more := false
