@@ -102,10 +102,3 @@ var weekdays = map[string]time.Weekday{
 	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
 	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
 }
-
-// months maps English month names, lower case, to their months.
-var months = map[string]time.Month{
-	"january": time.January, "february": time.February, "march": time.March, "april": time.April,
-	"may": time.May, "june": time.June, "july": time.July, "august": time.August,
-	"september": time.September, "october": time.October, "november": time.November, "december": time.December,
-}

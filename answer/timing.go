@@ -1,10 +1,8 @@
 package answer
 
 import (
-	"regexp"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"missionbot/retrieval"
@@ -85,9 +83,9 @@ func timeWeight(s sentence, tf timeContext) float64 {
 		// or a source from it, is about what was asked.
 		specific := tf.To.Sub(tf.From) <= 31*24*time.Hour
 		switch {
-		case mentionsPeriod(s.text, tf.From, tf.To) && specific:
+		case mentionsPeriod(s, tf.From, tf.To) && specific:
 			return 1.3
-		case mentionsPeriod(s.text, tf.From, tf.To):
+		case mentionsPeriod(s, tf.From, tf.To):
 			return 1.1
 		case dated && !date.Before(tf.From.AddDate(0, 0, -7)) && !date.After(tf.To.AddDate(0, 1, 0)):
 			return 1.15
@@ -159,7 +157,7 @@ func timeline(cands []sentence, terms []retrieval.QueryTerm, p part, focus int, 
 		if p.money && !s.money || focus >= 0 && !quantifies(s, terms, []int{focus}) {
 			continue
 		}
-		if d, dated := s.passage.Meta.Date(); dated && !mentionsPeriod(s.text, tf.From, tf.To) {
+		if d, dated := s.passage.Meta.Date(); dated && !mentionsPeriod(s, tf.From, tf.To) {
 			if !tf.From.IsZero() && d.Before(tf.From.AddDate(0, -1, 0)) || !tf.To.IsZero() && d.After(tf.To.AddDate(0, 3, 0)) {
 				continue
 			}
@@ -190,42 +188,21 @@ func timeline(cands []sentence, terms []retrieval.QueryTerm, p part, focus int, 
 }
 
 // mentionsPeriod reports whether s names a date in [from, to].
-func mentionsPeriod(s string, from, to time.Time) bool { return text.MentionsPeriod(s, from, to) }
+func mentionsPeriod(s sentence, from, to time.Time) bool {
+	return text.MentionsPeriod(s.text, from, to, pubDate(s))
+}
 
 // mentionsUpTo reports whether s names a time up to the end of [from, to]
 // and not long before it: what was true "as of" the period ("by late
-// April", "in September"), not what came later.
-//
-// A month written without a year ("in September") is the one nearest its
-// source's date (pub; zero when the source is undated, and then any year
-// will do); a month written with its year ("3 February 2025") is a date,
-// read above.
+// April", "in September"), not what came later. A month written without a
+// year is the one nearest pub, its source's date (see text.MentionsMonth).
 func mentionsUpTo(s string, from, to, pub time.Time) bool {
 	for _, p := range text.DatePeriods(s) {
 		if !p.To.After(to.AddDate(0, 0, 7)) && !p.To.Before(from.AddDate(0, -1, 0)) {
 			return true
 		}
 	}
-	if to.Sub(from) > 62*24*time.Hour {
-		return false
-	}
-	for _, loc := range monthWord.FindAllStringIndex(s, -1) {
-		if yearAfter.MatchString(s[loc[1]:]) {
-			continue
-		}
-		m := months[strings.ToLower(s[loc[0]:loc[1]])]
-		if pub.IsZero() {
-			if text.MonthIn(m, from, to) {
-				return true
-			}
-			continue
-		}
-		start := nearestMonth(m, pub)
-		if !start.After(to) && start.AddDate(0, 1, 0).After(from) {
-			return true
-		}
-	}
-	return false
+	return text.MentionsMonth(s, from, to, pub)
 }
 
 // retrospective reports whether s's source was published more than two
@@ -242,32 +219,3 @@ func pubDate(s sentence) time.Time {
 	d, _ := s.passage.Meta.Date()
 	return d
 }
-
-// nearestMonth returns the first day of month m in the year that puts it
-// nearest pub: "September" in a report of October 2024 is September 2024,
-// in a report of January 2025 too.
-func nearestMonth(m time.Month, pub time.Time) time.Time {
-	best := time.Time{}
-	for y := pub.Year() - 1; y <= pub.Year()+1; y++ {
-		d := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
-		if best.IsZero() || absDuration(d.Sub(pub)) < absDuration(best.Sub(pub)) {
-			best = d
-		}
-	}
-	return best
-}
-
-// absDuration is the length of d, whichever its sign.
-func absDuration(d time.Duration) time.Duration {
-	if d < 0 {
-		return -d
-	}
-	return d
-}
-
-// monthWord finds month names; yearAfter tells a month written with its
-// year ("February 2025", "February 3, 2025").
-var (
-	monthWord = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december)\b`)
-	yearAfter = regexp.MustCompile(`^\s*(\d{1,2}(st|nd|rd|th)?,?\s*)?\d{4}\b`)
-)

@@ -34,7 +34,7 @@ func (g *generation) weighByTime(cands []candidate, tf text.TimeFrame) {
 		switch tf.Kind {
 		case text.TimeAsOf:
 			switch {
-			case names(ch.Text, tf.From.AddDate(0, -1, 0), tf.To.AddDate(0, 0, 7)):
+			case names(ch, tf.From.AddDate(0, -1, 0), tf.To.AddDate(0, 0, 7)):
 				w = 1.2
 			case !dated:
 				w = 0.85
@@ -52,11 +52,11 @@ func (g *generation) weighByTime(cands []candidate, tf text.TimeFrame) {
 			specific := tf.To.Sub(tf.From) <= 31*24*time.Hour
 			in := dated && !d.Before(tf.From.AddDate(0, 0, -7)) && !d.After(tf.To.AddDate(0, 1, 0))
 			switch {
-			case specific && names(ch.Text, tf.From, tf.To):
+			case specific && names(ch, tf.From, tf.To):
 				w = 1.4
 			case in && specific:
 				w = 1.25
-			case names(ch.Text, tf.From, tf.To) || in:
+			case names(ch, tf.From, tf.To) || in:
 				w = 1.1
 			case dated && d.Before(tf.From.AddDate(0, 0, -7)):
 				// A source from before the period cannot report what
@@ -95,5 +95,9 @@ func (g *generation) weighByTime(cands []candidate, tf text.TimeFrame) {
 // statesFigure finds a sum of money or a count in a passage.
 var statesFigure = regexp.MustCompile(`(?:\$|€|£)\s?\d|\d[\d,.]*\s?(?:million|billion|%|percent)|\b\d{1,3}(?:,\d{3})+\b|\b\d{2,3}\s+\p{Ll}`)
 
-// names reports whether passage names a date in [from, to].
-func names(passage string, from, to time.Time) bool { return text.MentionsPeriod(passage, from, to) }
+// names reports whether ch names a date in [from, to], reading a month
+// without a year by the chunk's date.
+func names(ch Chunk, from, to time.Time) bool {
+	d, _ := ch.Meta.Date()
+	return text.MentionsPeriod(ch.Text, from, to, d)
+}

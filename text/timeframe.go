@@ -285,14 +285,19 @@ func FrameWords(q string) map[string]bool {
 	return out
 }
 
-// monthOnly finds English month names, which a source may write without a
-// year ("by late April").
-var monthOnly = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december)\b`)
+// monthOnly finds English month names; yearAfter tells one written with
+// its year ("February 2025", "February 3, 2025"), which is a date
+// DatePeriods reads, from one a source writes without ("by late April").
+var (
+	monthOnly = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december)\b`)
+	yearAfter = regexp.MustCompile(`^\s*(\d{1,2}(st|nd|rd|th)?,?\s*)?\d{4}\b`)
+)
 
 // MentionsPeriod reports whether s names a date in [from, to] (a zero to
 // leaves it open): a dated expression overlapping it, or, for a span of
-// two months or less, one of its months written without a year.
-func MentionsPeriod(s string, from, to time.Time) bool {
+// two months or less, one of its months written without a year (see
+// MentionsMonth; pub is the date of s's source, zero when undated).
+func MentionsPeriod(s string, from, to, pub time.Time) bool {
 	if from.IsZero() && to.IsZero() {
 		return false
 	}
@@ -301,15 +306,48 @@ func MentionsPeriod(s string, from, to time.Time) bool {
 			return true
 		}
 	}
-	if to.IsZero() || to.Sub(from) > 62*24*time.Hour {
+	return !to.IsZero() && MentionsMonth(s, from, to, pub)
+}
+
+// MentionsMonth reports whether s names, without a year, a month of [from,
+// to], a span of two months or less. Such a month ("in September") is the
+// one nearest pub, the date of s's source; with a zero pub (an undated
+// source) any year will do.
+func MentionsMonth(s string, from, to, pub time.Time) bool {
+	if to.Sub(from) > 62*24*time.Hour {
 		return false
 	}
-	for _, m := range monthOnly.FindAllString(s, -1) {
-		if MonthIn(monthNumber[strings.ToLower(m)], from, to) {
+	for _, loc := range monthOnly.FindAllStringIndex(s, -1) {
+		if yearAfter.MatchString(s[loc[1]:]) {
+			continue
+		}
+		m := monthNumber[strings.ToLower(s[loc[0]:loc[1]])]
+		if pub.IsZero() {
+			if MonthIn(m, from, to) {
+				return true
+			}
+			continue
+		}
+		start := nearestMonth(m, pub)
+		if !start.After(to) && start.AddDate(0, 1, 0).After(from) {
 			return true
 		}
 	}
 	return false
+}
+
+// nearestMonth returns the first day of month m in the year that puts it
+// nearest pub: "September" in a report of October 2024 is September 2024,
+// in a report of January 2025 too.
+func nearestMonth(m time.Month, pub time.Time) time.Time {
+	best := time.Time{}
+	for y := pub.Year() - 1; y <= pub.Year()+1; y++ {
+		d := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+		if best.IsZero() || d.Sub(pub).Abs() < best.Sub(pub).Abs() {
+			best = d
+		}
+	}
+	return best
 }
 
 // MonthIn reports whether month m falls in [from, to], a span of at most a

@@ -94,3 +94,37 @@ func TestChangeSpanIsFrame(t *testing.T) {
 		}
 	}
 }
+
+// TestMentionsPeriod: a month written with its year is that date, not a
+// yearless mention of the month; a yearless month is the one nearest the
+// source's date, or any year's for an undated source.
+func TestMentionsPeriod(t *testing.T) {
+	day := func(s string) time.Time {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	from, to := day("2025-02-01"), day("2025-02-28")
+	tests := []struct {
+		sentence, pub string
+		want          bool
+	}{
+		{"The order was made in February 2023.", "2025-02-10", false},
+		{"The order was made on February 3, 2023.", "2025-02-10", false},
+		{"The order was made on 3 February 2025.", "2024-12-01", true},
+		{"The order was made in February.", "2025-03-01", true},
+		{"The order was made in February.", "2023-03-01", false},
+		{"The order was made in February.", "", true},
+	}
+	for _, tt := range tests {
+		var pub time.Time
+		if tt.pub != "" {
+			pub = day(tt.pub)
+		}
+		if got := MentionsPeriod(tt.sentence, from, to, pub); got != tt.want {
+			t.Errorf("MentionsPeriod(%q, source of %s) = %v, want %v", tt.sentence, tt.pub, got, tt.want)
+		}
+	}
+}
