@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"math"
 	"slices"
+
+	"missionbot/text"
 )
 
 // The BM25 index in a snapshot. Building it is a tokenising pass over
@@ -30,15 +32,16 @@ var lexicalProbe = [...]string{
 	"Gangs control 80 percent of the capital, the UN said. Deployment, deploying, deployed: the U.S. agreed.",
 }
 
-// lexicalFingerprint digests the BM25 index this program builds over
-// lexicalProbe, as the snapshot would store it.
+// lexicalFingerprint digests text.TokensVersion and the BM25 index this
+// program builds over lexicalProbe, as the snapshot would store it: the
+// version catches token changes the probe does not show ("l'OMS").
 func lexicalFingerprint() string {
 	chunks := make([]Chunk, len(lexicalProbe))
 	for i, t := range lexicalProbe {
 		chunks[i] = Chunk{Text: t}
 	}
 	h := sha256.New()
-	h.Write([]byte("bm25 layout 1\x00"))
+	h.Write([]byte("bm25 layout 1\x00" + text.TokensVersion + "\x00"))
 	forEachLexical(newBM25(chunks), func(b []byte) { h.Write(b) })
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }

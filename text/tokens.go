@@ -9,6 +9,12 @@ import (
 	"unicode/utf8"
 )
 
+// TokensVersion names how Tokens tokenises. Indexes that store tokens
+// (the BM25 section of a snapshot) record it and are rebuilt when it
+// changes; bump it with any change to what Tokens returns
+// (TestTokensVersion fails until it is bumped).
+const TokensVersion = "tokens-1"
+
 // Tokens splits s into lower-case, accent-folded word tokens: the units
 // the BM25 index, the local embedder and the answerers all count. Any change
 // here changes the local embedder's vectors, so bump its model name
