@@ -1,18 +1,17 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
 	"missionbot/answer"
 	"missionbot/config"
+	"missionbot/corpus"
 )
 
 func (e *environment) ask(ctx context.Context, args []string) error {
@@ -164,12 +163,8 @@ func printAnswer(w io.Writer, a answer.Answer) {
 	fmt.Fprintln(w, "\nSources:")
 	for _, c := range a.Citations {
 		fmt.Fprintf(w, "  [%d] %s\n", c.N, describeSource(c.Title, c.Publisher, c.Published, c.URL))
-		var also []string
-		for _, m := range c.Corroborating {
-			also = append(also, cmp.Or(m.Publisher, m.Title, m.DocID))
-		}
-		if len(also) > 0 {
-			fmt.Fprintf(w, "      also reported by %s\n", strings.Join(slices.Compact(also), ", "))
+		if also := corpus.AlsoReportedBy(c.Publisher, c.Corroborating); len(also) > 0 {
+			fmt.Fprintf(w, "      also reported by %s\n", strings.Join(also, ", "))
 		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"missionbot/answer"
+	"missionbot/corpus"
 	"missionbot/retrieval"
 )
 
@@ -121,5 +123,23 @@ func TestReporterShowsLoadingAndEmbedding(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q: %q", want, out)
 		}
+	}
+}
+
+// TestPrintAnswerNamesEachOtherOutletOnce: the command line lists the
+// outlets that also reported a cited story as Discord does: each once,
+// never the cited document's own.
+func TestPrintAnswerNamesEachOtherOutletOnce(t *testing.T) {
+	var b strings.Builder
+	a := answer.Answer{Text: "Benin pledged 2,000 troops [1].", Citations: []answer.Citation{{
+		N:    1,
+		Meta: corpus.Meta{DocID: "a.txt", Title: "Benin pledges troops", Publisher: "Coast Mail"},
+		Corroborating: []corpus.Meta{
+			{DocID: "b.txt", Publisher: "Reuters"}, {DocID: "c.txt", Publisher: "Coast Mail"}, {DocID: "d.txt", Publisher: "Reuters"},
+		},
+	}}}
+	printAnswer(&b, a)
+	if !strings.Contains(b.String(), "also reported by Reuters\n") {
+		t.Errorf("printAnswer wrote:\n%s\nwant \"also reported by Reuters\" alone", b.String())
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"missionbot/corpus"
 	"missionbot/text"
 	"text/tabwriter"
 )
@@ -46,18 +45,10 @@ func (e *environment) sources(ctx context.Context, args []string) error {
 	if folds := lib.Folds(); len(folds) > 0 {
 		fmt.Fprintf(e.stdout, "\n%d document(s) folded into another as copies of the same story (not listed above; cited as the kept copy, \"also reported by\" the folded one):\n", len(folds))
 		for _, f := range folds {
-			fmt.Fprintf(e.stdout, "  %s (%s) → %s\n", f.Copy.DocID, dash(outlet(f.Copy)), f.Into.DocID)
+			fmt.Fprintf(e.stdout, "  %s (%s) → %s\n", f.Copy.DocID, dash(text.Truncate(f.Copy.Outlet(), 60)), f.Into.DocID)
 		}
 	}
 	return nil
-}
-
-// outlet names who published a document: its publisher, else its title.
-func outlet(m corpus.Meta) string {
-	if m.Publisher != "" {
-		return m.Publisher
-	}
-	return text.Truncate(m.Title, 60)
 }
 
 func dash(s string) string {

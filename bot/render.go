@@ -141,25 +141,15 @@ func sourceLine(n int, m corpus.Meta) string {
 	return b.String()
 }
 
-// alsoReported names the outlets of copies of a document whose own
-// publisher is own (a citation's corroborating copies, a source's folded
-// ones), or returns "" when there are none besides it.
+// alsoReported renders corpus.AlsoReportedBy for Discord, or "" when
+// there are none besides own.
 func alsoReported(own string, copies []corpus.Meta) string {
-	seen := map[string]bool{strings.ToLower(own): true}
-	var names []string
-	for _, m := range copies {
-		name := strings.Join(strings.Fields(m.Publisher), " ")
-		if name == "" {
-			name = strings.Join(strings.Fields(m.Title), " ")
-		}
-		if name == "" || seen[strings.ToLower(name)] {
-			continue
-		}
-		seen[strings.ToLower(name)] = true
-		names = append(names, escapeMarkdown(text.Truncate(name, 80)))
-	}
+	names := corpus.AlsoReportedBy(own, copies)
 	if len(names) == 0 {
 		return ""
+	}
+	for i, n := range names {
+		names[i] = escapeMarkdown(text.Truncate(n, 80))
 	}
 	if len(names) > maxAlsoReported {
 		names = append(names[:maxAlsoReported], fmt.Sprintf("%d more", len(names)-maxAlsoReported))

@@ -1,6 +1,9 @@
 package corpus
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Meta is what a document states about itself, and where it is in its
 // corpus: the one description of a document that the index, the answerers,
@@ -24,6 +27,32 @@ type Meta struct {
 func (m Meta) Date() (time.Time, bool) {
 	t, err := time.Parse(time.DateOnly, m.Published)
 	return t, err == nil
+}
+
+// Outlet names who published the document: its publisher, else its
+// title, with runs of spaces collapsed; "" when it states neither.
+func (m Meta) Outlet() string {
+	if p := strings.Join(strings.Fields(m.Publisher), " "); p != "" {
+		return p
+	}
+	return strings.Join(strings.Fields(m.Title), " ")
+}
+
+// AlsoReportedBy names the outlets of copies of a document published by
+// own (a citation's corroborating copies, a source's folded ones), each
+// once, case aside, leaving out own: what "also reported by" lists.
+func AlsoReportedBy(own string, copies []Meta) []string {
+	seen := map[string]bool{strings.ToLower(strings.Join(strings.Fields(own), " ")): true}
+	var out []string
+	for _, m := range copies {
+		name := m.Outlet()
+		if name == "" || seen[strings.ToLower(name)] {
+			continue
+		}
+		seen[strings.ToLower(name)] = true
+		out = append(out, name)
+	}
+	return out
 }
 
 // FormatDate renders a YYYY-MM-DD date as "26 Sep 2023", the form answers
