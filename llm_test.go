@@ -6,18 +6,20 @@ import (
 	"strings"
 	"testing"
 
+	"missionbot/answer"
 	"missionbot/internal/fakeopenai"
 )
 
 func TestAskWithChatModel(t *testing.T) {
 	const key = "sk-test-secret-key"
+	const modelWords = "Benin pledged 2,000 troops to the mission"
 	tests := []struct {
-		name       string
-		steps      []fakeopenai.Step
-		wantNotice bool
+		name     string
+		steps    []fakeopenai.Step
+		fallback bool // the extractive answer stands in for the model's
 	}{
 		// The [7] names no source: removed, and flagged (issue 10).
-		{"streamed answer", nil, true},
+		{"streamed answer", nil, false},
 		{"server down falls back", []fakeopenai.Step{{Fail: fakeopenai.FailStatus, Status: 503}, {Fail: fakeopenai.FailStatus, Status: 503}}, true},
 		{"cut stream falls back", []fakeopenai.Step{{Fail: fakeopenai.FailCut, At: 1}}, true},
 	}
@@ -42,8 +44,14 @@ func TestAskWithChatModel(t *testing.T) {
 			if a.Mode != "llm" {
 				t.Errorf("mode %q, want llm", a.Mode)
 			}
-			if (a.Notice != "") != tc.wantNotice {
-				t.Errorf("notice %q, want notice: %v", a.Notice, tc.wantNotice)
+			if a.Notice == "" {
+				t.Errorf("no notice: the bad marker, or the fallback, must be said")
+			}
+			if strings.Contains(a.Answer, modelWords) == tc.fallback {
+				t.Errorf("answer %q: the model's own words present %v, want %v", a.Answer, !tc.fallback, !tc.fallback)
+			}
+			if !tc.fallback && !strings.Contains(a.Notice, answer.NoticeBadMarker) {
+				t.Errorf("notice %q, want %q for the marker naming no source", a.Notice, answer.NoticeBadMarker)
 			}
 			if !strings.Contains(a.Answer, "2,000") || strings.Contains(a.Answer, "[7]") {
 				t.Errorf("answer not verified: %q", a.Answer)
