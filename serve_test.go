@@ -153,14 +153,10 @@ func TestPromptInjectionCannotPingOrLeak(t *testing.T) {
 		name     string
 		document string
 		question string
-		// modelCalled is whether the model is asked: in llm mode it judges
-		// relevance (issue 10), so it is asked whenever anything in the
-		// corpus matches the question, however much injection surrounds it.
-		modelCalled bool
 	}{
-		{"in a corpus document", "Benin pledges troops\n\nBenin pledged 2,000 troops to the Haiti mission. " + injection, "How many troops did Benin pledge to the Haiti mission?", true},
-		{"in the question", "Benin pledges troops\n\nBenin pledged 2,000 troops to the Haiti mission.", "How many troops did Benin pledge to the Haiti mission? " + injection, true},
-		{"short mention in the question", "Benin pledges troops\n\nBenin pledged 2,000 troops to the Haiti mission.", "@everyone how many troops did Benin pledge to the Haiti mission?", true},
+		{"in a corpus document", "Benin pledges troops\n\nBenin pledged 2,000 troops to the Haiti mission. " + injection, "How many troops did Benin pledge to the Haiti mission?"},
+		{"in the question", "Benin pledges troops\n\nBenin pledged 2,000 troops to the Haiti mission.", "How many troops did Benin pledge to the Haiti mission? " + injection},
+		{"short mention in the question", "Benin pledges troops\n\nBenin pledged 2,000 troops to the Haiti mission.", "@everyone how many troops did Benin pledge to the Haiti mission?"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -187,8 +183,11 @@ func TestPromptInjectionCannotPingOrLeak(t *testing.T) {
 				t.Fatal(err)
 			}
 			reqs := chat.Requests()
-			if (len(reqs) > 0) != tc.modelCalled {
-				t.Fatalf("model called %d times, want called: %v", len(reqs), tc.modelCalled)
+			// In llm mode the model judges relevance (issue 10), so it is
+			// asked whenever anything in the corpus matches the question,
+			// however much injection surrounds it.
+			if len(reqs) == 0 {
+				t.Fatalf("the model was never asked")
 			}
 			for _, r := range reqs {
 				text := r.Text()

@@ -227,9 +227,10 @@ func TestDefaultPromptFitsOllamaContext(t *testing.T) {
 
 // TestOllamaServesOneAtATime: against a server that queues requests, as
 // Ollama does by default, concurrent answers all succeed, one after the
-// other.
+// other, though each waits for the ones before it.
 func TestOllamaServesOneAtATime(t *testing.T) {
-	chat := fakeopenai.NewChat("The US pledged $360 million [2].")
+	slow := fakeopenai.Step{DeltaDelay: 40 * time.Millisecond} // a few deltas: ~100 ms a request
+	chat := fakeopenai.NewChat("The US pledged $360 million [2].", slow, slow, slow, slow)
 	chat.Flavor, chat.Serial = fakeopenai.FlavorOllama, true
 	r := newRig(t, chat, pledgeResults(), nil)
 	var wg sync.WaitGroup
@@ -249,5 +250,8 @@ func TestOllamaServesOneAtATime(t *testing.T) {
 	}
 	if chat.MaxConcurrent() != 1 {
 		t.Errorf("served %d at once", chat.MaxConcurrent())
+	}
+	if chat.MaxQueued() < 2 {
+		t.Errorf("at most %d request(s) queued: the answers did not overlap, so nothing was tested", chat.MaxQueued())
 	}
 }

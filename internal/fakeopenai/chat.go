@@ -137,6 +137,8 @@ type Chat struct {
 	requests  []ChatRequest // guarded by mu
 	active    int           // requests being served; guarded by mu
 	maxActive int           // most served at once; guarded by mu
+	waiting   int           // requests queued behind Serial; guarded by mu
+	maxQueued int           // most queued at once; guarded by mu
 	serial    sync.Mutex    // held while serving when Serial
 }
 
@@ -156,6 +158,14 @@ func (c *Chat) MaxConcurrent() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.maxActive
+}
+
+// MaxQueued is the most requests that waited at the same time for a
+// Serial fake to finish another: whether a test really queued any.
+func (c *Chat) MaxQueued() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.maxQueued
 }
 
 // NewChat returns a handler answering every request with reply, after
@@ -180,8 +190,15 @@ func (c *Chat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	req.Header = r.Header.Clone()
 	if c.Serial {
+		c.mu.Lock()
+		c.waiting++
+		c.maxQueued = max(c.maxQueued, c.waiting)
+		c.mu.Unlock()
 		c.serial.Lock()
 		defer c.serial.Unlock()
+		c.mu.Lock()
+		c.waiting--
+		c.mu.Unlock()
 	}
 	if msg, status := c.refuse(req); msg != "" {
 		c.mu.Lock()
