@@ -68,13 +68,14 @@ func tokenize(text string, marks *[]Mark) []string {
 	sentenceStart := true // no word yet since the text or a sentence began
 	flush := func() {
 		if b.Len() > 0 {
-			out = append(out, normalizeToken(b.String(), upper))
+			tok, irregular := normalizeToken(b.String(), upper)
+			out = append(out, tok)
 			if marks != nil {
 				var m Mark
 				if capital && (!sentenceStart || upper && b.Len() > 1) {
 					m = MarkName
 				}
-				if _, ok := irregularForms()[b.String()]; ok && !upper {
+				if irregular {
 					m |= MarkIrregular
 				}
 				*marks = append(*marks, m)
@@ -193,21 +194,22 @@ func startsLetter(s string) bool {
 var hyphenatedName = regexp.MustCompile(`\b\p{Lu}\p{L}+(?:-\p{L}{1,3})+-\p{Lu}\p{L}+\b`)
 
 // normalizeToken stems a lower-cased token, except acronyms: "US" must not
-// become the stopword "us", nor "UN" the French article "un".
-func normalizeToken(tok string, allUpper bool) string {
+// become the stopword "us", nor "UN" the French article "un". irregular
+// reports that it was an irregular form read as its lemma ("did" → "do").
+func normalizeToken(tok string, allUpper bool) (norm string, irregular bool) {
 	if allUpper && len(tok) >= 2 && len(tok) <= 5 && !isDigitByte(tok[0]) {
 		if tok == "us" || tok == "usa" {
-			return "usa"
+			return "usa", false
 		}
 		if IsStopword(tok) {
-			return tok + "_"
+			return tok + "_", false
 		}
-		return tok
+		return tok, false
 	}
 	if base, ok := irregularForms()[tok]; ok {
-		tok = base
+		return stem(base), true
 	}
-	return stem(tok)
+	return stem(tok), false
 }
 
 // Lemma returns the lemma of an irregular inflection ("brought" →
@@ -440,17 +442,20 @@ func IsVariant(a, b string) bool {
 	return len(a) >= 5 && len(b)-len(a) <= 3 && strings.HasPrefix(b, a)
 }
 
-// dateWords are month and weekday names (English, French, Haitian Creole),
-// as Tokens gives them: capitalised, they name a time, not an entity.
+// dateWords are month and weekday names as Tokens gives them (capitalised,
+// they name a time, not an entity): the months ParseTimeFrame
+// reads (English, French, Haitian Creole, Spanish, with abbreviations) and
+// the weekdays of those languages.
 var dateWords = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`january february march april may june july august september october november december
-		jan feb mar apr jun jul aug sep sept oct nov dec
-		monday tuesday wednesday thursday friday saturday sunday
-		janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre
+	words := strings.Fields(`monday tuesday wednesday thursday friday saturday sunday
 		lundi mardi mercredi jeudi vendredi samedi dimanche
-		janvye fevriye mas avril me jen jiyè out septanm oktob novanm desanm
-		lendi madi mekredi jedi vandredi samdi dimanch`) {
+		lendi madi mekredi jedi vandredi samdi dimanch
+		lunes martes miércoles jueves viernes sábado domingo`)
+	for name := range monthNumber {
+		words = append(words, name)
+	}
+	m := map[string]bool{}
+	for _, w := range words {
 		for _, t := range Tokens(w) {
 			m[t] = true
 		}

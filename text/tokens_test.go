@@ -71,3 +71,20 @@ func TestShortIedVerbs(t *testing.T) {
 		t.Errorf("died/die %q %q, tied/tie %q %q, cried/cry %q %q", stem("died"), stem("die"), stem("tied"), stem("tie"), stem("cried"), stem("cry"))
 	}
 }
+
+// TestDateWordsFollowTheMonthsRead: every month ParseTimeFrame reads is a
+// date word too, so a capitalised "Octubre" is never taken for a name.
+func TestDateWordsFollowTheMonthsRead(t *testing.T) {
+	for name := range monthNumber {
+		for _, tok := range Tokens(name) {
+			if !IsDateWord(tok) {
+				t.Errorf("month %q (token %q) is not a date word", name, tok)
+			}
+		}
+	}
+	for _, w := range []string{"Octubre", "Viernes", "Jedi", "Lundi", "Sunday"} {
+		if !IsDateWord(Tokens(w)[0]) {
+			t.Errorf("%q is not a date word", w)
+		}
+	}
+}
