@@ -239,6 +239,23 @@ type sentence struct {
 	halves [2]string
 	// people are the names of people the sentence states.
 	people []person
+	// ptoks are the tokens of the sentence's passage and headline, shared
+	// by its sentences; nil when the sentence was built without them.
+	ptoks *passageTokens
+}
+
+// passageTokens are a passage's tokens and its document headline's,
+// tokenised once for all the sentences read from it.
+type passageTokens struct {
+	text, title []string
+}
+
+// passageTokens returns the tokens of s's passage and headline.
+func (s sentence) passageTokens() *passageTokens {
+	if s.ptoks == nil {
+		return &passageTokens{text: text.Tokens(s.passage.Text), title: text.Tokens(s.passage.Meta.Title)}
+	}
+	return s.ptoks
 }
 
 // person is a name of a person as a sentence states it.
@@ -347,12 +364,13 @@ func candidates(q question, terms []retrieval.QueryTerm, passages []retrieval.Pa
 	var out []sentence
 	for pi, p := range passages {
 		texts := text.SplitSentences(p.Text)
+		ptoks := &passageTokens{text: text.Tokens(p.Text), title: text.Tokens(p.Meta.Title)}
 		toks := make([][]string, len(texts))
 		for i, t := range texts {
 			toks[i] = text.Tokens(t)
 		}
 		for si, t := range texts {
-			s := sentence{text: strings.TrimSpace(t), passage: p, order: pi*1000 + si}
+			s := sentence{text: strings.TrimSpace(t), passage: p, ptoks: ptoks, order: pi*1000 + si}
 			if si > 0 && text.LeansBack(s.text) {
 				// "This designation allows…" means nothing without the
 				// sentence it points back to: quote them together.

@@ -98,7 +98,7 @@ func holdsNames(s sentence, terms []retrieval.QueryTerm, kind []int) bool {
 		anchored = anchored || rareName(t) && s.own[i]
 	}
 	for i, t := range terms {
-		if t.Frame || !(t.Known || len(t.Related) > 0) || t.Weight < topicNameWeight || slices.Contains(kind, i) {
+		if t.Frame || !t.InCorpus() || t.Weight < topicNameWeight || slices.Contains(kind, i) {
 			continue
 		}
 		switch {
@@ -115,7 +115,7 @@ func holdsNames(s sentence, terms []retrieval.QueryTerm, kind []int) bool {
 				continue
 			}
 			if toks == nil {
-				toks = text.Tokens(s.passage.Text)
+				toks = s.passageTokens().text
 			}
 			if ok, _ := t.Holds(toks); !ok && !(len(t.Tokens) > 1 && shortened(t, toks)) {
 				return false
@@ -136,7 +136,7 @@ func holdsNames(s sentence, terms []retrieval.QueryTerm, kind []int) bool {
 				continue
 			}
 			if toks == nil {
-				toks = text.Tokens(s.passage.Text)
+				toks = s.passageTokens().text
 			}
 			if ok, _ := t.Holds(toks); !ok {
 				return false
@@ -212,13 +212,13 @@ func shortened(t retrieval.QueryTerm, toks []string) bool {
 // rareName reports whether t is a name the corpus mentions rarely (see
 // rareNameWeight), which the sentence answering about it must hold.
 func rareName(t retrieval.QueryTerm) bool {
-	return t.Name && !t.Number && !t.Frame && t.Weight >= rareNameWeight && (t.Known || len(t.Related) > 0)
+	return t.Name && !t.Number && !t.Frame && t.Weight >= rareNameWeight && t.InCorpus()
 }
 
 // inHeadline reports whether the headline of s's document holds t: a story
 // is about what its headline names.
 func inHeadline(s sentence, t retrieval.QueryTerm) bool {
-	ok, _ := t.Holds(text.Tokens(s.passage.Meta.Title))
+	ok, _ := t.Holds(s.passageTokens().title)
 	return ok
 }
 

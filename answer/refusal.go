@@ -113,7 +113,7 @@ func judge(q question, res retrieval.Results, k int) verdict {
 	}
 	// A name no source mentions: the question is about something else.
 	for _, t := range res.Terms {
-		if t.Name && !t.Number && !t.Known && len(t.Related) == 0 {
+		if t.Name && !t.Number && !t.InCorpus() {
 			return verdict{refuse: true, absent: surface(q.text, t.Tokens)}
 		}
 	}
@@ -143,19 +143,21 @@ func judge(q question, res retrieval.Results, k int) verdict {
 		}
 		// A later part of a compound question ("…, and who will command
 		// them?") is answered by a sentence holding its own words.
+		words := partTerms(res.Terms, p.text)
 		var own []int
 		if pi > 0 {
-			own = partTerms(res.Terms, p.text)
+			own = words
 			for _, i := range own {
 				missingVerb = missingVerb || absent(res.Terms, i)
 			}
 		}
-		for _, i := range partTerms(res.Terms, p.text) {
+		for _, i := range words {
 			// "How many were hurt in the derailment?" where no source
 			// speaks of a derailment or a word for it: the event is not
 			// in the corpus, as when its verb is missing.
 			missingVerb = missingVerb || absentEvent(res.Terms[i])
 		}
+		verb, asked := termIndex(res.Terms, p.verb), termIndex(res.Terms, p.focus)
 		if missingVerb && (p.wants == wantAmount || p.wants == wantPerson || p.wants == wantDate) {
 			// "How many officers were killed…" where no source says "kill"
 			// or a word for it: the event is not in the corpus.
@@ -199,7 +201,7 @@ func judge(q question, res retrieval.Results, k int) verdict {
 			if p.wants == wantPerson && !holdsAny(s, preds) || !holdsAnyOwn(s, own) {
 				continue // "Who was appointed…": a sentence about the appointment
 			}
-			if v := termIndex(res.Terms, p.verb); v >= 0 && res.Terms[v].Known && s.held[v] == 0 {
+			if verb >= 0 && res.Terms[verb].Known && s.held[verb] == 0 {
 				// "Who chaired the meeting?": a sentence about the chairing,
 				// when the corpus uses the verb (a verb it never uses may be
 				// a paraphrase: "heads" for "chief executive").
@@ -209,7 +211,7 @@ func judge(q question, res retrieval.Results, k int) verdict {
 			if p.wants == wantPerson {
 				// "Who…": a sentence naming someone the question does not;
 				// "Which judge…": one, best with the title asked about.
-				s.states[wantPerson], titled = namesPerson(s, res.Terms, termIndex(res.Terms, p.focus))
+				s.states[wantPerson], titled = namesPerson(s, res.Terms, asked)
 				if p.instance && !s.states[wantPerson] || !s.states[wantPerson] && !namesSomethingNew(s, res.Terms) {
 					continue
 				}
@@ -334,14 +336,14 @@ func plainTerms(query string) []retrieval.QueryTerm {
 
 // absent reports whether term i is one the corpus holds in no way.
 func absent(terms []retrieval.QueryTerm, i int) bool {
-	return i >= 0 && !terms[i].Known && len(terms[i].Related) == 0
+	return i >= 0 && !terms[i].InCorpus()
 }
 
 // absentEvent reports whether t is a noun for an event or act, made from
 // a verb ("derailment", "explosion", "compensation"), that the corpus
 // holds in no way: no source tells of it.
 func absentEvent(t retrieval.QueryTerm) bool {
-	if t.Known || len(t.Related) > 0 || t.Name || t.Number || t.Frame || len(t.Tokens) != 1 {
+	if t.InCorpus() || t.Name || t.Number || t.Frame || len(t.Tokens) != 1 {
 		return false
 	}
 	if !text.IsNoun(t.Term) || text.IsVerb(t.Term) {

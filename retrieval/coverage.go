@@ -110,6 +110,11 @@ type QueryTerm struct {
 	Forms []string `json:"-"`
 }
 
+// InCorpus reports whether the corpus holds the term in some way: itself,
+// a close variant or spelling, a translation, or a word the lexicon
+// relates to it.
+func (t QueryTerm) InCorpus() bool { return t.Known || len(t.Related) > 0 }
+
 // Holds reports whether toks (a sentence's tokens, as text.Tokens gives
 // them) hold the term: one of its forms, a related word, or, for a
 // collocation, all of its words. The second result is the credit: 1 for
@@ -237,7 +242,7 @@ func (ix *bm25) coverageQuery(query string, chunks []Chunk) coverageQuery {
 		t.Number = isNumber(key)
 		t.Frame = frame[key] || len(parts) > 1 && allFrame(parts, frame)
 		switch {
-		case !t.Known && len(t.Related) == 0:
+		case !t.InCorpus():
 			unknown = append(unknown, len(q.terms))
 		case !t.Frame:
 			q.known++
@@ -247,7 +252,7 @@ func (ix *bm25) coverageQuery(query string, chunks []Chunk) coverageQuery {
 	// Weights of terms the corpus does not hold: see the doc comment.
 	var sum float64
 	for _, t := range q.terms {
-		if (t.Known || len(t.Related) > 0) && !t.Frame {
+		if t.InCorpus() && !t.Frame {
 			sum += t.Weight
 		}
 	}
