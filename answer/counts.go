@@ -60,7 +60,7 @@ func quantifies(s sentence, terms []retrieval.QueryTerm, ids []int) bool {
 // to 131").
 func countedBefore(words []string, want []retrieval.QueryTerm) bool {
 	for i := 0; i+2 < len(words); i++ {
-		if !isMeasureNoun(strings.ToLower(strings.Trim(words[i], ",.;:\"'“”‘’("))) || strings.ToLower(words[i+1]) != "of" {
+		if !text.IsMeasureNoun(strings.ToLower(strings.Trim(words[i], ",.;:\"'“”‘’("))) || strings.ToLower(words[i+1]) != "of" {
 			continue
 		}
 		for j := i + 2; j < len(words) && j <= i+4; j++ {

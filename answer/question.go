@@ -139,11 +139,12 @@ var measureAdjectives = map[string]bool{
 }
 
 // measureNouns name a figure that counts something: "What was the daily
-// transit limit?" asks for a number, as "How many…" does. (Nouns for a sum
-// of money, "cost", "salary", keep their own word: see moneyWords.)
+// transit limit?" asks for a number, as "How many…" does: the measures of
+// text.IsMeasureNoun and a few more. (Nouns for a sum of money, "cost",
+// "salary", keep their own word: see moneyWords.)
 var measureNouns = func() map[string]bool {
 	m := map[string]bool{}
-	for _, w := range strings.Fields(`limit cap ceiling quota target level rate capacity ridership turnout tally count score`) {
+	for _, w := range strings.Fields(`limit cap ceiling quota target rate capacity ridership turnout score`) {
 		for _, t := range text.Terms(w) {
 			m[t] = true
 		}
@@ -389,7 +390,7 @@ func parsePart(q string) part {
 		return p
 	}
 	p.focus, p.focusWord = terms[0], words[head]
-	if measureNouns[terms[0]] {
+	if measureNouns[terms[0]] || text.IsMeasureNoun(lower[head]) {
 		// "What was the daily transit limit?": a figure, which may count
 		// what the words before the noun name ("27 daily transits")
 		// without the word "limit".
@@ -617,10 +618,10 @@ func isPreposition(w string) bool {
 // a measure of money asks for sums.
 func measured(p *part, words, lower []string) {
 	for i := 0; i+2 < len(lower); i++ {
-		if lower[i+1] != "of" || len(text.Terms(lower[i])) == 0 && !isMeasureNoun(lower[i]) {
+		if lower[i+1] != "of" || len(text.Terms(lower[i])) == 0 && !text.IsMeasureNoun(lower[i]) {
 			continue
 		}
-		if !isMeasureNoun(lower[i]) && !moneyWords[firstTerm(lower[i])] {
+		if !text.IsMeasureNoun(lower[i]) && !moneyWords[firstTerm(lower[i])] {
 			continue
 		}
 		if moneyWords[firstTerm(lower[i])] {
@@ -653,17 +654,6 @@ func firstTerm(w string) string {
 		return ts[0]
 	}
 	return ""
-}
-
-// isMeasureNoun reports whether w names a measure of something: "the
-// number of", "the amount of".
-func isMeasureNoun(w string) bool {
-	switch w {
-	case "number", "amount", "total", "level", "size", "count", "share", "value", "estimate", "figure", "tally", "toll",
-		"nombre", "montant", "kantite":
-		return true
-	}
-	return false
 }
 
 // isMeasure reports whether w asks for a measure after "how".

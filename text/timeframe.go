@@ -2,6 +2,7 @@ package text
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -248,9 +249,18 @@ func spanOf(q string) string {
 	return ""
 }
 
-// measureNouns, before "of", name the measure a question asks about ("the
-// number of personnel"), not its topic.
-var measureNouns = regexp.MustCompile(`(?i)\b(number|amount|total|level|size|count|share|value|nombre|montant|kantite)\s+(of|d'|de|des|du)\b`)
+// measureWords, before "of", name the measure a question asks about ("the
+// number of personnel"), not its topic; measureNouns finds them there.
+var (
+	measureWords = []string{"number", "amount", "total", "level", "size", "count", "share", "value", "estimate", "figure",
+		"tally", "toll", "nombre", "montant", "kantite"}
+	measureNouns = regexp.MustCompile(`(?i)\b(` + strings.Join(measureWords, "|") + `)\s+(of|d'|de|des|du)\b`)
+)
+
+// IsMeasureNoun reports whether w, a lower-case word, names a measure of
+// what follows it ("number" in "the number of personnel", "estimate" in
+// "the latest estimate of the cost").
+func IsMeasureNoun(w string) bool { return slices.Contains(measureWords, w) }
 
 // FrameWords returns the tokens (as Tokens gives them) of q that place the
 // question rather than say what it is about: its date expressions, the
