@@ -295,7 +295,7 @@ func (l *Library) load(ctx context.Context, scanned []corpus.File, files []retri
 				f.DocID = ""
 			} else {
 				f.Stamp.Sum = sha256.Sum256(data)
-				if rec, ok := held.Lookup(f.DocID); ok && rec.Stamp.Known() && rec.Stamp.Sum == f.Stamp.Sum && rec.Stamp.Key == f.Stamp.Key {
+				if rec, ok := held.Lookup(f.DocID); ok && rec.Stamp.SameContent(f.Stamp) {
 					f.Skip = rec.Skip // touched, not changed: reuse what the index holds
 				} else if doc, err := corpus.Parse(f.DocID, data, scanned[i].Entry); err != nil {
 					f.Skip = err.Error()

@@ -457,21 +457,30 @@ func (ix *Index) ReloadIfNewer(ctx context.Context) (bool, error) {
 	if same {
 		return false, nil
 	}
-	h, err := readSnapshotHeader(path)
-	if err != nil {
-		return false, fmt.Errorf("reload index: %w", err)
-	}
+	// One open: the header decides whether the body is read at all.
 	cur := ix.current()
-	if !h.BuiltAt.After(cur.builtAt) {
-		return false, nil
-	}
-	if !compatible(h.Embedder, ix.embedder.Info()) {
-		return false, fmt.Errorf("reload index: the new snapshot was built with %s, this process embeds with %s",
-			h.Embedder.String(), ix.embedder.Info().String())
-	}
-	snap, stamp, err := readSnapshot(ctx, path)
+	var incompatible error
+	newer := false
+	snap, stamp, err := readSnapshotIf(ctx, path, func(h snapshotHeader) bool {
+		if !h.BuiltAt.After(cur.builtAt) {
+			return false
+		}
+		if !compatible(h.Embedder, ix.embedder.Info()) {
+			incompatible = fmt.Errorf("reload index: the new snapshot was built with %s, this process embeds with %s",
+				h.Embedder.String(), ix.embedder.Info().String())
+			return false
+		}
+		newer = true
+		return true
+	})
 	if err != nil {
 		return false, fmt.Errorf("reload index: %w", err)
+	}
+	if incompatible != nil {
+		return false, incompatible
+	}
+	if !newer {
+		return false, nil
 	}
 	g, err := buildGeneration(snap.parts())
 	if err != nil {

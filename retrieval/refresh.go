@@ -231,7 +231,7 @@ func (ix *Index) documents(old *generation, files []SourceFile) ([]docChunks, er
 		case f.Skip != "":
 		default:
 			rec, ok := old.files.Lookup(f.DocID)
-			if !ok || rec.Skip != "" || rec.Stamp.Sum != f.Stamp.Sum || rec.Stamp.Key != f.Stamp.Key || !rec.Stamp.Known() {
+			if !ok || rec.Skip != "" || !rec.Stamp.SameContent(f.Stamp) {
 				return nil, fmt.Errorf("refresh: %s: %w", f.DocID, ErrIndexChanged)
 			}
 			if cs := held(f.DocID); len(cs) > 0 {

@@ -436,22 +436,6 @@ func readSnapshotIf(ctx context.Context, path string, accept func(snapshotHeader
 	return snap, stampOf(fi), nil
 }
 
-// readSnapshotHeader reads only the header of path, to see whether a
-// snapshot is newer without loading it.
-func readSnapshotHeader(path string) (snapshotHeader, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return snapshotHeader{}, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return snapshotHeader{}, err
-	}
-	d := &snapshotDecoder{r: bufio.NewReader(f), left: fi.Size(), crc: crc32.NewIEEE()}
-	return d.header()
-}
-
 // verifyTrailer checks the end magic and recorded length, returning the
 // length of the checksummed body and its recorded CRC-32C.
 func verifyTrailer(f *os.File, size int64) (int64, uint32, error) {

@@ -429,3 +429,12 @@ func TestOpenIndexUnreadableSnapshot(t *testing.T) {
 		t.Error("the unreadable snapshot was changed")
 	}
 }
+
+// readSnapshotHeader reads only the header of path.
+func readSnapshotHeader(path string) (snapshotHeader, error) {
+	snap, _, err := readSnapshotIf(context.Background(), path, func(snapshotHeader) bool { return false })
+	if err != nil {
+		return snapshotHeader{}, err
+	}
+	return snap.header, nil
+}

@@ -36,6 +36,12 @@ func (s SourceStamp) Unchanged(now SourceStamp) bool {
 	return s.Known() && s.Size == now.Size && s.ModTime.Equal(now.ModTime) && s.Key == now.Key
 }
 
+// SameContent reports whether s, a known stamp, records the contents now
+// stamps: the same bytes (digest) and key, whatever the file's time.
+func (s SourceStamp) SameContent(now SourceStamp) bool {
+	return s.Known() && s.Sum == now.Sum && s.Key == now.Key
+}
+
 // SourceFile is one corpus file as a refresh sees it, and as the index
 // records it afterwards.
 type SourceFile struct {
