@@ -77,7 +77,6 @@ func splitClaims(s string) []claim {
 func checkClaims(s, question string, english bool, sources, all []source) (string, []string) {
 	claims := splitClaims(s)
 	qNums, qToks := numberSet(question), wordTokens(question)
-	checkNames := english // the answer's language is the question's
 	var every strings.Builder
 	for _, src := range all {
 		every.WriteString(sourceFacts(src))
@@ -143,7 +142,7 @@ func checkClaims(s, question string, english bool, sources, all []source) (strin
 			}
 			continue
 		}
-		if checkNames {
+		if english { // names are checked in the question's language, the answer's
 			for _, n := range names(body) {
 				if n.initial && !proper(n.token) {
 					continue // a capital that only opens the sentence

@@ -141,19 +141,27 @@ func (f File) Read(fsys fs.FS) ([]byte, error) {
 	}
 	file, err := fsys.Open(f.Path)
 	if err != nil {
-		return nil, fmt.Errorf("unreadable: %s", errReason(err))
+		return nil, unreadable{err}
 	}
 	defer file.Close()
 	// Read one byte past the limit: the file may have grown since Scan.
 	data, err := io.ReadAll(io.LimitReader(file, MaxDocumentBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("unreadable: %s", errReason(err))
+		return nil, unreadable{err}
 	}
 	if len(data) > MaxDocumentBytes {
 		return nil, fmt.Errorf("larger than %d MiB", MaxDocumentBytes>>20)
 	}
 	return data, nil
 }
+
+// unreadable is a file that could not be read: it says why without the
+// path (the caller names the file) and unwraps to the cause, so a file
+// deleted since the scan matches fs.ErrNotExist.
+type unreadable struct{ err error }
+
+func (u unreadable) Error() string { return "unreadable: " + errReason(u.err) }
+func (u unreadable) Unwrap() error { return u.err }
 
 // Load reads every document under the root of fsys (subfolders too),
 // cleans it and returns the documents sorted by DocID, the slash path

@@ -243,3 +243,12 @@ func TestCorpusCleaningDropsPromotedHeadline(t *testing.T) {
 		}
 	}
 }
+
+// TestReadErrorUnwraps: a file gone since the scan is reported without its
+// path (the caller names it) and still matches fs.ErrNotExist.
+func TestReadErrorUnwraps(t *testing.T) {
+	_, err := File{Path: "gone.txt"}.Read(fstest.MapFS{})
+	if err == nil || !errors.Is(err, fs.ErrNotExist) || !strings.HasPrefix(err.Error(), "unreadable: ") || strings.Contains(err.Error(), "gone.txt") {
+		t.Errorf("Read of a missing file: %v; want an \"unreadable: …\" error matching fs.ErrNotExist, without the path", err)
+	}
+}

@@ -302,11 +302,6 @@ func headerTokens(m corpus.Meta) int {
 	return sourceOverhead + EstimateTokens(m.Title+" "+m.Publisher+" "+m.Published)
 }
 
-// sourceTokens estimates what s costs inside the user prompt.
-func sourceTokens(s Source) int {
-	return headerTokens(s.Meta) + EstimateTokens(s.Text)
-}
-
 // cutToFit cuts s at the last word that fits budget, followed by "…".
 func cutToFit(s string, budget int) (string, bool) {
 	words := strings.Fields(s)
