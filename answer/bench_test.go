@@ -144,3 +144,24 @@ func BenchmarkOverhead(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkExtractiveAnswer times the extractive answerer end to end over
+// the ferry corpus (search, judging the sentences, composing): the work an
+// offline question costs beside the search.
+func BenchmarkExtractiveAnswer(b *testing.B) {
+	e := answererOver(b, ferryDocs())
+	questions := []string{
+		"How much had the ferry project cost by the end of 2024?",
+		"Who commands the Aurora?",
+		"How did the cost of the project change between 2023 and 2025?",
+		"As of June 2024, how many passengers had travelled on the first day?",
+	}
+	b.ResetTimer()
+	for range b.N {
+		for _, q := range questions {
+			if _, err := e.Answer(context.Background(), Request{Question: q}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -369,6 +370,16 @@ func candidates(q question, terms []retrieval.QueryTerm, passages []retrieval.Pa
 		for i, t := range texts {
 			toks[i] = text.Tokens(t)
 		}
+		// The facts of each sentence, read once: as a candidate and as
+		// the second half of the pair before it.
+		facts := make([]*sentence, len(texts))
+		factsOf := func(i int) *sentence {
+			if facts[i] == nil {
+				facts[i] = &sentence{text: strings.TrimSpace(texts[i])}
+				facts[i].readFacts()
+			}
+			return facts[i]
+		}
 		for si, t := range texts {
 			s := sentence{text: strings.TrimSpace(t), passage: p, ptoks: ptoks, order: pi*1000 + si}
 			if si > 0 && text.LeansBack(s.text) {
@@ -385,12 +396,15 @@ func candidates(q question, terms []retrieval.QueryTerm, passages []retrieval.Pa
 			hits := 0
 			// One related word stands for one term: "paid" answers the
 			// "salary" or the "earn" of a question, not both.
-			via := map[string]bool{}
+			var via map[string]bool
 			for ti, term := range terms {
 				credit, rel := term.Match(toks[si])
 				if rel != "" {
 					if via[rel] {
 						credit = 0
+					}
+					if via == nil {
+						via = map[string]bool{}
 					}
 					via[rel] = true
 				}
@@ -413,18 +427,27 @@ func candidates(q question, terms []retrieval.QueryTerm, passages []retrieval.Pa
 			if hits == 0 {
 				continue
 			}
-			s.readFacts()
+			if s.text == strings.TrimSpace(texts[si]) {
+				s.takeFacts(factsOf(si))
+			} else {
+				s.readFacts() // joined with the sentence it leans back on
+			}
 			s.score = got / total * (1 - 0.03*float64(min(p.Rank-1, 6)))
 			out = append(out, s)
 			// The fact asked for is often in the next sentence: "…agreed to
 			// resign. He has been in Puerto Rico since 5 March." The pair
 			// competes as one candidate.
 			if si+1 < len(texts) && !text.LeansBack(texts[si+1]) {
-				out = append(out, pairWith(s, texts[si+1], toks[si+1], terms, total))
+				out = append(out, pairWith(s, factsOf(si+1), toks[si+1], terms, total))
 			}
 		}
 	}
 	return out
+}
+
+// takeFacts copies the facts f read from the same text.
+func (s *sentence) takeFacts(f *sentence) {
+	s.figures, s.quantity, s.money, s.people, s.states = f.figures, f.quantity, f.money, f.people, maps.Clone(f.states)
 }
 
 // readFacts records the kinds of fact s's text states: its figures, a
@@ -531,9 +554,9 @@ func namesPerson(s sentence, terms []retrieval.QueryTerm, focus int) (named, tit
 // pairWith joins s and the sentence after it (next, with its tokens) into
 // one candidate holding what either holds, scored a little below the sum
 // of its parts so a single sentence that says it all wins.
-func pairWith(s sentence, next string, nextToks []string, terms []retrieval.QueryTerm, total float64) sentence {
+func pairWith(s sentence, next *sentence, nextToks []string, terms []retrieval.QueryTerm, total float64) sentence {
 	p := s
-	p.text = s.text + " " + strings.TrimSpace(next)
+	p.text = s.text + " " + next.text
 	p.held = slices.Clone(s.held)
 	p.own = slices.Clone(s.own)
 	var got float64
@@ -544,9 +567,17 @@ func pairWith(s sentence, next string, nextToks []string, terms []retrieval.Quer
 		}
 		got += t.Weight * p.held[i]
 	}
-	p.readFacts()
+	p.figures = append(slices.Clip(s.figures), next.figures...)
+	p.quantity, p.money = s.quantity || next.quantity, s.money || next.money
+	p.people = append(slices.Clip(s.people), next.people...)
+	p.states = map[want]bool{}
+	for _, st := range []map[want]bool{s.states, next.states} {
+		for w, ok := range st {
+			p.states[w] = p.states[w] || ok
+		}
+	}
 	p.score = got / total * 0.9 * (1 - 0.03*float64(min(s.passage.Rank-1, 6)))
-	p.pair, p.halves = true, [2]string{s.text, strings.TrimSpace(next)}
+	p.pair, p.halves = true, [2]string{s.text, next.text}
 	return p
 }
 

@@ -48,7 +48,7 @@ func ferryAnswerer(t *testing.T) *Extractive {
 }
 
 // answererOver is an extractive answerer over an index of docs.
-func answererOver(t *testing.T, docs []corpus.Document) *Extractive {
+func answererOver(t testing.TB, docs []corpus.Document) *Extractive {
 	t.Helper()
 	ctx := context.Background()
 	ix, err := retrieval.OpenIndex(ctx, t.TempDir(), retrieval.NewLocalEmbedder(256), retrieval.IndexOptions{})

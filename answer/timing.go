@@ -57,10 +57,11 @@ func timeWeight(s sentence, tf timeContext) float64 {
 	date, dated := s.passage.Meta.Date()
 	switch tf.Kind {
 	case text.TimeAsOf:
+		names := mentionsUpTo(s.text, tf.From, tf.To, pubDate(s))
 		switch {
-		case mentionsUpTo(s.text, tf.From, tf.To, pubDate(s)) && !retrospective(s, tf):
+		case names && !retrospective(s, tf):
 			return 1.1
-		case mentionsUpTo(s.text, tf.From, tf.To, pubDate(s)):
+		case names:
 			// A report from long after, looking back: its sentence may
 			// name the time, but its figures are often of its own day.
 			return 0.8
@@ -82,10 +83,11 @@ func timeWeight(s sentence, tf timeContext) float64 {
 		// A period of a month or less is specific: a sentence naming it,
 		// or a source from it, is about what was asked.
 		specific := tf.To.Sub(tf.From) <= 31*24*time.Hour
+		names := mentionsPeriod(s, tf.From, tf.To)
 		switch {
-		case mentionsPeriod(s, tf.From, tf.To) && specific:
+		case names && specific:
 			return 1.3
-		case mentionsPeriod(s, tf.From, tf.To):
+		case names:
 			return 1.1
 		case dated && !date.Before(tf.From.AddDate(0, 0, -7)) && !date.After(tf.To.AddDate(0, 1, 0)):
 			return 1.15
