@@ -72,7 +72,7 @@ func chunkEach(docs []corpus.Document) []docChunks {
 				if i >= len(docs) {
 					return
 				}
-				out[i] = docChunks{meta: docs[i].Meta, chunks: appendDocumentChunks(nil, docs[i])}
+				out[i] = docChunks{meta: docs[i].Meta, chunks: documentChunks(docs[i])}
 			}
 		})
 	}
@@ -87,8 +87,9 @@ type chunkSentence struct {
 	para  int
 }
 
-// appendDocumentChunks appends the chunks of one document to out.
-func appendDocumentChunks(out []Chunk, d corpus.Document) []Chunk {
+// documentChunks returns the chunks of one document.
+func documentChunks(d corpus.Document) []Chunk {
+	var out []Chunk
 	var sents []chunkSentence
 	para := 0
 	for p := range strings.SplitSeq(d.Text, "\n\n") {

@@ -136,20 +136,6 @@ func describedBy(m corpus.Meta) int {
 	return n
 }
 
-// dedupeChunks drops near-duplicate chunks across documents and returns the
-// kept ones (see dedupe); chunks must be grouped by document, in Seq order
-// within each.
-func dedupeChunks(chunks []Chunk) []Chunk {
-	var docs []docChunks
-	for i, c := range chunks {
-		if i == 0 || c.Meta.DocID != chunks[i-1].Meta.DocID {
-			docs = append(docs, docChunks{meta: c.Meta})
-		}
-		docs[len(docs)-1].chunks = append(docs[len(docs)-1].chunks, c)
-	}
-	return dedupe(docs).kept
-}
-
 // dedupe folds copies of documents and near-duplicate passages into the
 // preferred document's chunks (see the rules above). The Corroborating
 // fields of the input are ignored; the kept chunks' are recomputed.
@@ -721,11 +707,7 @@ func containment(hs []uint64, have map[uint64]struct{}) float64 {
 // of letters and digits, lower-cased, so punctuation, quotes and case do
 // not matter. Hashing as it scans avoids allocating the words.
 func tokenHashes(dst []uint64, s string) []uint64 {
-	const (
-		offset = 14695981039346656037
-		prime  = 1099511628211
-	)
-	h := uint64(offset)
+	h := uint64(fnvOffset)
 	in := false
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -751,13 +733,13 @@ func tokenHashes(dst []uint64, s string) []uint64 {
 		if r < 0 {
 			if in {
 				dst = append(dst, h)
-				h, in = offset, false
+				h, in = fnvOffset, false
 			}
 			continue
 		}
 		in = true
 		h ^= uint64(r)
-		h *= prime
+		h *= fnvPrime
 	}
 	if in {
 		dst = append(dst, h)
@@ -769,18 +751,11 @@ func tokenHashes(dst []uint64, s string) []uint64 {
 // the word hashes toks (one shingle of all words when there are fewer
 // than three) whose value is divisible by mod, sorted.
 func sampledShingles(dst []uint64, toks []uint64, mod uint64) []uint64 {
-	mix := func(h uint64) uint64 { // splitmix64 finaliser
-		h ^= h >> 30
-		h *= 0xbf58476d1ce4e5b9
-		h ^= h >> 27
-		h *= 0x94d049bb133111eb
-		return h ^ h>>31
-	}
 	start := len(dst)
 	if len(toks) > 0 && len(toks) < 3 {
 		h := uint64(0)
 		for _, t := range toks {
-			h = mix(h ^ t)
+			h = mix64(h ^ t)
 		}
 		if h%mod == 0 {
 			dst = append(dst, h)
@@ -788,7 +763,7 @@ func sampledShingles(dst []uint64, toks []uint64, mod uint64) []uint64 {
 		return dst
 	}
 	for i := 0; i+3 <= len(toks); i++ {
-		h := mix(mix(mix(toks[i])^toks[i+1]) ^ toks[i+2])
+		h := mix64(mix64(mix64(toks[i])^toks[i+1]) ^ toks[i+2])
 		if h%mod == 0 {
 			dst = append(dst, h)
 		}

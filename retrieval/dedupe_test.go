@@ -258,3 +258,17 @@ func BenchmarkDedupeChunks(b *testing.B) {
 		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "chunks/s")
 	})
 }
+
+// dedupeChunks drops near-duplicate chunks across documents and returns the
+// kept ones (see dedupe); chunks must be grouped by document, in Seq order
+// within each.
+func dedupeChunks(chunks []Chunk) []Chunk {
+	var docs []docChunks
+	for i, c := range chunks {
+		if i == 0 || c.Meta.DocID != chunks[i-1].Meta.DocID {
+			docs = append(docs, docChunks{meta: c.Meta})
+		}
+		docs[len(docs)-1].chunks = append(docs[len(docs)-1].chunks, c)
+	}
+	return dedupe(docs).kept
+}
