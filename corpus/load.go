@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -51,9 +52,9 @@ type Listing struct {
 // with manifest entries come first among the warnings, each with its line
 // (see Manifest.Problems). Errors carry no "load corpus" prefix: callers
 // name the operation, and a manifest error names manifest.json and the
-// line itself. The error is only for a root that cannot be read or a
-// manifest that is not valid JSON.
-func Scan(fsys fs.FS, logger *slog.Logger) (Listing, error) {
+// line itself. The error is only for a root that cannot be read, a
+// manifest that is not valid JSON, or ctx ending (the walk stops at once).
+func Scan(ctx context.Context, fsys fs.FS, logger *slog.Logger) (Listing, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -74,6 +75,9 @@ func Scan(fsys fs.FS, logger *slog.Logger) (Listing, error) {
 	}
 	seen := make(map[string]bool)
 	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if ctx.Err() != nil {
+			return context.Cause(ctx) // a refresh cancelled while scanning
+		}
 		if err != nil {
 			if p == "." {
 				return err
@@ -118,6 +122,9 @@ func Scan(fsys fs.FS, logger *slog.Logger) (Listing, error) {
 		return nil
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return Listing{}, fmt.Errorf("scan corpus: %w", err) // cancelled, not unreadable
+		}
 		return Listing{}, fmt.Errorf("%w: %w", ErrCorpusUnreadable, err)
 	}
 	for _, e := range manifest.Documents {
@@ -177,7 +184,7 @@ func Load(fsys fs.FS, logger *slog.Logger) ([]Document, []string, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	list, err := Scan(fsys, logger)
+	list, err := Scan(context.Background(), fsys, logger)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -250,5 +251,19 @@ func TestReadErrorUnwraps(t *testing.T) {
 	_, err := File{Path: "gone.txt"}.Read(fstest.MapFS{})
 	if err == nil || !errors.Is(err, fs.ErrNotExist) || !strings.HasPrefix(err.Error(), "unreadable: ") || strings.Contains(err.Error(), "gone.txt") {
 		t.Errorf("Read of a missing file: %v; want an \"unreadable: …\" error matching fs.ErrNotExist, without the path", err)
+	}
+}
+
+// TestScanStopsWhenCancelled: a refresh cancelled during the scan of a
+// large folder stops walking it.
+func TestScanStopsWhenCancelled(t *testing.T) {
+	fsys := fstest.MapFS{"a.txt": {Data: []byte("A story.")}, "b.txt": {Data: []byte("Another story.")}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Scan(ctx, fsys, nil); !errors.Is(err, context.Canceled) || errors.Is(err, ErrCorpusUnreadable) {
+		t.Errorf("Scan with a cancelled context: %v, want context.Canceled, not an unreadable corpus", err)
+	}
+	if l, err := Scan(context.Background(), fsys, nil); err != nil || len(l.Files) != 2 {
+		t.Errorf("Scan: %d files, %v; want 2", len(l.Files), err)
 	}
 }

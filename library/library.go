@@ -218,7 +218,7 @@ func (l *Library) refreshOnce(ctx context.Context, start time.Time, opts Refresh
 	report(retrieval.Progress{Stage: retrieval.StageScanning})
 	// Warnings come back in the stats and are not logged here: the caller
 	// shows or logs each one once.
-	list, err := corpus.Scan(l.fsys, nil)
+	list, err := corpus.Scan(ctx, l.fsys, nil)
 	if err != nil {
 		return retrieval.RefreshStats{}, err // names the operation already
 	}
